@@ -1,0 +1,263 @@
+//! The order of evidence, written down once for all providers (see [`Basis`]).
+
+use http::{HeaderMap, StatusCode};
+
+use crate::body::{self, Fields, Val};
+use crate::providers::{self, minimax};
+use crate::tables::{self, CodeInfo};
+use crate::verdict::{Basis, Code, Rule, Verdict};
+use crate::{Provider, Reason};
+
+/// Classifies a response, detecting the provider from the body's shape.
+///
+/// Returns `None` when the response is not an error: a status below 400 whose body does
+/// not say it is an error (a MiniMax `base_resp` with code 0, an SSE stream of ordinary
+/// chunks, any success body). Every other response gets a verdict; when the body cannot
+/// be read (HTML, plain text, empty, truncated, not UTF-8, too deeply nested) the status
+/// decides, with [`Basis::HttpStatus`].
+///
+/// ```
+/// use errnorm::{classify, Basis, ErrorKind, Provider};
+/// use http::{HeaderMap, StatusCode};
+///
+/// let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+/// let v = classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(v.kind(), ErrorKind::Quota);
+/// assert_eq!(v.provider(), Some(Provider::Minimax));
+/// assert_eq!(v.basis(), Basis::ProviderCode);
+/// assert!(!v.is_retryable());
+///
+/// let ok = br#"{"base_resp":{"status_code":0,"status_msg":"success"}}"#;
+/// assert!(classify(StatusCode::OK, &HeaderMap::new(), ok).is_none());
+/// ```
+pub fn classify<'a>(status: StatusCode, headers: &HeaderMap, body: &'a [u8]) -> Option<Verdict<'a>> {
+    run(None, status, headers, body)
+}
+
+/// Classifies a response from a known provider: its rules are read first, then the
+/// others', so a forwarded OpenAI or Anthropic error is still understood.
+///
+/// ```
+/// use errnorm::{classify_as, ErrorKind, Provider, Reason};
+/// use http::{HeaderMap, StatusCode};
+///
+/// let body = br#"{"code":400,"reason":"BILLING_BALANCE_NOT_ENOUGH","message":"Insufficient balance"}"#;
+/// let v = classify_as(Provider::Novita, StatusCode::BAD_REQUEST, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(v.kind(), ErrorKind::Quota); // the reason decides over the 400
+/// assert_eq!(v.reason(), Reason::InsufficientBalance);
+/// assert!(!v.provider_detected());
+/// ```
+pub fn classify_as<'a>(
+    provider: Provider,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    run(Some(provider), status, headers, body)
+}
+
+fn run<'a>(
+    hint: Option<Provider>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    let (form, fields) = body::read(body);
+    let says_error = fields.as_ref().is_some_and(Fields::says_error);
+    if status.as_u16() < 400 && !says_error {
+        return None;
+    }
+    let (provider, detected) = match hint {
+        Some(p) => (Some(p), false),
+        None => (fields.as_ref().and_then(providers::detect), true),
+    };
+    let retry_after = crate::headers::retry_after(headers);
+    let mut v = Verdict {
+        reason: Reason::ServerError,
+        provider,
+        detected,
+        code: None,
+        message: None,
+        error_type: None,
+        basis: Basis::Default,
+        rule: Rule::Default,
+        status,
+        retry_after,
+        body_form: form,
+    };
+    let decided = match &fields {
+        Some(f) if says_error => decide(f, provider, &mut v),
+        _ => false,
+    };
+    if let Some(f) = fields {
+        fill_from_body(f, &mut v);
+    }
+    if !decided {
+        if let Some(reason) = by_status(status) {
+            v.reason = reason;
+            v.basis = Basis::HttpStatus;
+            v.rule = Rule::Status(status);
+        }
+    }
+    Some(v)
+}
+
+/// Reads the evidence in order; `true` if something decided.
+fn decide<'a>(f: &Fields<'a>, provider: Option<Provider>, v: &mut Verdict<'a>) -> bool {
+    let order = providers::order(provider);
+    let error_code = f.error.as_ref().and_then(|e| e.code.as_ref());
+    let error_type = f.error.as_ref().and_then(|e| e.kind.as_deref());
+    let msg_code = f.message().and_then(minimax::code_in_message);
+
+    // 1. Structured provider codes.
+    let structured = |generic: bool| -> Option<(&'static CodeInfo, Code<'a>)> {
+        if let Some(c) = f.base_code.filter(|&c| c != 0) {
+            if let Some(r) = tables::minimax(c).filter(|r| r.generic == generic) {
+                return Some((r, Code::Number(c)));
+            }
+        }
+        if let Some(name) = f.reason.as_ref().filter(|_| f.error.is_none()) {
+            if let Some(r) = tables::identifier(Provider::Novita, name).filter(|r| r.generic == generic) {
+                return Some((r, Code::Name(name.clone())));
+            }
+        }
+        if let Some(c) = minimax::error_code(f) {
+            if let Some(r) = tables::minimax(c).filter(|r| r.generic == generic) {
+                return Some((r, Code::Number(c)));
+            }
+        }
+        let Some(Val::Str(name)) = error_code else {
+            return None;
+        };
+        order
+            .iter()
+            .filter(|p| matches!(p, Provider::Mimo | Provider::Gateway | Provider::Openai))
+            .find_map(|&p| tables::identifier(p, name).filter(|r| r.generic == generic))
+            .map(|r| (r, Code::Name(name.clone())))
+    };
+    let typed = |generic: bool| -> Option<&'static CodeInfo> {
+        let t = error_type?;
+        order
+            .iter()
+            .filter(|&&p| p != Provider::Minimax && p != Provider::Novita)
+            .find_map(|&p| tables::identifier(p, t).filter(|r| r.generic == generic))
+    };
+
+    if let Some((row, code)) = structured(false) {
+        set(v, row.reason, Basis::ProviderCode, Rule::Code(row));
+        v.code = Some(code);
+        return true;
+    }
+    // 2. A MiniMax code in the message.
+    if let Some(row) = msg_code.and_then(tables::minimax) {
+        set(v, row.reason, Basis::CodeInMessage, Rule::Code(row));
+        return true;
+    }
+    // 3. The error type.
+    if let Some(row) = typed(false) {
+        set(v, row.reason, Basis::ErrorType, Rule::Code(row));
+        return true;
+    }
+    // 4. A phrase of the message.
+    if let Some(p) = f.message().and_then(tables::match_phrase) {
+        set(v, p.reason, Basis::MessagePhrase, Rule::Phrase(p));
+        return true;
+    }
+    // 5. Catch-all codes and types.
+    if let Some((row, code)) = structured(true) {
+        set(v, row.reason, Basis::ProviderCode, Rule::Code(row));
+        v.code = Some(code);
+        return true;
+    }
+    if let Some(row) = typed(true) {
+        set(v, row.reason, Basis::ErrorType, Rule::Code(row));
+        return true;
+    }
+    false
+}
+
+fn set(v: &mut Verdict<'_>, reason: Reason, basis: Basis, rule: Rule) {
+    v.reason = reason;
+    v.basis = basis;
+    v.rule = rule;
+}
+
+/// Copies the provider's own code, message and type into the verdict. The code that
+/// decided (set by [`decide`]) wins; otherwise the most specific code in the body.
+fn fill_from_body<'a>(f: Fields<'a>, v: &mut Verdict<'a>) {
+    let msg_code = f.message().and_then(minimax::code_in_message);
+    let Fields {
+        top_type,
+        error,
+        error_text,
+        base_code,
+        base_msg,
+        reason,
+        message,
+        ..
+    } = f;
+    let (e_code, e_msg, e_type) = match error {
+        Some(e) => (e.code, e.message, e.kind),
+        None => (None, None, None),
+    };
+    if v.code.is_none() {
+        v.code = base_code
+            .filter(|&c| c != 0)
+            .map(Code::Number)
+            .or(msg_code.map(Code::Number))
+            .or(reason.map(Code::Name))
+            .or(match e_code {
+                Some(Val::Str(s)) if !s.is_empty() => Some(Code::Name(s)),
+                Some(Val::Int(n)) => Some(Code::Number(n)),
+                _ => None,
+            });
+    }
+    v.message = e_msg.or(message).or(base_msg).or(error_text);
+    v.error_type = e_type.or(top_type.filter(|t| t != "error"));
+}
+
+/// The status alone. `None` below 400: no error status to go by.
+fn by_status(status: StatusCode) -> Option<Reason> {
+    use Reason::*;
+    let s = status.as_u16();
+    Some(match s {
+        0..=399 => return None,
+        401 => InvalidKey,
+        402 => InsufficientBalance,
+        403 => PermissionDenied,
+        404 | 410 => NotFound,
+        408 | 499 => Timeout,
+        409 => Conflict,
+        429 => RequestsPerTime,
+        451 => InputFlagged,
+        400..=499 => InvalidParams,
+        502 | 520..=523 | 530 => UpstreamUnavailable,
+        503 | 529 => Overloaded,
+        504 | 524 => Timeout,
+        _ => ServerError,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_class_maps_to_its_kind() {
+        use crate::ErrorKind::*;
+        assert_eq!(by_status(StatusCode::OK), None);
+        assert_eq!(by_status(StatusCode::FOUND), None);
+        for s in 400..600u16 {
+            let r = by_status(StatusCode::from_u16(s).unwrap()).unwrap();
+            if s >= 500 {
+                assert_eq!(r.kind(), Transient, "{s}");
+            }
+        }
+        let k = |s: u16| by_status(StatusCode::from_u16(s).unwrap()).unwrap().kind();
+        assert_eq!(k(401), Auth);
+        assert_eq!(k(402), Quota);
+        assert_eq!(k(429), RateLimit);
+        assert_eq!(k(400), Validation);
+        assert_eq!(k(451), Content);
+    }
+}

@@ -1,0 +1,263 @@
+//! The owned error a gateway keeps, logs, serialises and hands on.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::body::BodyForm;
+use crate::verdict::{Basis, Code, Verdict};
+use crate::{ErrorKind, Provider, Reason};
+
+/// One canonical error from any provider: owned, `Send + Sync + 'static`, one pointer
+/// wide.
+///
+/// Made from a [`Verdict`] (`ApiError::from(verdict)`). Its `Display` names the kind,
+/// reason, provider, code and status, never the upstream message, which may carry
+/// secrets; [`ApiError::message`] has it for logs that may see it.
+///
+/// It serialises as a flat object with the same fields as the CLI's output lines:
+/// `kind`, `reason`, `provider`, `provider_detected`, `code`, `message`, `error_type`,
+/// `basis`, `rule`, `status`, `retry_after_ms`, `body_form`.
+#[derive(Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[serde(transparent)]
+#[error("{inner}")]
+pub struct ApiError {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Repr", into = "Repr")]
+struct Inner {
+    reason: Reason,
+    provider: Option<Provider>,
+    provider_detected: bool,
+    code: Option<Code<'static>>,
+    message: Option<String>,
+    error_type: Option<String>,
+    basis: Basis,
+    rule: String,
+    status: u16,
+    retry_after: Option<Duration>,
+    body_form: BodyForm,
+}
+
+/// The serialised form: `kind` is written out, and checked against `reason` on the way in.
+#[derive(Serialize, Deserialize)]
+struct Repr {
+    kind: ErrorKind,
+    reason: Reason,
+    provider: Option<Provider>,
+    #[serde(default)]
+    provider_detected: bool,
+    code: Option<Code<'static>>,
+    message: Option<String>,
+    error_type: Option<String>,
+    basis: Basis,
+    rule: String,
+    status: u16,
+    retry_after_ms: Option<u64>,
+    body_form: BodyForm,
+}
+
+impl From<Inner> for Repr {
+    fn from(i: Inner) -> Repr {
+        Repr {
+            kind: i.reason.kind(),
+            reason: i.reason,
+            provider: i.provider,
+            provider_detected: i.provider_detected,
+            code: i.code,
+            message: i.message,
+            error_type: i.error_type,
+            basis: i.basis,
+            rule: i.rule,
+            status: i.status,
+            retry_after_ms: i
+                .retry_after
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            body_form: i.body_form,
+        }
+    }
+}
+
+impl TryFrom<Repr> for Inner {
+    type Error = String;
+    fn try_from(r: Repr) -> Result<Inner, String> {
+        if r.reason.kind() != r.kind {
+            return Err(format!(
+                "reason `{}` belongs to kind `{}`, not `{}`",
+                r.reason,
+                r.reason.kind(),
+                r.kind
+            ));
+        }
+        Ok(Inner {
+            reason: r.reason,
+            provider: r.provider,
+            provider_detected: r.provider_detected,
+            code: r.code,
+            message: r.message,
+            error_type: r.error_type,
+            basis: r.basis,
+            rule: r.rule,
+            status: r.status,
+            retry_after: r.retry_after_ms.map(Duration::from_millis),
+            body_form: r.body_form,
+        })
+    }
+}
+
+impl fmt::Display for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} error ({})", self.reason.kind(), self.reason)?;
+        if let Some(p) = self.provider {
+            write!(f, " from {p}")?;
+        }
+        if let Some(c) = &self.code {
+            write!(f, ", code {c}")?;
+        }
+        write!(f, ", http {}", self.status)
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The upstream message is left out: Debug output ends up in logs and panics.
+        f.debug_struct("ApiError")
+            .field("kind", &self.kind())
+            .field("reason", &self.inner.reason)
+            .field("provider", &self.inner.provider)
+            .field("code", &self.inner.code)
+            .field("basis", &self.inner.basis)
+            .field("status", &self.inner.status)
+            .field("retry_after", &self.inner.retry_after)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<Verdict<'_>> for ApiError {
+    fn from(v: Verdict<'_>) -> ApiError {
+        ApiError {
+            inner: Box::new(Inner {
+                reason: v.reason,
+                provider: v.provider,
+                provider_detected: v.detected,
+                code: v.code.map(Code::into_owned),
+                message: v.message.map(|m| m.into_owned()),
+                error_type: v.error_type.map(|t| t.into_owned()),
+                basis: v.basis,
+                rule: v.rule.id().into_owned(),
+                status: v.status.as_u16(),
+                retry_after: v.retry_after,
+                body_form: v.body_form,
+            }),
+        }
+    }
+}
+
+impl ApiError {
+    /// One of the six kinds.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.reason.kind()
+    }
+    /// The finer reason.
+    pub fn reason(&self) -> Reason {
+        self.inner.reason
+    }
+    /// The provider, given or detected.
+    pub fn provider(&self) -> Option<Provider> {
+        self.inner.provider
+    }
+    /// Whether the provider was detected from the body rather than given.
+    pub fn provider_detected(&self) -> bool {
+        self.inner.provider_detected
+    }
+    /// The provider's own code.
+    pub fn code(&self) -> Option<&Code<'static>> {
+        self.inner.code.as_ref()
+    }
+    /// The provider's own message (may carry secrets).
+    pub fn message(&self) -> Option<&str> {
+        self.inner.message.as_deref()
+    }
+    /// The provider's `error.type`.
+    pub fn error_type(&self) -> Option<&str> {
+        self.inner.error_type.as_deref()
+    }
+    /// Which evidence decided.
+    pub fn basis(&self) -> Basis {
+        self.inner.basis
+    }
+    /// The id of the rule that decided (see [`Rule::id`](crate::Rule::id)).
+    pub fn rule_id(&self) -> &str {
+        &self.inner.rule
+    }
+    /// The upstream's HTTP status.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.inner.status).unwrap_or(StatusCode::BAD_GATEWAY)
+    }
+    /// What the body was.
+    pub fn body_form(&self) -> BodyForm {
+        self.inner.body_form
+    }
+    /// Whether the error may pass by itself.
+    pub fn is_retryable(&self) -> bool {
+        self.kind().is_retryable()
+    }
+    /// The delay the response asked for.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+    /// The HTTP status a gateway should answer its own client with.
+    pub fn client_status(&self) -> StatusCode {
+        StatusCode::from_u16(self.inner.reason.client_status()).unwrap_or(StatusCode::BAD_GATEWAY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderMap;
+
+    fn err(body: &str, status: u16) -> ApiError {
+        crate::classify(StatusCode::from_u16(status).unwrap(), &HeaderMap::new(), body.as_bytes())
+            .unwrap()
+            .into()
+    }
+
+    #[test]
+    fn is_one_pointer_wide_and_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + 'static + std::error::Error>() {}
+        assert_send_sync::<ApiError>();
+        assert_eq!(std::mem::size_of::<ApiError>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn display_and_debug_leave_the_upstream_message_out() {
+        let e = err(
+            r#"{"error":{"message":"Incorrect API key provided: sk-abc123SECRET","type":"invalid_request_error","code":"invalid_api_key"}}"#,
+            401,
+        );
+        let shown = e.to_string();
+        assert_eq!(shown, "auth error (invalid_key) from openai, code invalid_api_key, http 401");
+        assert!(!format!("{e:?}").contains("SECRET"));
+        assert_eq!(e.message(), Some("Incorrect API key provided: sk-abc123SECRET"));
+    }
+
+    #[test]
+    fn serde_round_trip_and_kind_checked() {
+        let e = err(r#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#, 200);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["kind"], "quota");
+        assert_eq!(json["reason"], "insufficient_balance");
+        assert_eq!(json["code"], 1008);
+        assert_eq!(json["rule"], "minimax:1008");
+        let back: ApiError = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, e);
+        let mut bad = json;
+        bad["kind"] = "auth".into();
+        assert!(serde_json::from_value::<ApiError>(bad).is_err());
+    }
+}

@@ -1,0 +1,74 @@
+//! errnorm turns any LLM provider's error response into one canonical, actionable
+//! error.
+//!
+//! A gateway forwards each request to one of many upstream providers. When one fails,
+//! it must decide in microseconds: retry the same provider, fail over to another, or hand
+//! the error to its own client. errnorm reads the status, headers and body of the failed
+//! response and returns a [`Verdict`]: one of six [`ErrorKind`]s with a finer
+//! [`Reason`], the [`Provider`] and its own code and message, whether and when to retry,
+//! and which evidence ([`Basis`]) decided.
+//!
+//! ```
+//! use errnorm::{classify, ErrorKind, Reason, Basis};
+//! use http::{HeaderMap, StatusCode};
+//!
+//! // MiniMax's Anthropic-compatible endpoint: the code survives only in the message,
+//! // under a misleading 500.
+//! let body = br#"{"type":"error","error":{"type":"api_error","message":"insufficient balance (1008)"}}"#;
+//! let v = classify(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), body).unwrap();
+//! assert_eq!(v.kind(), ErrorKind::Quota);
+//! assert_eq!(v.reason(), Reason::InsufficientBalance);
+//! assert_eq!(v.basis(), Basis::CodeInMessage);
+//! assert!(!v.is_retryable());
+//! let owned: errnorm::ApiError = v.into(); // Send + Sync + 'static, for keeping
+//! assert_eq!(owned.to_string(), "quota error (insufficient_balance) from minimax, code 1008, http 500");
+//! ```
+//!
+//! # The rule for close kinds
+//!
+//! See [`ErrorKind`]: quota (never retry until billing changes) vs rate limit (retry
+//! after the window) vs transient (retry with backoff or fail over), and auth (another
+//! credential could succeed) vs validation (no credential could).
+//!
+//! # The order of evidence
+//!
+//! See [`Basis`]: provider code, code in message, error type, message phrase, catch-all
+//! codes, HTTP status. The tables behind each step are the files in `data/`, compiled
+//! into perfect-hash maps by `build.rs`.
+//!
+//! # Limits
+//!
+//! errnorm never panics on input and does bounded work: JSON is read with serde_json's
+//! recursion limit (128 levels; deeper bodies are [`BodyForm::Unparsed`] and the status
+//! decides), only the first [`PHRASE_SCAN_LIMIT`] bytes of a message are searched for
+//! phrases, and `Retry-After` is clamped to [`MAX_RETRY_AFTER`].
+//!
+//! # Features
+//!
+//! - `cli`: the `errnorm` command-line tool (`classify`, `explain`). Off by default so
+//!   the library stays lean.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod body;
+mod classify;
+mod error;
+mod headers;
+mod kind;
+mod provider;
+mod providers;
+mod tables;
+mod verdict;
+
+pub use body::BodyForm;
+pub use classify::{classify, classify_as};
+pub use error::ApiError;
+pub use headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
+pub use kind::{ErrorKind, Reason};
+pub use provider::Provider;
+pub use tables::{
+    codes, lookup_code, match_phrase, phrases, CodeInfo, PhraseInfo, RetryHint,
+    PHRASE_SCAN_LIMIT,
+};
+pub use verdict::{Basis, Code, Rule, Verdict};

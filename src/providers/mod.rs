@@ -1,0 +1,81 @@
+//! Per-provider knowledge: how each provider's body is recognised. What each code means
+//! is in the provider's table in `data/`; the order in which evidence is read is in
+//! `classify.rs`, written down once for all providers.
+
+pub(crate) mod anthropic;
+pub(crate) mod gateway;
+pub(crate) mod mimo;
+pub(crate) mod minimax;
+pub(crate) mod novita;
+pub(crate) mod openai;
+
+use crate::body::Fields;
+use crate::Provider;
+
+/// Detects the provider from the body's shape, most specific shape first:
+/// MiniMax (`base_resp`, or a `(NNNN)` code suffix in a message), Novita (a top-level
+/// `reason`), then the `error`-object family: gateway markers, MiMo's codes and types,
+/// Anthropic's `{"type":"error"}` envelope, and OpenAI for any other `error` object.
+/// `None` when the body has no shape errnorm knows.
+pub(crate) fn detect(f: &Fields<'_>) -> Option<Provider> {
+    if minimax::looks_like(f) {
+        Some(Provider::Minimax)
+    } else if novita::looks_like(f) {
+        Some(Provider::Novita)
+    } else if gateway::looks_like(f) {
+        Some(Provider::Gateway)
+    } else if mimo::looks_like(f) {
+        Some(Provider::Mimo)
+    } else if anthropic::looks_like(f) {
+        Some(Provider::Anthropic)
+    } else if openai::looks_like(f) {
+        Some(Provider::Openai)
+    } else if f.error_text.is_some() || f.message.is_some() {
+        // `{"error":"..."}` or `{"message":"..."}`: the free-text shape of gateways.
+        Some(Provider::Gateway)
+    } else {
+        None
+    }
+}
+
+/// The order in which the providers' tables are consulted: the given or detected
+/// provider first, then the others in a fixed order.
+pub(crate) fn order(first: Option<Provider>) -> [Provider; 6] {
+    const FIXED: [Provider; 6] = [
+        Provider::Minimax,
+        Provider::Novita,
+        Provider::Mimo,
+        Provider::Gateway,
+        Provider::Openai,
+        Provider::Anthropic,
+    ];
+    let mut out = FIXED;
+    if let Some(p) = first {
+        if let Some(i) = FIXED.iter().position(|&q| q == p) {
+            out[..=i].rotate_right(1);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_puts_the_first_provider_first_and_keeps_the_rest() {
+        assert_eq!(order(None)[0], Provider::Minimax);
+        let o = order(Some(Provider::Openai));
+        assert_eq!(
+            o,
+            [
+                Provider::Openai,
+                Provider::Minimax,
+                Provider::Novita,
+                Provider::Mimo,
+                Provider::Gateway,
+                Provider::Anthropic
+            ]
+        );
+    }
+}

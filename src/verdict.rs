@@ -1,0 +1,234 @@
+//! The verdict on one error response, borrowing from the body.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumIter, EnumString, IntoStaticStr};
+
+use crate::body::BodyForm;
+use crate::tables::{CodeInfo, PhraseInfo, RetryHint};
+use crate::{ApiError, ErrorKind, Provider, Reason};
+
+/// Which evidence decided a verdict. errnorm reads evidence in this order, from the
+/// specific to the general, and the first that says something known decides:
+///
+/// 1. [`ProviderCode`](Basis::ProviderCode): a provider's own code in a structured field
+///    (`base_resp.status_code`, Novita's `reason`, `error.code`).
+/// 2. [`CodeInMessage`](Basis::CodeInMessage): a MiniMax code that survives only as a
+///    `(NNNN)` suffix of the message.
+/// 3. [`ErrorType`](Basis::ErrorType): the provider's `error.type`.
+/// 4. [`MessagePhrase`](Basis::MessagePhrase): a known phrase in the message.
+/// 5. Catch-all codes and types (`invalid_request_error`, `api_error`, ...): reported as
+///    [`ProviderCode`](Basis::ProviderCode) or [`ErrorType`](Basis::ErrorType), but read
+///    only after phrases, since the message often says more.
+/// 6. [`HttpStatus`](Basis::HttpStatus): the status code alone. This is also the basis
+///    for every body errnorm could not read (see [`Verdict::body_form`]).
+/// 7. [`Default`](Basis::Default): the body says it is an error under a status that is
+///    not one (HTTP 200 with a non-zero `base_resp`, say) and nothing above is known:
+///    `transient/server_error`.
+///
+/// Within each step the given or detected provider's table is read first.
+#[non_exhaustive]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Display,
+    EnumString,
+    EnumIter,
+    IntoStaticStr,
+    Serialize,
+    Deserialize,
+)]
+#[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// A provider's own code in a structured field.
+    ProviderCode,
+    /// A provider code found inside the message text (MiniMax's `(1008)` suffix).
+    CodeInMessage,
+    /// The provider's error type (`error.type`).
+    ErrorType,
+    /// A phrase of the message, from `data/phrases.tsv`.
+    MessagePhrase,
+    /// The HTTP status code alone.
+    HttpStatus,
+    /// Nothing known: an error under a non-error status, classed `transient/server_error`.
+    Default,
+}
+
+impl Basis {
+    /// The snake_case id.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// A provider's own error code: a number (MiniMax) or a name (everyone else).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Code<'a> {
+    /// A numeric code, such as MiniMax's `1008`.
+    Number(i64),
+    /// A named code, such as `NOT_ENOUGH_BALANCE` or `insufficient_user_quota`.
+    Name(Cow<'a, str>),
+}
+
+impl Code<'_> {
+    /// An owned copy that borrows nothing.
+    pub fn into_owned(self) -> Code<'static> {
+        match self {
+            Code::Number(n) => Code::Number(n),
+            Code::Name(s) => Code::Name(Cow::Owned(s.into_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Code<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Code::Number(n) => write!(f, "{n}"),
+            Code::Name(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The table row, phrase or status that decided a verdict.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rule {
+    /// A row of a provider table in `data/`.
+    Code(&'static CodeInfo),
+    /// A row of `data/phrases.tsv`.
+    Phrase(&'static PhraseInfo),
+    /// The HTTP status alone.
+    Status(StatusCode),
+    /// Nothing known (see [`Basis::Default`]).
+    Default,
+}
+
+impl Rule {
+    /// A stable id: `provider:code`, `phrase:<phrase>`, `status:<code>` or `default`.
+    pub fn id(&self) -> Cow<'static, str> {
+        match self {
+            Rule::Code(c) => Cow::Borrowed(c.rule),
+            Rule::Phrase(p) => Cow::Borrowed(p.rule),
+            Rule::Status(s) => Cow::Owned(format!("status:{}", s.as_u16())),
+            Rule::Default => Cow::Borrowed("default"),
+        }
+    }
+}
+
+/// The verdict on one error response: what went wrong, from whom, what to do, and which
+/// evidence decided. Borrows the code and message from the body where it can; convert it
+/// with [`Verdict::into_error`] (or `ApiError::from`) to keep it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict<'a> {
+    pub(crate) reason: Reason,
+    pub(crate) provider: Option<Provider>,
+    pub(crate) detected: bool,
+    pub(crate) code: Option<Code<'a>>,
+    pub(crate) message: Option<Cow<'a, str>>,
+    pub(crate) error_type: Option<Cow<'a, str>>,
+    pub(crate) basis: Basis,
+    pub(crate) rule: Rule,
+    pub(crate) status: StatusCode,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body_form: BodyForm,
+}
+
+impl<'a> Verdict<'a> {
+    /// One of the six kinds.
+    pub fn kind(&self) -> ErrorKind {
+        self.reason.kind()
+    }
+
+    /// The finer reason under the kind.
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// The provider: the one given to [`classify_as`](crate::classify_as), or the one
+    /// detected from the body's shape (`None` when the body has no shape errnorm knows).
+    pub fn provider(&self) -> Option<Provider> {
+        self.provider
+    }
+
+    /// Whether [`Verdict::provider`] was detected from the body rather than given.
+    pub fn provider_detected(&self) -> bool {
+        self.detected
+    }
+
+    /// The provider's own code, if the body has one (even one errnorm does not know).
+    pub fn code(&self) -> Option<&Code<'a>> {
+        self.code.as_ref()
+    }
+
+    /// The provider's own message, if the body has one. It may carry secrets; do not
+    /// hand it to your clients as is.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The provider's `error.type`, if any.
+    pub fn error_type(&self) -> Option<&str> {
+        self.error_type.as_deref()
+    }
+
+    /// Which evidence decided.
+    pub fn basis(&self) -> Basis {
+        self.basis
+    }
+
+    /// The table row, phrase or status that decided.
+    pub fn rule(&self) -> Rule {
+        self.rule
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What the body was; anything but [`BodyForm::Json`] and [`BodyForm::Sse`] means
+    /// the status decided.
+    pub fn body_form(&self) -> BodyForm {
+        self.body_form
+    }
+
+    /// Whether the error may pass by itself (rate limits and transient failures).
+    pub fn is_retryable(&self) -> bool {
+        self.kind().is_retryable()
+    }
+
+    /// The delay the response asks for (`Retry-After` in seconds or as an HTTP-date,
+    /// `retry-after-ms`), whatever the kind.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The provider's documented retry hints for the code that decided, if any
+    /// (MiniMax's per-code max retries, backoff factor and log level).
+    pub fn retry_hint(&self) -> Option<RetryHint> {
+        match self.rule {
+            Rule::Code(c) => c.retry_hint,
+            _ => None,
+        }
+    }
+
+    /// The HTTP status a gateway should answer its own client with.
+    pub fn client_status(&self) -> StatusCode {
+        StatusCode::from_u16(self.reason.client_status()).unwrap_or(StatusCode::BAD_GATEWAY)
+    }
+
+    /// An owned [`ApiError`] that borrows nothing.
+    pub fn into_error(self) -> ApiError {
+        ApiError::from(self)
+    }
+}

@@ -1,1 +1,260 @@
-fn main() {}
+//! The `errnorm` command-line tool (feature `cli`).
+//!
+//! - `errnorm classify [FILE]`: JSON Lines of responses in (stdin by default), one JSON
+//!   line of verdict out per input line, in order.
+//! - `errnorm explain <provider> <code>`: what a provider's code means, from the tables.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use base64::Engine as _;
+use clap::{Parser, Subcommand};
+use errnorm::{ApiError, Code, Provider};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use serde::{Deserialize, Serialize};
+
+#[derive(Parser)]
+#[command(
+    name = "errnorm",
+    version,
+    about = "Classify LLM provider error responses"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Classify JSON Lines of responses: {"provider"?, "status", "headers"?, "body" or
+    /// "body_base64"}. Writes one JSON line per input line; exits 1 if any was malformed.
+    Classify {
+        /// Read from this file instead of standard input.
+        file: Option<PathBuf>,
+    },
+    /// Explain a provider's code: kind, reason, meaning and solution (English, Chinese).
+    Explain {
+        /// minimax, mimo, novita, gateway, openai or anthropic.
+        provider: String,
+        /// The provider's code, as it sends it (1008, NOT_ENOUGH_BALANCE, ...).
+        code: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Classify { file } => classify(file),
+        Command::Explain { provider, code } => explain(&provider, &code),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("errnorm: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// One input line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    #[serde(default)]
+    provider: Option<String>,
+    status: u16,
+    #[serde(default)]
+    headers: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    body_base64: Option<String>,
+}
+
+/// One output line: the verdict, flat; every field null when the response is no error.
+#[derive(Serialize, Default)]
+struct Output {
+    kind: Option<&'static str>,
+    reason: Option<&'static str>,
+    provider: Option<&'static str>,
+    provider_detected: bool,
+    code: Option<Code<'static>>,
+    message: Option<String>,
+    error_type: Option<String>,
+    retryable: bool,
+    retry_after_ms: Option<u64>,
+    basis: Option<&'static str>,
+    rule: Option<String>,
+    status: u16,
+    client_status: Option<u16>,
+    body_form: Option<errnorm::BodyForm>,
+}
+
+fn classify(file: Option<PathBuf>) -> io::Result<ExitCode> {
+    let input: Box<dyn BufRead> = match file {
+        Some(p) => {
+            Box::new(BufReader::new(File::open(&p).map_err(|e| {
+                io::Error::new(e.kind(), format!("{}: {e}", p.display()))
+            })?))
+        }
+        None => Box::new(BufReader::new(io::stdin().lock())),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut malformed = false;
+    for line in input.split(b'\n') {
+        let mut line = line?;
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        let json = match classify_line(&line) {
+            Ok(o) => serde_json::to_string(&o),
+            Err(e) => {
+                malformed = true;
+                serde_json::to_string(&serde_json::json!({ "input_error": e }))
+            }
+        }
+        .map_err(io::Error::other)?;
+        writeln!(out, "{json}")?;
+    }
+    out.flush()?;
+    Ok(if malformed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn classify_line(line: &[u8]) -> Result<Output, String> {
+    let input: Input = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+    let status = StatusCode::from_u16(input.status)
+        .map_err(|_| format!("status {} is not an HTTP status", input.status))?;
+    let mut headers = HeaderMap::new();
+    for (k, v) in &input.headers {
+        let name =
+            HeaderName::from_bytes(k.as_bytes()).map_err(|_| format!("bad header name {k:?}"))?;
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return Err(format!("header {k:?} must be a string or a number")),
+        };
+        let value =
+            HeaderValue::from_str(&text).map_err(|_| format!("bad value for header {k:?}"))?;
+        headers.append(name, value);
+    }
+    let body: Vec<u8> = match (input.body, input.body_base64) {
+        (Some(b), None) => b.into_bytes(),
+        (None, Some(b)) => base64::engine::general_purpose::STANDARD
+            .decode(b.trim())
+            .map_err(|e| format!("body_base64: {e}"))?,
+        (None, None) => Vec::new(),
+        (Some(_), Some(_)) => return Err("give body or body_base64, not both".into()),
+    };
+    let verdict = match input.provider.as_deref() {
+        None => errnorm::classify(status, &headers, &body),
+        Some(p) => {
+            let p: Provider = p.parse().map_err(|_| format!("unknown provider {p:?}"))?;
+            errnorm::classify_as(p, status, &headers, &body)
+        }
+    };
+    let Some(v) = verdict else {
+        return Ok(Output {
+            status: input.status,
+            ..Output::default()
+        });
+    };
+    let e = ApiError::from(v);
+    Ok(Output {
+        kind: Some(e.kind().as_str()),
+        reason: Some(e.reason().as_str()),
+        provider: e.provider().map(Provider::as_str),
+        provider_detected: e.provider_detected(),
+        code: e.code().cloned(),
+        message: e.message().map(str::to_owned),
+        error_type: e.error_type().map(str::to_owned),
+        retryable: e.is_retryable(),
+        retry_after_ms: e
+            .retry_after()
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        basis: Some(e.basis().as_str()),
+        rule: Some(e.rule_id().to_owned()),
+        status: input.status,
+        client_status: Some(e.client_status().as_u16()),
+        body_form: Some(e.body_form()),
+    })
+}
+
+fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
+    let Ok(p) = provider.parse::<Provider>() else {
+        eprintln!(
+            "errnorm: unknown provider {provider:?}; one of minimax, mimo, novita, gateway, openai, anthropic"
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let mut out = io::stdout().lock();
+    let Some(row) = errnorm::lookup_code(p, code) else {
+        writeln!(
+            out,
+            "{p} code {code:?} is unknown: it is not in data/{p}.tsv."
+        )?;
+        if let Some(ph) = errnorm::match_phrase(code) {
+            writeln!(
+                out,
+                "As message text it matches the phrase {:?}: {} / {} ({}).",
+                ph.phrase,
+                ph.reason.kind(),
+                ph.reason,
+                ph.rule
+            )?;
+        }
+        return Ok(ExitCode::FAILURE);
+    };
+    let line = |out: &mut io::StdoutLock, label: &str, v: Option<&str>| -> io::Result<()> {
+        match v {
+            Some(v) => writeln!(out, "{label:<12}{v}"),
+            None => Ok(()),
+        }
+    };
+    line(&mut out, "provider", Some(p.as_str()))?;
+    line(&mut out, "code", Some(row.code))?;
+    line(&mut out, "kind", Some(row.kind().as_str()))?;
+    line(&mut out, "reason", Some(row.reason.as_str()))?;
+    let retry = if row.kind().is_retryable() {
+        "yes"
+    } else {
+        "no"
+    };
+    line(&mut out, "retryable", Some(retry))?;
+    line(
+        &mut out,
+        "answer with",
+        Some(&format!("HTTP {}", row.reason.client_status())),
+    )?;
+    if let Some(s) = row.status {
+        line(&mut out, "documented", Some(&format!("HTTP {s}")))?;
+    }
+    line(&mut out, "where", Some(row.place))?;
+    line(&mut out, "meaning", row.meaning_en)?;
+    line(&mut out, "solution", row.solution_en)?;
+    line(&mut out, "meaning zh", row.meaning_zh)?;
+    line(&mut out, "solution zh", row.solution_zh)?;
+    if let Some(h) = row.retry_hint {
+        let mut s = format!("retry {}", if h.retry { "yes" } else { "no" });
+        if let Some(m) = h.max_retries {
+            s += &format!(", at most {m} times");
+        }
+        if let Some(b) = h.backoff {
+            s += &format!(", backoff x{b}");
+        }
+        if let Some(l) = h.log_level {
+            s += &format!(", log at {l}");
+        }
+        line(&mut out, "hint", Some(&s))?;
+    }
+    line(&mut out, "source", Some(row.source))?;
+    line(&mut out, "note", row.note)?;
+    line(&mut out, "rule", Some(row.rule))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -23,8 +23,8 @@ pub enum BodyForm {
     Sse,
     /// Something that is not JSON: an HTML proxy page, plain text.
     Text,
-    /// It looked like JSON but was not: truncated, invalid, not UTF-8 in a field errnorm
-    /// reads, nested deeper than serde_json's recursion limit (128).
+    /// It looked like JSON but was not: truncated, invalid, or not UTF-8 in a field
+    /// errnorm reads.
     Unparsed,
 }
 
@@ -85,7 +85,10 @@ impl Fields<'_> {
     /// Whether the body itself says it is an error, whatever the HTTP status.
     pub(crate) fn says_error(&self) -> bool {
         self.error.is_some()
-            || self.error_text.as_deref().is_some_and(|t| !t.trim().is_empty())
+            || self
+                .error_text
+                .as_deref()
+                .is_some_and(|t| !t.trim().is_empty())
             || self.top_type.as_deref() == Some("error")
             || self.base_code.is_some_and(|c| c != 0)
             || self.reason.as_deref().is_some_and(|r| !r.is_empty())
@@ -168,7 +171,11 @@ fn sse_error(b: &[u8]) -> Option<Fields<'_>> {
             // An error event whose data is plain text.
             let text = String::from_utf8_lossy(data);
             return Some(Fields {
-                error_text: Some(if text.is_empty() { Cow::Borrowed("error") } else { text }),
+                error_text: Some(if text.is_empty() {
+                    Cow::Borrowed("error")
+                } else {
+                    text
+                }),
                 ..Fields::default()
             });
         }
@@ -528,7 +535,10 @@ mod tests {
         let f = read(ev).1.unwrap();
         assert_eq!(f.error.unwrap().kind.as_deref(), Some("overloaded_error"));
         let text = b"event: error\ndata: upstream went away\n\n";
-        assert_eq!(read(text).1.unwrap().error_text.as_deref(), Some("upstream went away"));
+        assert_eq!(
+            read(text).1.unwrap().error_text.as_deref(),
+            Some("upstream went away")
+        );
         // A success chunk that merely mentions the word error is not an error.
         let benign = b"data: {\"choices\":[{\"delta\":{\"content\":\"no error here\"}}]}\n\n";
         assert_eq!(read(benign).1, None);

@@ -30,7 +30,11 @@ use crate::{Provider, Reason};
 /// let ok = br#"{"base_resp":{"status_code":0,"status_msg":"success"}}"#;
 /// assert!(classify(StatusCode::OK, &HeaderMap::new(), ok).is_none());
 /// ```
-pub fn classify<'a>(status: StatusCode, headers: &HeaderMap, body: &'a [u8]) -> Option<Verdict<'a>> {
+pub fn classify<'a>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
     run(None, status, headers, body)
 }
 
@@ -69,7 +73,10 @@ fn run<'a>(
     }
     let (provider, detected) = match hint {
         Some(p) => (Some(p), false),
-        None => (fields.as_ref().and_then(providers::detect), true),
+        None => {
+            let p = fields.as_ref().and_then(providers::detect);
+            (p, p.is_some())
+        }
     };
     let retry_after = crate::headers::retry_after(headers);
     let mut v = Verdict {
@@ -104,6 +111,8 @@ fn run<'a>(
 
 /// Reads the evidence in order; `true` if something decided.
 fn decide<'a>(f: &Fields<'a>, provider: Option<Provider>, v: &mut Verdict<'a>) -> bool {
+    // The first table in `order` that has an identifier owns it, whatever its weight:
+    // OpenAI's catch-all `rate_limit_exceeded` is not MiMo's exact one.
     let order = providers::order(provider);
     let error_code = f.error.as_ref().and_then(|e| e.code.as_ref());
     let error_type = f.error.as_ref().and_then(|e| e.kind.as_deref());
@@ -117,7 +126,9 @@ fn decide<'a>(f: &Fields<'a>, provider: Option<Provider>, v: &mut Verdict<'a>) -
             }
         }
         if let Some(name) = f.reason.as_ref().filter(|_| f.error.is_none()) {
-            if let Some(r) = tables::identifier(Provider::Novita, name).filter(|r| r.generic == generic) {
+            if let Some(r) =
+                tables::identifier(Provider::Novita, name).filter(|r| r.generic == generic)
+            {
                 return Some((r, Code::Name(name.clone())));
             }
         }
@@ -132,7 +143,8 @@ fn decide<'a>(f: &Fields<'a>, provider: Option<Provider>, v: &mut Verdict<'a>) -
         order
             .iter()
             .filter(|p| matches!(p, Provider::Mimo | Provider::Gateway | Provider::Openai))
-            .find_map(|&p| tables::identifier(p, name).filter(|r| r.generic == generic))
+            .find_map(|&p| tables::identifier(p, name))
+            .filter(|r| r.generic == generic)
             .map(|r| (r, Code::Name(name.clone())))
     };
     let typed = |generic: bool| -> Option<&'static CodeInfo> {
@@ -140,7 +152,8 @@ fn decide<'a>(f: &Fields<'a>, provider: Option<Provider>, v: &mut Verdict<'a>) -
         order
             .iter()
             .filter(|&&p| p != Provider::Minimax && p != Provider::Novita)
-            .find_map(|&p| tables::identifier(p, t).filter(|r| r.generic == generic))
+            .find_map(|&p| tables::identifier(p, t))
+            .filter(|r| r.generic == generic)
     };
 
     if let Some((row, code)) = structured(false) {

@@ -222,16 +222,23 @@ mod tests {
     use http::HeaderMap;
 
     fn err(body: &str, status: u16) -> ApiError {
-        crate::classify(StatusCode::from_u16(status).unwrap(), &HeaderMap::new(), body.as_bytes())
-            .unwrap()
-            .into()
+        crate::classify(
+            StatusCode::from_u16(status).unwrap(),
+            &HeaderMap::new(),
+            body.as_bytes(),
+        )
+        .unwrap()
+        .into()
     }
 
     #[test]
     fn is_one_pointer_wide_and_thread_safe() {
         fn assert_send_sync<T: Send + Sync + 'static + std::error::Error>() {}
         assert_send_sync::<ApiError>();
-        assert_eq!(std::mem::size_of::<ApiError>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<ApiError>(),
+            std::mem::size_of::<usize>()
+        );
     }
 
     #[test]
@@ -241,14 +248,23 @@ mod tests {
             401,
         );
         let shown = e.to_string();
-        assert_eq!(shown, "auth error (invalid_key) from openai, code invalid_api_key, http 401");
+        assert_eq!(
+            shown,
+            "auth error (invalid_key) from openai, code invalid_api_key, http 401"
+        );
         assert!(!format!("{e:?}").contains("SECRET"));
-        assert_eq!(e.message(), Some("Incorrect API key provided: sk-abc123SECRET"));
+        assert_eq!(
+            e.message(),
+            Some("Incorrect API key provided: sk-abc123SECRET")
+        );
     }
 
     #[test]
     fn serde_round_trip_and_kind_checked() {
-        let e = err(r#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#, 200);
+        let e = err(
+            r#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#,
+            200,
+        );
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["kind"], "quota");
         assert_eq!(json["reason"], "insufficient_balance");

@@ -50,7 +50,7 @@ fn parse_number(v: &str, unit: f64) -> Option<Duration> {
     if !secs.is_finite() {
         return None;
     }
-    Some(Duration::try_from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())).ok()?)
+    Duration::try_from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())).ok()
 }
 
 #[cfg(test)]
@@ -68,7 +68,10 @@ mod tests {
 
     #[test]
     fn seconds_milliseconds_and_dates() {
-        assert_eq!(retry_after(&h(&[("retry-after", "5")])), Some(Duration::from_secs(5)));
+        assert_eq!(
+            retry_after(&h(&[("retry-after", "5")])),
+            Some(Duration::from_secs(5))
+        );
         assert_eq!(
             retry_after(&h(&[("retry-after", " 1.5 ")])),
             Some(Duration::from_millis(1500))

@@ -317,8 +317,12 @@ impl Reason {
             InsufficientBalance | UsageWindowExhausted | PlanLimit => ErrorKind::Quota,
             RequestsPerTime | TokensPerTime | Concurrency | GrowthLimit => ErrorKind::RateLimit,
             InputFlagged | OutputFlagged => ErrorKind::Content,
-            InvalidParams | ContextLengthExceeded | ModelNotFound | NotFound
-            | UnsupportedParameter | Conflict => ErrorKind::Validation,
+            InvalidParams
+            | ContextLengthExceeded
+            | ModelNotFound
+            | NotFound
+            | UnsupportedParameter
+            | Conflict => ErrorKind::Validation,
             Timeout | ServerError | Overloaded | UpstreamUnavailable => ErrorKind::Transient,
         }
     }
@@ -353,12 +357,18 @@ mod tests {
     fn ids_agree_across_strum_serde_and_as_str() {
         for k in ErrorKind::iter() {
             assert_eq!(k.to_string(), k.as_str());
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
             assert_eq!(k.as_str().parse::<ErrorKind>().unwrap(), k);
         }
         for r in Reason::iter() {
             assert_eq!(r.to_string(), r.as_str());
-            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
             assert_eq!(r.as_str().parse::<Reason>().unwrap(), r);
         }
     }
@@ -369,7 +379,14 @@ mod tests {
         let ids: Vec<_> = ErrorKind::iter().map(ErrorKind::as_str).collect();
         assert_eq!(
             ids,
-            ["auth", "quota", "rate_limit", "content", "validation", "transient"]
+            [
+                "auth",
+                "quota",
+                "rate_limit",
+                "content",
+                "validation",
+                "transient"
+            ]
         );
         for k in ErrorKind::iter() {
             assert!(Reason::iter().any(|r| r.kind() == k), "{k} has no reason");

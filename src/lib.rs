@@ -38,10 +38,12 @@
 //!
 //! # Limits
 //!
-//! errnorm never panics on input and does bounded work: JSON is read with serde_json's
-//! recursion limit (128 levels; deeper bodies are [`BodyForm::Unparsed`] and the status
-//! decides), only the first [`PHRASE_SCAN_LIMIT`] bytes of a message are searched for
-//! phrases, and `Retry-After` is clamped to [`MAX_RETRY_AFTER`].
+//! errnorm never panics on input and does work linear in the body: its own JSON
+//! visitors go at most three levels down (`error`, `base_resp`) and everything else is
+//! skipped by serde_json without recursion, so a body nested a million levels deep costs
+//! no stack; a body that is not JSON is [`BodyForm::Text`] or [`BodyForm::Unparsed`] and
+//! the status decides; only the first [`PHRASE_SCAN_LIMIT`] bytes of a message are
+//! searched for phrases; `Retry-After` is clamped to [`MAX_RETRY_AFTER`].
 //!
 //! # Features
 //!
@@ -68,7 +70,11 @@ pub use headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use kind::{ErrorKind, Reason};
 pub use provider::Provider;
 pub use tables::{
-    codes, lookup_code, match_phrase, phrases, CodeInfo, PhraseInfo, RetryHint,
-    PHRASE_SCAN_LIMIT,
+    codes, lookup_code, match_phrase, phrases, CodeInfo, PhraseInfo, RetryHint, PHRASE_SCAN_LIMIT,
 };
 pub use verdict::{Basis, Code, Rule, Verdict};
+
+/// The README's examples, compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -60,7 +60,17 @@ mod tests {
     #[test]
     fn ids_round_trip() {
         let ids: Vec<_> = Provider::iter().map(Provider::as_str).collect();
-        assert_eq!(ids, ["minimax", "mimo", "novita", "gateway", "openai", "anthropic"]);
+        assert_eq!(
+            ids,
+            [
+                "minimax",
+                "mimo",
+                "novita",
+                "gateway",
+                "openai",
+                "anthropic"
+            ]
+        );
         for p in Provider::iter() {
             assert_eq!(p.to_string().parse::<Provider>().unwrap(), p);
             assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{p}\""));

@@ -125,9 +125,7 @@ pub fn codes(provider: Provider) -> impl Iterator<Item = &'static CodeInfo> {
         Provider::Novita => Box::new(NOVITA_ORDER.iter().filter_map(|c| NOVITA.get(*c))),
         Provider::Gateway => Box::new(GATEWAY_ORDER.iter().filter_map(|c| GATEWAY.get(*c))),
         Provider::Openai => Box::new(OPENAI_ORDER.iter().filter_map(|c| OPENAI.get(*c))),
-        Provider::Anthropic => {
-            Box::new(ANTHROPIC_ORDER.iter().filter_map(|c| ANTHROPIC.get(*c)))
-        }
+        Provider::Anthropic => Box::new(ANTHROPIC_ORDER.iter().filter_map(|c| ANTHROPIC.get(*c))),
     };
     ids
 }
@@ -167,7 +165,10 @@ pub fn match_phrase(message: &str) -> Option<&'static PhraseInfo> {
     for m in ac.find_overlapping_iter(hay) {
         let i = m.pattern().as_usize();
         best = match best {
-            Some(b) if (PHRASES[b].phrase.len(), usize::MAX - b) >= (PHRASES[i].phrase.len(), usize::MAX - i) => {
+            Some(b)
+                if (PHRASES[b].phrase.len(), usize::MAX - b)
+                    >= (PHRASES[i].phrase.len(), usize::MAX - i) =>
+            {
                 Some(b)
             }
             _ => Some(i),
@@ -182,8 +183,9 @@ mod tests {
 
     #[test]
     fn longest_phrase_wins() {
-        let p = match_phrase("Forbidden – key(abc123) not authorized to access the requested model.")
-            .unwrap();
+        let p =
+            match_phrase("Forbidden – key(abc123) not authorized to access the requested model.")
+                .unwrap();
         assert_eq!(p.reason, Reason::PermissionDenied);
         let p = match_phrase("prompt is too long: 208310 tokens > 200000 maximum").unwrap();
         assert_eq!(p.reason, Reason::ContextLengthExceeded);
@@ -210,6 +212,9 @@ mod tests {
     fn numeric_codes_out_of_range_are_unknown() {
         assert!(minimax(-1).is_none());
         assert!(minimax(i64::MAX).is_none());
-        assert_eq!(minimax(1008).map(|r| r.reason), Some(Reason::InsufficientBalance));
+        assert_eq!(
+            minimax(1008).map(|r| r.reason),
+            Some(Reason::InsufficientBalance)
+        );
     }
 }

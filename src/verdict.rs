@@ -160,7 +160,8 @@ impl<'a> Verdict<'a> {
         self.provider
     }
 
-    /// Whether [`Verdict::provider`] was detected from the body rather than given.
+    /// Whether [`Verdict::provider`] was detected from the body rather than given
+    /// (`false` when there is no provider).
     pub fn provider_detected(&self) -> bool {
         self.detected
     }

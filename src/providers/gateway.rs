@@ -25,18 +25,28 @@ pub(crate) const GATEWAY_TYPES: [&str; 9] = [
     "upstream_error",
 ];
 
-/// Whether the body is a gateway's: a fork's own `error.type`, a `(request id: ...)`
-/// suffix, or an `error.code` from the gateway table.
-pub(crate) fn looks_like(f: &Fields<'_>) -> bool {
+/// Whether the body carries a gateway fork's mark: its own `error.type`, or a
+/// `(request id: ...)` suffix in the message.
+pub(crate) fn has_marker(f: &Fields<'_>) -> bool {
     let Some(e) = &f.error else { return false };
-    if e.kind.as_deref().is_some_and(|t| GATEWAY_TYPES.contains(&t)) {
-        return true;
-    }
-    if e.message.as_deref().is_some_and(|m| m.contains("(request id:")) {
-        return true;
-    }
-    e.code
+    e.kind
+        .as_deref()
+        .is_some_and(|t| GATEWAY_TYPES.contains(&t))
+        || e.message
+            .as_deref()
+            .is_some_and(|m| m.contains("(request id:"))
+}
+
+/// Whether `error.code` is an identifier only the gateway table has (read after MiMo's
+/// shape, which shares `invalid_request`; one OpenAI also sends, such as
+/// `model_not_found`, says nothing about who sent it).
+pub(crate) fn has_code(f: &Fields<'_>) -> bool {
+    f.error
         .as_ref()
+        .and_then(|e| e.code.as_ref())
         .and_then(|c| c.as_str())
-        .is_some_and(|c| tables::identifier(Provider::Gateway, c).is_some())
+        .is_some_and(|c| {
+            tables::identifier(Provider::Gateway, c).is_some()
+                && tables::identifier(Provider::Openai, c).is_none()
+        })
 }

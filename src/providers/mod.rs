@@ -14,7 +14,8 @@ use crate::Provider;
 
 /// Detects the provider from the body's shape, most specific shape first:
 /// MiniMax (`base_resp`, or a `(NNNN)` code suffix in a message), Novita (a top-level
-/// `reason`), then the `error`-object family: gateway markers, MiMo's codes and types,
+/// `reason`), then the `error`-object family: a gateway fork's type or request id, MiMo's
+/// codes (under `"type":"error"`) and types, a gateway identifier in `error.code`,
 /// Anthropic's `{"type":"error"}` envelope, and OpenAI for any other `error` object.
 /// `None` when the body has no shape errnorm knows.
 pub(crate) fn detect(f: &Fields<'_>) -> Option<Provider> {
@@ -22,10 +23,12 @@ pub(crate) fn detect(f: &Fields<'_>) -> Option<Provider> {
         Some(Provider::Minimax)
     } else if novita::looks_like(f) {
         Some(Provider::Novita)
-    } else if gateway::looks_like(f) {
+    } else if gateway::has_marker(f) {
         Some(Provider::Gateway)
     } else if mimo::looks_like(f) {
         Some(Provider::Mimo)
+    } else if gateway::has_code(f) {
+        Some(Provider::Gateway)
     } else if anthropic::looks_like(f) {
         Some(Provider::Anthropic)
     } else if openai::looks_like(f) {

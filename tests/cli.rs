@@ -1,0 +1,149 @@
+//! The `errnorm` command-line tool end to end (built with `--features cli`).
+
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_errnorm"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_readme_example_file_classifies_line_for_line() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/responses.jsonl");
+    let input = std::fs::read_to_string(path).unwrap();
+    let out = run(&["classify", path], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = lines(&out);
+    assert_eq!(got.len(), input.lines().count());
+    for (line, (inp, v)) in input.lines().zip(got.iter()).enumerate() {
+        let inp: Value = serde_json::from_str(inp).unwrap();
+        assert!(v.get("input_error").is_none(), "line {}: {v}", line + 1);
+        for key in [
+            "kind",
+            "reason",
+            "provider",
+            "code",
+            "message",
+            "retryable",
+            "retry_after_ms",
+            "basis",
+        ] {
+            assert!(v.get(key).is_some(), "line {}: no {key}", line + 1);
+        }
+        assert_eq!(v["status"], inp["status"]);
+    }
+    // The first line is MiniMax's 1004 under HTTP 200.
+    assert_eq!(got[0]["kind"], "auth");
+    assert_eq!(got[0]["code"], 1004);
+    assert_eq!(got[0]["basis"], "provider_code");
+    // Success lines have a null kind.
+    assert!(got.iter().any(|v| v["kind"].is_null()));
+}
+
+#[test]
+fn stdin_headers_base64_and_hints() {
+    let input = concat!(
+        r#"{"status":429,"headers":{"retry-after":"5"},"body":"{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\"},\"type\":\"error\"}"}"#,
+        "\n",
+        r#"{"provider":"novita","status":400,"body":"{\"code\":400,\"reason\":\"MISSING_API_KEY\",\"message\":\"API Key not provided\"}"}"#,
+        "\n",
+        r#"{"provider":null,"status":502,"body_base64":"/w=="}"#,
+        "\n",
+        r#"{"status":200,"headers":{"retry-after-ms":250},"body":"{\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit\"}}"}"#,
+        "\n"
+    );
+    let out = run(&["classify"], input.as_bytes());
+    assert!(out.status.success());
+    let v = lines(&out);
+    assert_eq!(v.len(), 4);
+    assert_eq!(v[0]["kind"], "rate_limit");
+    assert_eq!(v[0]["retry_after_ms"], 5000);
+    assert_eq!(v[0]["retryable"], true);
+    assert_eq!(v[0]["provider"], "anthropic");
+    assert_eq!(v[1]["kind"], "auth");
+    assert_eq!(v[1]["reason"], "missing_key");
+    assert_eq!(v[1]["provider_detected"], false);
+    assert_eq!(v[2]["kind"], "transient");
+    assert_eq!(v[2]["basis"], "http_status");
+    assert_eq!(v[3]["code"], 1002);
+    assert_eq!(v[3]["retry_after_ms"], 250);
+}
+
+#[test]
+fn malformed_lines_get_an_input_error_and_exit_1_but_the_run_goes_on() {
+    let input = concat!(
+        "not json\n",
+        r#"{"status":200,"body":""}"#,
+        "\n",
+        r#"{"status":99999,"body":""}"#,
+        "\n",
+        r#"{"provider":"nobody","status":500,"body":""}"#,
+        "\n",
+        r#"{"status":500,"body":"","body_base64":""}"#,
+        "\n",
+        r#"{"status":500,"body_base64":"!!"}"#,
+        "\n",
+        r#"{"status":500,"headers":{"bad header":"x"}}"#,
+        "\n",
+        "\n",
+        r#"{"status":500}"#,
+        "\n"
+    );
+    let out = run(&["classify"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let v = lines(&out);
+    assert_eq!(v.len(), 9);
+    for i in [0, 2, 3, 4, 5, 6, 7] {
+        assert!(v[i]["input_error"].is_string(), "line {}: {}", i + 1, v[i]);
+    }
+    assert!(v[1]["kind"].is_null());
+    assert_eq!(v[8]["kind"], "transient");
+}
+
+#[test]
+fn explain_known_and_unknown_codes() {
+    let out = run(&["explain", "minimax", "1008"], b"");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("quota"), "{text}");
+    assert!(text.contains("insufficient_balance"));
+    assert!(text.contains("余额不足"));
+    assert!(text.contains("Please check your account balance."));
+
+    let out = run(&["explain", "novita", "BANNED_USER"], b"");
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("account_suspended"));
+
+    let out = run(&["explain", "minimax", "2064"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("unknown"));
+
+    let out = run(&["explain", "nobody", "1"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,102 @@
+//! Golden fixtures per provider (`tests/fixtures/*.jsonl`): each classifies to its
+//! expected kind, reason, basis, provider and code, with detection and with a hint.
+
+mod common;
+
+use errnorm::{classify, classify_as, ErrorKind, Provider, Verdict};
+use strum::IntoEnumIterator;
+
+fn check(fx: &common::Fixture, v: &Option<Verdict<'_>>, how: &str) {
+    let at = format!("{} ({}) via {how}", fx.file, fx.name);
+    let e = &fx.expect;
+    match (v, &e.kind) {
+        (None, None) => {}
+        (None, Some(k)) => panic!("{at}: no verdict, expected {k}"),
+        (Some(v), None) => panic!("{at}: expected no error, got {v:?}"),
+        (Some(v), Some(k)) => {
+            assert_eq!(v.kind().as_str(), k, "{at}: kind; {v:?}");
+            if let Some(r) = &e.reason {
+                assert_eq!(v.reason().as_str(), r, "{at}: reason; {v:?}");
+            }
+            if let Some(ms) = e.retry_after_ms {
+                assert_eq!(
+                    v.retry_after().map(|d| d.as_millis() as u64),
+                    Some(ms),
+                    "{at}: retry_after"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn detection_gets_kind_reason_basis_provider_and_code() {
+    for fx in common::all() {
+        let body = fx.body();
+        let v = classify(fx.status(), &fx.headers(), &body);
+        check(&fx, &v, "classify");
+        let Some(v) = v else { continue };
+        let at = format!("{} ({})", fx.file, fx.name);
+        if let Some(b) = &fx.expect.basis {
+            assert_eq!(v.basis().as_str(), b, "{at}: basis; {v:?}");
+        }
+        if let Some(p) = &fx.expect.provider {
+            assert_eq!(
+                v.provider().map(|p| p.as_str()),
+                Some(p.as_str()),
+                "{at}: provider"
+            );
+            assert!(v.provider_detected(), "{at}");
+        }
+        if let Some(c) = &fx.expect.code {
+            let got = serde_json::to_value(v.code()).unwrap();
+            assert_eq!(&got, c, "{at}: code");
+        }
+    }
+}
+
+#[test]
+fn a_hint_gives_the_same_verdict() {
+    for fx in common::all() {
+        let body = fx.body();
+        let providers: Vec<Provider> = match &fx.expect.provider {
+            Some(p) => vec![p.parse().unwrap()],
+            // Shapes no provider owns: every hint must agree, since the status decides.
+            None => Provider::iter().collect(),
+        };
+        for p in providers {
+            let v = classify_as(p, fx.status(), &fx.headers(), &body);
+            check(&fx, &v, &format!("classify_as({p})"));
+            if let Some(v) = v {
+                assert_eq!(v.provider(), Some(p));
+                assert!(!v.provider_detected());
+            }
+        }
+    }
+}
+
+#[test]
+fn bodies_errnorm_cannot_read_are_marked_and_decided_by_status() {
+    for fx in common::all()
+        .into_iter()
+        .filter(|f| f.file.starts_with("not_json"))
+    {
+        let body = fx.body();
+        if let Some(v) = classify(fx.status(), &fx.headers(), &body) {
+            assert_eq!(v.basis(), errnorm::Basis::HttpStatus, "{}", fx.name);
+            assert!(v.provider().is_none(), "{}", fx.name);
+        }
+    }
+}
+
+#[test]
+fn every_kind_is_covered_by_some_fixture() {
+    let all = common::all();
+    for k in ErrorKind::iter() {
+        assert!(
+            all.iter()
+                .any(|f| f.expect.kind.as_deref() == Some(k.as_str())),
+            "no fixture for {k}"
+        );
+    }
+}

@@ -1,0 +1,271 @@
+//! Every row of every table in `data/` round-trips: a minimal body carrying that code,
+//! through `classify_as` and through `classify`, gets the row's kind and reason.
+
+use errnorm::{classify, classify_as, codes, phrases, Basis, CodeInfo, Provider};
+use http::{HeaderMap, StatusCode};
+use serde_json::json;
+use strum::IntoEnumIterator;
+
+/// Minimal bodies that carry the row's code the ways its provider sends it.
+fn bodies(row: &CodeInfo) -> Vec<(StatusCode, String, Basis)> {
+    let st = |s: Option<u16>| StatusCode::from_u16(s.unwrap_or(400)).unwrap();
+    let code = row.code;
+    let exact_or = |b: Basis| b;
+    match row.provider {
+        Provider::Minimax => {
+            let n: i64 = code.parse().unwrap();
+            vec![
+                (
+                    StatusCode::OK,
+                    json!({"base_resp": {"status_code": n, "status_msg": "x"}}).to_string(),
+                    Basis::ProviderCode,
+                ),
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"type": "error", "error": {"type": "api_error", "message": format!("x ({n})")}})
+                        .to_string(),
+                    Basis::CodeInMessage,
+                ),
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({"error": {"message": format!("x ({n})"), "type": "rate_limit_error"}})
+                        .to_string(),
+                    Basis::CodeInMessage,
+                ),
+            ]
+        }
+        Provider::Mimo if row.place == "type" => vec![(
+            st(row.status),
+            json!({"error": {"code": "400", "message": "x", "type": code}}).to_string(),
+            exact_or(Basis::ErrorType),
+        )],
+        Provider::Mimo => vec![(
+            st(row.status),
+            json!({"error": {"code": code, "message": "x", "type": "error"}}).to_string(),
+            Basis::ProviderCode,
+        )],
+        Provider::Novita => vec![(
+            st(row.status),
+            json!({"code": row.status.unwrap_or(400), "reason": code, "message": "x", "metadata": {}})
+                .to_string(),
+            Basis::ProviderCode,
+        )],
+        Provider::Gateway => vec![(
+            st(row.status),
+            json!({"error": {"message": "x", "type": "new_api_error", "param": "", "code": code}})
+                .to_string(),
+            Basis::ProviderCode,
+        )],
+        Provider::Openai if row.place == "type" => vec![(
+            st(row.status),
+            json!({"error": {"message": "x", "type": code, "param": null, "code": null}}).to_string(),
+            Basis::ErrorType,
+        )],
+        Provider::Openai => vec![(
+            st(row.status),
+            json!({"error": {"message": "x", "type": null, "param": null, "code": code}}).to_string(),
+            Basis::ProviderCode,
+        )],
+        Provider::Anthropic => vec![(
+            st(row.status),
+            json!({"type": "error", "error": {"type": code, "message": "x"}}).to_string(),
+            Basis::ErrorType,
+        )],
+        p => panic!("no body for {p}"),
+    }
+}
+
+#[test]
+fn every_code_row_round_trips() {
+    let mut n = 0;
+    for p in Provider::iter() {
+        let rows: Vec<_> = codes(p).collect();
+        assert!(!rows.is_empty(), "{p} has no rows");
+        for row in rows {
+            for (status, body, basis) in bodies(row) {
+                let h = HeaderMap::new();
+                let at = format!("{} via {body} under {status}", row.rule);
+                let v =
+                    classify_as(p, status, &h, body.as_bytes()).unwrap_or_else(|| panic!("{at}"));
+                assert_eq!(v.reason(), row.reason, "classify_as {at}");
+                assert_eq!(v.basis(), basis, "classify_as {at}");
+                assert_eq!(v.rule().id(), row.rule, "classify_as {at}");
+                let d = classify(status, &h, body.as_bytes()).unwrap_or_else(|| panic!("{at}"));
+                assert_eq!(d.kind(), row.kind(), "classify {at}");
+                assert_eq!(d.reason(), row.reason, "classify {at}");
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 150, "only {n} rows checked");
+}
+
+#[test]
+fn every_table_code_of_the_seeds_is_present() {
+    let minimax: Vec<_> = codes(Provider::Minimax).map(|r| r.code).collect();
+    for c in [
+        "1000", "1001", "1002", "1004", "1008", "1024", "1026", "1027", "1033", "1039", "1041",
+        "1042", "1043", "1044", "2013", "20132", "2037", "2038", "2039", "2042", "2045", "2048",
+        "2049", "2056",
+    ] {
+        assert!(minimax.contains(&c), "minimax {c}");
+    }
+    assert_eq!(minimax.len(), 24);
+    // Novita: 24 media + 9 LLM + 58 GPU + 5 billing rows in seed 004, 91 distinct names.
+    let novita: Vec<_> = codes(Provider::Novita).map(|r| r.code).collect();
+    for name in [
+        "INVALID_REQUEST_BODY",
+        "IMAGE_FILE_EXCEEDS_MAX_SIZE",
+        "INVALID_IMAGE_FORMAT",
+        "IMAGE_EXCEEDS_MAX_RESOLUTION",
+        "INVALID_IMAGE_SIZE",
+        "API_NOT_FOUND",
+        "IMAGE_NO_FACE_DETECTED",
+        "INVALID_CUSTOM_OUTPUT_PATH",
+        "ILLEGAL_PROMPT",
+        "ILLEGAL_IMAGE_CONTENT",
+        "INVALID_AUDIO_FILE",
+        "BILLING_FAILED",
+        "BILLING_AUTH_FAILED",
+        "BILLING_BALANCE_NOT_ENOUGH",
+        "MISSING_API_KEY",
+        "INVALID_API_KEY",
+        "FEATURE_NOT_ALLOWED",
+        "API_NOT_ALLOWED",
+        "RATE_LIMIT_EXCEEDED",
+        "NEED_REAL_NAME_VERIFY",
+        "CREATE_TASK_FAILED",
+        "TASK_NOT_FOUND",
+        "GET_RESULT_FAILED",
+        "TASK_FAILED",
+        "MODEL_NOT_FOUND",
+        "FAILED_TO_AUTH",
+        "NOT_ENOUGH_BALANCE",
+        "TOKEN_LIMIT_EXCEEDED",
+        "SERVICE_NOT_AVAILABLE",
+        "ACCESS_DENY",
+        "UNKNOWN",
+        "GET_TOKEN_FAILED",
+        "FORBIDDEN",
+        "UNAUTHORIZED",
+        "USER_ALREADY_EXISTS",
+        "INVALID_USER_OR_PASSWORD",
+        "INVALID_CODE",
+        "USER_NOT_FOUND",
+        "USER_PHONE_NOT_CONSIST",
+        "SEND_CODE_TOO_FAST",
+        "INVALID_PUBLIC_KEY",
+        "USER_NOT_ACTIVATED",
+        "USER_ALREADY_ACTIVATED",
+        "INVALID_USER_TOKEN",
+        "BANNED_USER",
+        "RESOURCE_NOT_FOUND",
+        "CONFLICT",
+        "VALIDATOR_PARAM",
+        "REQUEST",
+        "OPERATION_LIMIT",
+        "INSUFFICIENT_RESOURCE",
+        "CLUSTER_STATUS",
+        "NODE_STATUS",
+        "DEPENDENT_RESOURCE_STATE",
+        "PREPAID_INSTANCE_NOT_SUPPORT_RELEASE",
+        "CREATING_INSTANCE_NOT_SUPPORT_RENEWAL",
+        "INSTANCE_LOCAL_STORAGE_NOT_FOUND",
+        "INVALID_COMMAND_PARAM",
+        "GPU_SPEC_USED",
+        "INCORRECT_USER_SYNCER_REQUIRE_PARAMS",
+        "MIGRATE_INSUFFICIENT_RESOURCE",
+        "WALLET_NOT_FOUND",
+        "WALLET_UNSUPPORT_RECHARGE_METHOD",
+        "BALANCE_NOT_ENOUGH",
+        "UNSUPPORTED_BILLING_MODE",
+        "EXPIRED_OR_BALANCE_NOT_ENOUGH",
+        "ORDER_NOT_FOUND",
+        "SAVING_PLAN_ALREADY_EXISTS",
+        "CREATE_INSTANCE_LIMIT",
+        "NETWORK_STORAGE_TOO_LARGE",
+        "CUR_CLUSTER_NETWORK_STORAGE_NOT_SUPPORT",
+        "NETWORK_STORAGE_IN_USE",
+        "NETWORK_STORAGE_UNAVAILABLE",
+        "NETWORK_STORAGE_NOT_FOUND",
+        "IMAGE_NOT_FOUND",
+        "IMAGE_AUTH_IN_USE",
+        "NETWORK_NOT_FOUND",
+        "NETWORK_IN_USE",
+        "NETWORK_MAX_LIMIT",
+        "SEND_MSG_ERROR",
+        "JOB_NOT_FOUND",
+        "SERVERLESS_ENDPOINT_NOT_FOUND",
+        "SERVERLESS_WORKER_NOT_FOUND",
+        "SERVERLESS_PRODUCT_NOT_FOUND",
+        "SERVERLESS_APP_NAME_IS_EXIST",
+        "TEMPLATE_IS_PRIVATE",
+        "TEMPLATE_NOT_FOUND",
+        "LIST_BILL_TOO_FAST",
+        "INVALID_PRODUCT_CATEGORY",
+        "INVALID_BILL_CYCLE",
+        "LIST_BILL_ERROR",
+    ] {
+        assert!(novita.contains(&name), "novita {name}");
+    }
+    assert_eq!(novita.len(), 91);
+    let inv = errnorm::lookup_code(Provider::Novita, "INVALID_API_KEY").unwrap();
+    assert_eq!(inv.place, "llm+media");
+    assert_eq!(
+        codes(Provider::Mimo).filter(|r| r.place == "code").count(),
+        7
+    );
+}
+
+#[test]
+fn seeds_that_disagree_are_decided_as_documented() {
+    // MiniMax 1039: seed 000 says retry later, seed 001's table says adjust max_tokens.
+    let r = errnorm::lookup_code(Provider::Minimax, "1039").unwrap();
+    assert_eq!(r.reason, errnorm::Reason::TokensPerTime);
+    assert!(r.note.unwrap().contains("disagree"));
+    let hint = r.retry_hint.unwrap();
+    assert_eq!((hint.max_retries, hint.backoff), (Some(2), Some(1.0)));
+    // Seed 001's per-code retry budgets.
+    for (code, max, backoff) in [("1000", 3, 1.5), ("1001", 3, 2.0), ("1002", 5, 2.0)] {
+        let h = errnorm::lookup_code(Provider::Minimax, code)
+            .unwrap()
+            .retry_hint
+            .unwrap();
+        assert_eq!(
+            (h.max_retries, h.backoff),
+            (Some(max), Some(backoff)),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn every_phrase_row_matches_in_context_and_in_any_ascii_case() {
+    for p in phrases() {
+        for text in [
+            format!("Error: {} (request id: 20240101)", p.phrase),
+            format!("{}!", p.phrase.to_ascii_uppercase()),
+        ] {
+            let body = json!({"error": {"message": text, "type": "new_api_error", "code": ""}})
+                .to_string();
+            for v in [
+                classify(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &HeaderMap::new(),
+                    body.as_bytes(),
+                ),
+                classify_as(
+                    Provider::Gateway,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &HeaderMap::new(),
+                    body.as_bytes(),
+                ),
+            ] {
+                let v = v.unwrap();
+                assert_eq!(v.reason(), p.reason, "{text:?}");
+                assert_eq!(v.basis(), Basis::MessagePhrase, "{text:?}");
+                assert_eq!(v.rule().id(), p.rule, "{text:?}");
+            }
+        }
+    }
+}

@@ -43,7 +43,7 @@ impl<'a> Val<'a> {
             _ => None,
         }
     }
-    fn into_text(self) -> Option<Cow<'a, str>> {
+    pub(crate) fn into_text(self) -> Option<Cow<'a, str>> {
         match self {
             Val::Str(s) => Some(s),
             _ => None,
@@ -115,7 +115,7 @@ pub(crate) fn read(body: &[u8]) -> (BodyForm, Option<Fields<'_>>) {
     };
     let rest = &body[start..];
     match rest[0] {
-        b'{' | b'[' => match parse_json(rest) {
+        b'{' | b'[' => match crate::scan::scan(rest) {
             Some(f) => (BodyForm::Json, Some(f)),
             None => (BodyForm::Unparsed, None),
         },
@@ -130,9 +130,11 @@ fn is_sse(b: &[u8]) -> bool {
         .any(|p| b.starts_with(p))
 }
 
-/// Parses one JSON document. Trailing bytes after the first complete value are
-/// tolerated (some proxies append a newline or a second copy).
-fn parse_json(b: &[u8]) -> Option<Fields<'_>> {
+/// The reference reader: the same fields through serde_json's own parser. The hot path
+/// uses `scan::scan`, which must agree with this on every input serde_json accepts;
+/// tests and the fuzz target compare them. Trailing bytes after the first complete
+/// value are tolerated (some proxies append a newline or a second copy).
+pub(crate) fn reference(b: &[u8]) -> Option<Fields<'_>> {
     let mut de = serde_json::Deserializer::from_slice(b);
     Top::deserialize(&mut de).ok().map(|t| t.0)
 }
@@ -160,7 +162,7 @@ fn sse_error(b: &[u8]) -> Option<Fields<'_>> {
         let mentions = memchr::memmem::find(data, b"error").is_some()
             || memchr::memmem::find(data, b"base_resp").is_some();
         if data.first() == Some(&b'{') && (mentions || event_is_error) {
-            if let Some(f) = parse_json(data) {
+            if let Some(f) = crate::scan::scan(data) {
                 if event_is_error || f.says_error() {
                     return Some(f);
                 }
@@ -483,6 +485,21 @@ impl<'de> Deserialize<'de> for BaseResp<'de> {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// Checks that the scanner and the serde_json reference read the same fields from `b`
+/// wherever serde_json accepts it. For the fuzz target and tests; not part of the API.
+#[doc(hidden)]
+pub fn scanner_agrees_with_serde(b: &[u8]) -> Result<(), String> {
+    let Some(want) = reference(b) else {
+        // serde_json rejects it; the scanner need only not panic.
+        let _ = crate::scan::scan(b);
+        return Ok(());
+    };
+    match crate::scan::scan(b) {
+        Some(got) if got == want => Ok(()),
+        got => Err(format!("serde_json read {want:?}, the scanner {got:?}")),
     }
 }
 

@@ -60,9 +60,12 @@ mod headers;
 mod kind;
 mod provider;
 mod providers;
+mod scan;
 mod tables;
 mod verdict;
 
+#[doc(hidden)]
+pub use body::scanner_agrees_with_serde;
 pub use body::BodyForm;
 pub use classify::{classify, classify_as};
 pub use error::ApiError;

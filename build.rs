@@ -11,21 +11,25 @@ use std::{env, fs, process};
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "src/phash.rs"]
+mod phash;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/codegen.rs");
+    println!("cargo:rerun-if-changed=src/phash.rs");
     println!("cargo:rerun-if-changed=data");
-    match codegen::generate(Path::new("data")) {
-        Ok(src) => {
-            let out = env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
-            if let Err(e) = fs::write(Path::new(&out).join("tables.rs"), src) {
-                eprintln!("error: writing the generated tables: {e}");
-                process::exit(1);
-            }
-        }
+    let (tables, bench) = match codegen::generate(Path::new("data")) {
+        Ok(src) => src,
         Err(e) => {
             eprintln!("error: {e}");
+            process::exit(1);
+        }
+    };
+    let out = env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
+    for (file, src) in [("tables.rs", tables), ("bench_lookup.rs", bench)] {
+        if let Err(e) = fs::write(Path::new(&out).join(file), src) {
+            eprintln!("error: writing {file}: {e}");
             process::exit(1);
         }
     }

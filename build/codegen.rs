@@ -16,10 +16,12 @@ const KINDS: [&str; 6] = [
 ];
 
 /// Reads every table under `dir` (the crate's `data/`) and returns the generated Rust
-/// source, or the first bad row as `data/<file>:<line>: <message>`.
-pub fn generate(dir: &Path) -> Result<String, String> {
+/// source for the library and, second, for `benches/lookup.rs` (the same keys as phf
+/// maps and `match`es), or the first bad row as `data/<file>:<line>: <message>`.
+pub fn generate(dir: &Path) -> Result<(String, String), String> {
     let mut out = String::new();
-    gen_minimax(&mut out, dir)?;
+    let mut bench = String::new();
+    gen_minimax(&mut out, &mut bench, dir)?;
     for (name, file) in [
         ("MIMO", "mimo.tsv"),
         ("NOVITA", "novita.tsv"),
@@ -27,10 +29,10 @@ pub fn generate(dir: &Path) -> Result<String, String> {
         ("OPENAI", "openai.tsv"),
         ("ANTHROPIC", "anthropic.tsv"),
     ] {
-        gen_identifiers(&mut out, dir, name, file)?;
+        gen_identifiers(&mut out, &mut bench, dir, name, file)?;
     }
     gen_phrases(&mut out, dir)?;
-    Ok(out)
+    Ok((out, bench))
 }
 
 /// One data row: its line number and its fields.
@@ -163,7 +165,7 @@ fn info_expr(
     )
 }
 
-fn gen_minimax(out: &mut String, dir: &Path) -> Result<(), String> {
+fn gen_minimax(out: &mut String, bench: &mut String, dir: &Path) -> Result<(), String> {
     let file = "data/minimax.tsv";
     let header = [
         "code",
@@ -181,10 +183,10 @@ fn gen_minimax(out: &mut String, dir: &Path) -> Result<(), String> {
         "note",
     ];
     let rows = read_table(dir, file, &header)?;
-    let mut map = phf_codegen::Map::<u32>::new();
     let mut asserts = String::new();
     let mut last: Option<u32> = None;
     let mut order = Vec::new();
+    let mut rows_src = Vec::new();
     for Line { no, fields: f } in &rows {
         let no = *no;
         let code: u32 = f[0]
@@ -272,25 +274,95 @@ fn gen_minimax(out: &mut String, dir: &Path) -> Result<(), String> {
             &f[12],
             &format!("minimax:{key}"),
         );
-        map.entry(code, expr);
+        rows_src.push(expr);
         order.push(code);
     }
+    let (seed, bits, slots) = perfect(&order, |k, seed| crate::phash::hash_u32(*k, seed))
+        .ok_or_else(|| format!("{file}: no perfect hash found"))?;
     writeln!(
         out,
-        "/// MiniMax codes from `{file}`.\npub(crate) static MINIMAX: ::phf::Map<u32, CodeInfo> = {};\n",
-        map.build()
+        "/// MiniMax codes from `{file}`, perfect-hashed.\npub(crate) static MINIMAX: NumTable = NumTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{order:?}, rows: &[\n{}\n] }};\n{asserts}",
+        rows_src.join(",\n")
     )
     .ok();
-    writeln!(
-        out,
-        "/// MiniMax codes in file order.\npub(crate) static MINIMAX_ORDER: [u32; {}] = {order:?};\n{asserts}",
-        order.len()
-    )
-    .ok();
+    bench_num(bench, "MINIMAX", &order);
     Ok(())
 }
 
-fn gen_identifiers(out: &mut String, dir: &Path, name: &str, file: &str) -> Result<(), String> {
+/// Finds a seed under which `hash` puts every key in a slot of its own, in a table of
+/// at least four slots per key. Returns (seed, bits, slots: key index per slot).
+fn perfect<K>(keys: &[K], hash: impl Fn(&K, u64) -> u64) -> Option<(u64, u32, Vec<u8>)> {
+    if keys.len() >= usize::from(crate::phash::EMPTY) {
+        return None;
+    }
+    let mut bits = (keys.len().max(1) * 4)
+        .next_power_of_two()
+        .trailing_zeros()
+        .max(2);
+    loop {
+        let mut slots = vec![crate::phash::EMPTY; 1 << bits];
+        'seed: for seed in 0..200_000u64 {
+            slots.fill(crate::phash::EMPTY);
+            for (i, k) in keys.iter().enumerate() {
+                let s = crate::phash::slot(hash(k, seed), bits);
+                if slots[s] != crate::phash::EMPTY {
+                    continue 'seed;
+                }
+                slots[s] = i as u8;
+            }
+            return Some((seed, bits, slots));
+        }
+        bits += 1;
+        if bits > 16 {
+            return None;
+        }
+    }
+}
+
+/// For `benches/lookup.rs`: the same numeric keys as a phf map and a `match`, each
+/// giving the row index.
+fn bench_num(bench: &mut String, name: &str, keys: &[u32]) {
+    let mut map = phf_codegen::Map::<u32>::new();
+    let mut arms = String::new();
+    for (i, k) in keys.iter().enumerate() {
+        map.entry(*k, i.to_string());
+        writeln!(arms, "        {k} => Some({i}),").ok();
+    }
+    writeln!(
+        bench,
+        "/// `{name}` as a phf map.\npub static {name}_PHF: ::phf::Map<u32, usize> = {};\n/// `{name}` as a match.\npub fn {lower}_match(k: u32) -> Option<usize> {{\n    match k {{\n{arms}        _ => None,\n    }}\n}}\n/// `{name}`'s keys.\npub static {name}_KEYS: [u32; {}] = {keys:?};\n",
+        map.build(),
+        keys.len(),
+        lower = name.to_ascii_lowercase(),
+    )
+    .ok();
+}
+
+/// For `benches/lookup.rs`: the same string keys as a phf map and a `match`.
+fn bench_str(bench: &mut String, name: &str, keys: &[&str]) {
+    let mut map = phf_codegen::Map::<&str>::new();
+    let mut arms = String::new();
+    for (i, k) in keys.iter().enumerate() {
+        map.entry(*k, i.to_string());
+        writeln!(arms, "        {k:?} => Some({i}),").ok();
+    }
+    writeln!(
+        bench,
+        "/// `{name}` as a phf map.\npub static {name}_PHF: ::phf::Map<&'static str, usize> = {};\n/// `{name}` as a match.\npub fn {lower}_match(k: &str) -> Option<usize> {{\n    match k {{\n{arms}        _ => None,\n    }}\n}}\n/// `{name}`'s keys.\npub static {name}_KEYS: [&str; {}] = {keys:?};\n",
+        map.build(),
+        keys.len(),
+        lower = name.to_ascii_lowercase(),
+    )
+    .ok();
+}
+
+fn gen_identifiers(
+    out: &mut String,
+    bench: &mut String,
+    dir: &Path,
+    name: &str,
+    file: &str,
+) -> Result<(), String> {
     let file = &format!("data/{file}");
     let header = [
         "id",
@@ -372,11 +444,10 @@ fn gen_identifiers(out: &mut String, dir: &Path, name: &str, file: &str) -> Resu
             }
         }
     }
-    let mut map = phf_codegen::Map::<&str>::new();
     let mut exprs = Vec::new();
     for (id, (_, f)) in &merged {
         let status = opt(&f[2]).and_then(|s| s.parse::<u16>().ok());
-        let expr = info_expr(
+        exprs.push(info_expr(
             &provider,
             id,
             &f[4],
@@ -388,20 +459,20 @@ fn gen_identifiers(out: &mut String, dir: &Path, name: &str, file: &str) -> Resu
             &f[7],
             &f[8],
             &format!("{provider}:{id}"),
-        );
-        exprs.push((id.as_str(), expr));
-    }
-    for (id, expr) in &exprs {
-        map.entry(*id, expr.as_str());
+        ));
     }
     let keys: Vec<&str> = merged.keys().map(String::as_str).collect();
+    let (seed, bits, slots) = perfect(&keys, |k, seed| {
+        crate::phash::hash_bytes(k.as_bytes(), seed)
+    })
+    .ok_or_else(|| format!("{file}: no perfect hash found"))?;
     writeln!(
         out,
-        "/// Identifiers from `{file}`.\npub(crate) static {name}: ::phf::Map<&'static str, CodeInfo> = {};\n/// Its ids in file order.\npub(crate) static {name}_ORDER: [&str; {}] = {keys:?};\n{asserts}",
-        map.build(),
-        keys.len()
+        "/// Identifiers from `{file}`, perfect-hashed, rows in file order.\npub(crate) static {name}: StrTable = StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, rows: &[\n{}\n] }};\n{asserts}",
+        exprs.join(",\n")
     )
     .ok();
+    bench_str(bench, name, &keys);
     Ok(())
 }
 

@@ -57,7 +57,6 @@ pub(crate) struct ErrorObj<'a> {
     pub code: Option<Val<'a>>,
     pub message: Option<Cow<'a, str>>,
     pub kind: Option<Cow<'a, str>>,
-    pub param: Option<Cow<'a, str>>,
 }
 
 /// The evidence-bearing fields of a body. Everything else is skipped unread.
@@ -273,7 +272,6 @@ enum Key {
     Detail,
     StatusCode,
     StatusMsg,
-    Param,
     Other,
 }
 
@@ -296,7 +294,6 @@ impl<'de> Deserialize<'de> for Key {
                     "detail" => Key::Detail,
                     "status_code" => Key::StatusCode,
                     "status_msg" => Key::StatusMsg,
-                    "param" => Key::Param,
                     _ => Key::Other,
                 })
             }
@@ -379,7 +376,6 @@ impl<'de> Deserialize<'de> for ErrorField<'de> {
                         Key::Code => o.code = Some(map.next_value::<Val>()?),
                         Key::Message => o.message = map.next_value::<Val>()?.into_text(),
                         Key::Type => o.kind = map.next_value::<Val>()?.into_text(),
-                        Key::Param => o.param = map.next_value::<Val>()?.into_text(),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }

@@ -71,10 +71,14 @@ fn run<'a>(
     if status.as_u16() < 400 && !says_error {
         return None;
     }
+    let msg_code = fields
+        .as_ref()
+        .and_then(Fields::message)
+        .and_then(minimax::code_in_message);
     let (provider, detected) = match hint {
         Some(p) => (Some(p), false),
         None => {
-            let p = fields.as_ref().and_then(providers::detect);
+            let p = fields.as_ref().and_then(|f| providers::detect(f, msg_code));
             (p, p.is_some())
         }
     };
@@ -93,11 +97,11 @@ fn run<'a>(
         body_form: form,
     };
     let decided = match &fields {
-        Some(f) if says_error => decide(f, provider, &mut v),
+        Some(f) if says_error => decide(f, provider, msg_code, &mut v),
         _ => false,
     };
     if let Some(f) = fields {
-        fill_from_body(f, &mut v);
+        fill_from_body(f, msg_code, &mut v);
     }
     if !decided {
         if let Some(reason) = by_status(status) {
@@ -110,13 +114,17 @@ fn run<'a>(
 }
 
 /// Reads the evidence in order; `true` if something decided.
-fn decide<'a>(f: &Fields<'a>, provider: Option<Provider>, v: &mut Verdict<'a>) -> bool {
+fn decide<'a>(
+    f: &Fields<'a>,
+    provider: Option<Provider>,
+    msg_code: Option<i64>,
+    v: &mut Verdict<'a>,
+) -> bool {
     // The first table in `order` that has an identifier owns it, whatever its weight:
     // OpenAI's catch-all `rate_limit_exceeded` is not MiMo's exact one.
     let order = providers::order(provider);
     let error_code = f.error.as_ref().and_then(|e| e.code.as_ref());
     let error_type = f.error.as_ref().and_then(|e| e.kind.as_deref());
-    let msg_code = f.message().and_then(minimax::code_in_message);
 
     // 1. Structured provider codes.
     let structured = |generic: bool| -> Option<(&'static CodeInfo, Code<'a>)> {
@@ -197,8 +205,7 @@ fn set(v: &mut Verdict<'_>, reason: Reason, basis: Basis, rule: Rule) {
 
 /// Copies the provider's own code, message and type into the verdict. The code that
 /// decided (set by [`decide`]) wins; otherwise the most specific code in the body.
-fn fill_from_body<'a>(f: Fields<'a>, v: &mut Verdict<'a>) {
-    let msg_code = f.message().and_then(minimax::code_in_message);
+fn fill_from_body<'a>(f: Fields<'a>, msg_code: Option<i64>, v: &mut Verdict<'a>) {
     let Fields {
         top_type,
         error,

@@ -4,6 +4,8 @@ use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
 
+static RETRY_AFTER_MS: http::HeaderName = http::HeaderName::from_static("retry-after-ms");
+
 /// The longest delay any header accepts: a day. Larger values are clamped to it, so a
 /// hostile header cannot park a caller for years.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
@@ -12,17 +14,23 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// HTTP-date) and `retry-after-ms`, clamped to [`MAX_RETRY_AFTER`]. `None` when neither
 /// header is present and readable. A date in the past is a zero delay.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    if headers.is_empty() {
+        return None;
+    }
     retry_after_at(headers, SystemTime::now())
 }
 
 /// [`retry_after`] relative to a given "now", for HTTP-dates.
 pub fn retry_after_at(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    if headers.is_empty() {
+        return None;
+    }
     let secs = headers
         .get(http::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v.trim(), now));
     let ms = headers
-        .get("retry-after-ms")
+        .get(&RETRY_AFTER_MS)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_number(v.trim(), 1e-3));
     match (secs, ms) {

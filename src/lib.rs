@@ -34,7 +34,7 @@
 //!
 //! See [`Basis`]: provider code, code in message, error type, message phrase, catch-all
 //! codes, HTTP status. The tables behind each step are the files in `data/`, compiled
-//! into perfect-hash maps by `build.rs`.
+//! into perfect-hash tables by `build.rs`.
 //!
 //! # Limits
 //!
@@ -58,6 +58,7 @@ mod classify;
 mod error;
 mod headers;
 mod kind;
+mod phash;
 mod provider;
 mod providers;
 mod scan;
@@ -73,7 +74,8 @@ pub use headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use kind::{ErrorKind, Reason};
 pub use provider::Provider;
 pub use tables::{
-    codes, lookup_code, match_phrase, phrases, CodeInfo, PhraseInfo, RetryHint, PHRASE_SCAN_LIMIT,
+    codes, lookup_code, match_phrase, minimax_code, phrases, CodeInfo, PhraseInfo, RetryHint,
+    PHRASE_SCAN_LIMIT,
 };
 pub use verdict::{Basis, Code, Rule, Verdict};
 

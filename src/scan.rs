@@ -22,7 +22,12 @@ use crate::body::{ErrorObj, Fields, Val};
 /// structurally broken. Bytes after the first complete value are ignored, as the serde
 /// reader does.
 pub(crate) fn scan(b: &[u8]) -> Option<Fields<'_>> {
-    let mut s = Scanner { b, pos: 0 };
+    let text = if b.len() <= VALIDATE_WHOLE {
+        std::str::from_utf8(b).ok()
+    } else {
+        None
+    };
+    let mut s = Scanner { b, text, pos: 0 };
     s.ws();
     match s.peek()? {
         b'{' => {
@@ -79,7 +84,6 @@ enum Key {
     Detail,
     StatusCode,
     StatusMsg,
-    Param,
     Other,
 }
 
@@ -94,15 +98,20 @@ fn key_of(k: &[u8]) -> Key {
         b"detail" => Key::Detail,
         b"status_code" => Key::StatusCode,
         b"status_msg" => Key::StatusMsg,
-        b"param" => Key::Param,
         _ => Key::Other,
     }
 }
 
 struct Scanner<'a> {
     b: &'a [u8],
+    /// The whole body as text, when it is small and valid UTF-8: then a string slice
+    /// needs no validation of its own.
+    text: Option<&'a str>,
     pos: usize,
 }
+
+/// Bodies up to this size are validated as UTF-8 once, rather than string by string.
+const VALIDATE_WHOLE: usize = 4096;
 
 impl<'a> Scanner<'a> {
     #[inline]
@@ -112,12 +121,15 @@ impl<'a> Scanner<'a> {
 
     #[inline]
     fn ws(&mut self) {
-        while let Some(c) = self.b.get(self.pos) {
-            if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
-                break;
-            }
-            self.pos += 1;
+        // Compact JSON has no white space between tokens: one comparison decides.
+        if self.b.get(self.pos).is_some_and(|&c| c > b' ') {
+            return;
         }
+        let rest = self.b.get(self.pos..).unwrap_or_default();
+        self.pos += rest
+            .iter()
+            .position(|&c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+            .unwrap_or(rest.len());
     }
 
     #[inline]
@@ -139,8 +151,8 @@ impl<'a> Scanner<'a> {
         let mut escaped = false;
         loop {
             let rest = self.b.get(self.pos..)?;
-            let i = memchr2(b'"', b'\\', rest)?;
-            if rest[i] == b'"' {
+            let i = string_stop(rest)?;
+            if rest.get(i) == Some(&b'"') {
                 let end = self.pos + i;
                 self.pos = end + 1;
                 return Some((start, end, escaped));
@@ -155,15 +167,15 @@ impl<'a> Scanner<'a> {
         self.eat(b'"')?;
         let (start, end, escaped) = self.raw_string()?;
         if escaped {
-            // The quoted slice, decoded by serde_json: the one place that allocates.
-            let quoted = self.b.get(start.checked_sub(1)?..=end)?;
-            serde_json::from_slice::<String>(quoted)
-                .ok()
-                .map(Cow::Owned)
+            unescape(self.b.get(start..end)?).map(Cow::Owned)
         } else {
-            std::str::from_utf8(self.b.get(start..end)?)
-                .ok()
-                .map(Cow::Borrowed)
+            match self.text {
+                // Quotes are ASCII, so both ends are character boundaries.
+                Some(t) => t.get(start..end).map(Cow::Borrowed),
+                None => std::str::from_utf8(self.b.get(start..end)?)
+                    .ok()
+                    .map(Cow::Borrowed),
+            }
         }
     }
 
@@ -179,9 +191,7 @@ impl<'a> Scanner<'a> {
             self.eat(b'"')?;
             let (start, end, escaped) = self.raw_string()?;
             let key = if escaped {
-                let quoted = self.b.get(start.checked_sub(1)?..=end)?;
-                let k = serde_json::from_slice::<String>(quoted).ok()?;
-                key_of(k.as_bytes())
+                key_of(unescape(self.b.get(start..end)?)?.as_bytes())
             } else {
                 key_of(self.b.get(start..end)?)
             };
@@ -207,7 +217,6 @@ impl<'a> Scanner<'a> {
                 Key::Code => o.code = Some(s.val()?),
                 Key::Message => o.message = s.val()?.into_text(),
                 Key::Type => o.kind = s.val()?.into_text(),
-                Key::Param => o.param = s.val()?.into_text(),
                 _ => s.skip()?,
             }
             Some(())
@@ -245,13 +254,13 @@ impl<'a> Scanner<'a> {
             b'"' => self.string().map(Val::Str),
             b'-' | b'0'..=b'9' => {
                 let start = self.pos;
-                while let Some(c) = self.peek() {
-                    if !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-                Some(number(self.b.get(start..self.pos)?))
+                let rest = self.b.get(start..)?;
+                let n = rest
+                    .iter()
+                    .position(|&c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .unwrap_or(rest.len());
+                self.pos += n;
+                Some(number(rest.get(..n)?))
             }
             _ => {
                 self.skip()?;
@@ -272,39 +281,138 @@ impl<'a> Scanner<'a> {
                 self.pos += 1;
                 let mut depth: usize = 1;
                 loop {
-                    let c = *self.b.get(self.pos)?;
-                    self.pos += 1;
+                    // Jump to the next quote or bracket.
+                    let rest = self.b.get(self.pos..)?;
+                    let i = rest.iter().position(|&c| STRUCTURAL[usize::from(c)])?;
+                    let c = *rest.get(i)?;
+                    self.pos += i + 1;
                     match c {
                         b'"' => {
                             self.raw_string()?;
                         }
                         b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
+                        _ => {
                             depth -= 1;
                             if depth == 0 {
                                 return Some(());
                             }
                         }
-                        _ => {}
                     }
                 }
             }
             _ => {
                 // A number or a literal: up to the next delimiter.
-                let start = self.pos;
-                while let Some(c) = self.peek() {
-                    if matches!(
-                        c,
-                        b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t' | b':' | b'"'
-                    ) {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-                (self.pos > start).then_some(())
+                let rest = self.b.get(self.pos..)?;
+                let n = rest
+                    .iter()
+                    .position(|&c| DELIMITER[usize::from(c)])
+                    .unwrap_or(rest.len());
+                self.pos += n;
+                (n > 0).then_some(())
             }
         }
     }
+}
+
+/// The index of the first quote or backslash: 8 bytes at a time (SWAR) for the first
+/// 256 bytes, where `memchr`'s set-up would cost more than the scan; `memchr2` after.
+#[inline]
+fn string_stop(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTE: u64 = ONES * b'"' as u64;
+    const BACKSLASH: u64 = ONES * b'\\' as u64;
+    let mut i = 0;
+    for chunk in rest.chunks_exact(8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        let (q, b) = (w ^ QUOTE, w ^ BACKSLASH);
+        // The lowest set high bit marks the first quote or backslash (borrows only
+        // reach upwards, so the first hit is exact).
+        let hit = (q.wrapping_sub(ONES) & !q | b.wrapping_sub(ONES) & !b) & HIGH;
+        if hit != 0 {
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+        if i == 256 {
+            return memchr2(b'"', b'\\', rest.get(i..)?).map(|j| i + j);
+        }
+    }
+    rest.get(i..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|j| i + j)
+}
+
+/// Bytes the container skipper stops at: quotes and brackets.
+static STRUCTURAL: [bool; 256] = class(b"\"{}[]");
+/// Bytes that end a number or a literal.
+static DELIMITER: [bool; 256] = class(b",}] \n\r\t:\"[{");
+
+const fn class(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+/// Decodes the body of a JSON string that has escapes, in one allocation (the decoded
+/// text is never longer than the raw). `None` where serde_json would refuse it: an
+/// unknown escape, a bad or lone surrogate, invalid UTF-8.
+fn unescape(raw: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = memchr::memchr(b'\\', rest) {
+        out.push_str(std::str::from_utf8(rest.get(..i)?).ok()?);
+        let esc = *rest.get(i + 1)?;
+        rest = rest.get(i + 2..)?;
+        let c = match esc {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex4(rest.get(..4)?)?;
+                rest = rest.get(4..)?;
+                match hi {
+                    0xD800..=0xDBFF => {
+                        let lo = rest.strip_prefix(b"\\u").and_then(|r| hex4(r.get(..4)?))?;
+                        if !(0xDC00..=0xDFFF).contains(&lo) {
+                            return None;
+                        }
+                        rest = rest.get(6..)?;
+                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => char::from_u32(hi)?,
+                }
+            }
+            _ => return None,
+        };
+        out.push(c);
+    }
+    out.push_str(std::str::from_utf8(rest).ok()?);
+    Some(out)
+}
+
+fn hex4(h: &[u8]) -> Option<u32> {
+    h.iter().try_fold(0u32, |n, &c| {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        Some(n * 16 + u32::from(d))
+    })
 }
 
 /// A JSON number as the serde reader sees it: an integer that fits i64, or a float

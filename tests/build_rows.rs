@@ -4,6 +4,9 @@
 #[path = "../build/codegen.rs"]
 #[allow(dead_code)]
 mod codegen;
+#[path = "../src/phash.rs"]
+#[allow(dead_code)]
+mod phash;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,7 +16,7 @@ fn data() -> PathBuf {
 }
 
 /// A copy of `data/` with `file` edited by `edit`, and what generating from it says.
-fn with_edit(file: &str, edit: impl Fn(String) -> String) -> Result<String, String> {
+fn with_edit(file: &str, edit: impl Fn(String) -> String) -> Result<(String, String), String> {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "errnorm-build-rows-{}-{}",
@@ -43,8 +46,9 @@ fn line_of(file: &str, needle: &str) -> usize {
 
 #[test]
 fn the_tables_as_they_are_generate() {
-    let src = codegen::generate(&data()).unwrap();
+    let (src, bench) = codegen::generate(&data()).unwrap();
     assert!(src.contains("pub(crate) static MINIMAX"));
+    assert!(bench.contains("pub static NOVITA_PHF"));
     assert!(src.contains("pub(crate) static PHRASES"));
 }
 
@@ -131,7 +135,7 @@ fn a_reason_under_the_wrong_kind_becomes_a_compile_error_naming_the_row() {
     // The kind/reason pair cannot be checked without the crate's enums, so the generated
     // source carries a const assertion with the row's place in it.
     let l = line_of("minimax.tsv", "1008\tquota");
-    let src = with_edit("minimax.tsv", |t| t.replace("1008\tquota", "1008\tauth")).unwrap();
+    let (src, _) = with_edit("minimax.tsv", |t| t.replace("1008\tquota", "1008\tauth")).unwrap();
     assert!(src.contains(&format!(
         "\"data/minimax.tsv:{l}: reason `insufficient_balance` does not belong to kind `auth`\""
     )));

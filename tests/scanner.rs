@@ -56,6 +56,8 @@ fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-z_ ]{0,12}",
         "\\PC{0,12}",
+        // Long enough to cross the scanner's 8-byte SWAR words and its 64-byte switch to memchr.
+        "[a-z\"\\\\ é]{0,150}",
         Just("insufficient balance (1008)".to_string()),
         Just("用户额度不足".to_string()),
         Just("quote \" backslash \\ slash / tab \t nl \n".to_string()),
@@ -226,6 +228,14 @@ fn escaped_keys_and_duplicate_keys() {
         r#""just a string""#,
         r#"{"error":{"message":"\ud83d\ude00"}}"#,
         r#"{"error":{"message":"\ud83d"}}"#,
+        r#"{"error":{"message":"\udc00"}}"#,
+        r#"{"error":{"message":"\ud800\u0041"}}"#,
+        r#"{"error":{"message":"\ud800\udBFF"}}"#,
+        r#"{"error":{"message":"\u00E9\/\b\f\n\r\t\"\\"}}"#,
+        r#"{"error":{"message":"\x41"}}"#,
+        r#"{"error":{"message":"\u12"}}"#,
+        r#"{"error":{"message":"\uZZZZ"}}"#,
+        r#"{"error":{"message":"é\u0041é"}}"#,
     ] {
         assert_eq!(agrees(body.as_bytes()), Ok(()), "{body}");
     }

@@ -13,9 +13,9 @@
 use crate::body::{Fields, Val};
 
 /// Whether the body is MiniMax's: a `base_resp` object, or a message ending in a
-/// `(NNNN)` code.
-pub(crate) fn looks_like(f: &Fields<'_>) -> bool {
-    f.base_code.is_some() || f.message().and_then(code_in_message).is_some()
+/// `(NNNN)` code (`msg_code`, from [`code_in_message`]).
+pub(crate) fn looks_like(f: &Fields<'_>, msg_code: Option<i64>) -> bool {
+    f.base_code.is_some() || msg_code.is_some()
 }
 
 /// A numeric `error.code` (MiniMax sometimes puts the code itself there).
@@ -35,18 +35,32 @@ pub(crate) fn error_code(f: &Fields<'_>) -> Option<i64> {
 /// "Rate limit reached for gpt-4 (1234 tokens)"           -> None
 /// ```
 pub(crate) fn code_in_message(msg: &str) -> Option<i64> {
-    let mut rest = msg.trim_end().trim_end_matches(['.', '。']).trim_end();
+    // Bytes, not chars: this runs on every message and must not allocate.
+    let mut rest = msg.as_bytes().trim_ascii_end();
+    loop {
+        rest = if let Some(r) = rest.strip_suffix(b".") {
+            r
+        } else if let Some(r) = rest.strip_suffix("。".as_bytes()) {
+            r
+        } else {
+            break;
+        };
+    }
+    rest = rest.trim_ascii_end();
     for _ in 0..4 {
-        let inner_end = rest.strip_suffix(')')?;
-        let open = inner_end.rfind('(')?;
-        let inner = inner_end[open + 1..].trim();
-        if (4..=5).contains(&inner.len()) && inner.bytes().all(|b| b.is_ascii_digit()) {
-            return inner.parse().ok();
+        let inner_end = rest.strip_suffix(b")")?;
+        let open = memchr::memrchr(b'(', inner_end)?;
+        let inner = inner_end.get(open + 1..)?.trim_ascii();
+        if (4..=5).contains(&inner.len()) && inner.iter().all(u8::is_ascii_digit) {
+            return Some(inner.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')));
         }
-        if !inner.to_ascii_lowercase().starts_with("request id") {
+        if !inner
+            .get(..10)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"request id"))
+        {
             return None;
         }
-        rest = inner_end[..open].trim_end();
+        rest = inner_end.get(..open)?.trim_ascii_end();
     }
     None
 }

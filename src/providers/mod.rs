@@ -18,8 +18,9 @@ use crate::Provider;
 /// codes (under `"type":"error"`) and types, a gateway identifier in `error.code`,
 /// Anthropic's `{"type":"error"}` envelope, and OpenAI for any other `error` object.
 /// `None` when the body has no shape errnorm knows.
-pub(crate) fn detect(f: &Fields<'_>) -> Option<Provider> {
-    if minimax::looks_like(f) {
+/// `msg_code` is the message's `(NNNN)` suffix code, read once by the caller.
+pub(crate) fn detect(f: &Fields<'_>, msg_code: Option<i64>) -> Option<Provider> {
+    if minimax::looks_like(f, msg_code) {
         Some(Provider::Minimax)
     } else if novita::looks_like(f) {
         Some(Provider::Novita)
@@ -43,22 +44,16 @@ pub(crate) fn detect(f: &Fields<'_>) -> Option<Provider> {
 
 /// The order in which the providers' tables are consulted: the given or detected
 /// provider first, then the others in a fixed order.
-pub(crate) fn order(first: Option<Provider>) -> [Provider; 6] {
-    const FIXED: [Provider; 6] = [
-        Provider::Minimax,
-        Provider::Novita,
-        Provider::Mimo,
-        Provider::Gateway,
-        Provider::Openai,
-        Provider::Anthropic,
-    ];
-    let mut out = FIXED;
-    if let Some(p) = first {
-        if let Some(i) = FIXED.iter().position(|&q| q == p) {
-            out[..=i].rotate_right(1);
-        }
+pub(crate) fn order(first: Option<Provider>) -> &'static [Provider; 6] {
+    use Provider::*;
+    match first {
+        None | Some(Minimax) => &[Minimax, Novita, Mimo, Gateway, Openai, Anthropic],
+        Some(Novita) => &[Novita, Minimax, Mimo, Gateway, Openai, Anthropic],
+        Some(Mimo) => &[Mimo, Minimax, Novita, Gateway, Openai, Anthropic],
+        Some(Gateway) => &[Gateway, Minimax, Novita, Mimo, Openai, Anthropic],
+        Some(Openai) => &[Openai, Minimax, Novita, Mimo, Gateway, Anthropic],
+        Some(Anthropic) => &[Anthropic, Minimax, Novita, Mimo, Gateway, Openai],
     }
-    out
 }
 
 #[cfg(test)]
@@ -67,10 +62,18 @@ mod tests {
 
     #[test]
     fn order_puts_the_first_provider_first_and_keeps_the_rest() {
+        use strum::IntoEnumIterator;
         assert_eq!(order(None)[0], Provider::Minimax);
+        for p in Provider::iter() {
+            let o = order(Some(p));
+            assert_eq!(o[0], p);
+            let rest: Vec<_> = o[1..].to_vec();
+            let want: Vec<_> = order(None).iter().copied().filter(|&q| q != p).collect();
+            assert_eq!(rest, want, "{p}: the others keep the fixed order");
+        }
         let o = order(Some(Provider::Openai));
         assert_eq!(
-            o,
+            *o,
             [
                 Provider::Openai,
                 Provider::Minimax,

@@ -1,0 +1,96 @@
+//! Instruction counts of `classify` against `serde_json::from_slice::<IgnoredAny>` on the
+//! five canonical bodies, stable on a noisy machine. Run under callgrind:
+//!
+//! ```sh
+//! cargo build --release --example instructions
+//! valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out \
+//!     --toggle-collect='instructions::measure_*' target/release/examples/instructions
+//! callgrind_annotate /tmp/cg.out | grep measure_
+//! ```
+//!
+//! `benches/instructions.sh` does this and prints a table. Each `measure_*` function
+//! runs its work `ITERS` times on one body, so the counts divide by `ITERS`.
+
+use std::hint::black_box;
+
+use errnorm::{classify, classify_as, Provider};
+use http::{HeaderMap, StatusCode};
+use serde::de::IgnoredAny;
+
+/// Repetitions per body and function.
+const ITERS: usize = 1000;
+
+macro_rules! body {
+    ($f:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/bodies/", $f))
+    };
+}
+
+#[inline(never)]
+fn measure_ignored_any(body: &[u8]) -> usize {
+    (0..ITERS)
+        .filter(|_| serde_json::from_slice::<IgnoredAny>(black_box(body)).is_ok())
+        .count()
+}
+
+#[inline(never)]
+fn measure_classify(status: StatusCode, h: &HeaderMap, body: &[u8]) -> usize {
+    (0..ITERS)
+        .filter(|_| classify(black_box(status), h, black_box(body)).is_some())
+        .count()
+}
+
+#[inline(never)]
+fn measure_classify_as(p: Provider, status: StatusCode, h: &HeaderMap, body: &[u8]) -> usize {
+    (0..ITERS)
+        .filter(|_| classify_as(p, black_box(status), h, black_box(body)).is_some())
+        .count()
+}
+
+fn main() {
+    let h = HeaderMap::new();
+    let bodies: [(&str, Provider, StatusCode, &[u8]); 5] = [
+        (
+            "minimax_200",
+            Provider::Minimax,
+            StatusCode::OK,
+            body!("minimax_200.json"),
+        ),
+        (
+            "mimo_401",
+            Provider::Mimo,
+            StatusCode::UNAUTHORIZED,
+            body!("mimo_401.json"),
+        ),
+        (
+            "novita_403",
+            Provider::Novita,
+            StatusCode::FORBIDDEN,
+            body!("novita_403.json"),
+        ),
+        (
+            "gateway_403",
+            Provider::Gateway,
+            StatusCode::FORBIDDEN,
+            body!("gateway_403.json"),
+        ),
+        (
+            "openai_400",
+            Provider::Openai,
+            StatusCode::BAD_REQUEST,
+            body!("openai_400.json"),
+        ),
+    ];
+    // Warm the lazily built phrase matcher outside the measured functions.
+    let _ = errnorm::match_phrase("warm up");
+    let only = std::env::args().nth(1);
+    for (name, p, status, body) in bodies {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
+        let a = measure_ignored_any(body);
+        let b = measure_classify(status, &h, body);
+        let c = measure_classify_as(p, status, &h, body);
+        println!("{name}: {a} {b} {c}");
+    }
+}

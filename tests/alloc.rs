@@ -1,0 +1,132 @@
+//! `classify` and `classify_as` allocate nothing for bodies whose strings carry no JSON
+//! escapes: counted by a global allocator that counts.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use errnorm::{classify, classify_as, Provider};
+use http::{HeaderMap, StatusCode};
+use strum::IntoEnumIterator;
+
+mod common;
+
+struct Counting;
+
+thread_local! {
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.realloc(ptr, layout, new) }
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+/// Allocations made by `f` on this thread.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = COUNT.with(Cell::get);
+    let r = f();
+    (COUNT.with(Cell::get) - before, r)
+}
+
+fn canonical() -> Vec<(&'static str, Provider, StatusCode, &'static [u8])> {
+    macro_rules! body {
+        ($f:literal) => {
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/bodies/", $f))
+        };
+    }
+    vec![
+        (
+            "minimax_200",
+            Provider::Minimax,
+            StatusCode::OK,
+            body!("minimax_200.json"),
+        ),
+        (
+            "mimo_401",
+            Provider::Mimo,
+            StatusCode::UNAUTHORIZED,
+            body!("mimo_401.json"),
+        ),
+        (
+            "novita_403",
+            Provider::Novita,
+            StatusCode::FORBIDDEN,
+            body!("novita_403.json"),
+        ),
+        (
+            "gateway_403",
+            Provider::Gateway,
+            StatusCode::FORBIDDEN,
+            body!("gateway_403.json"),
+        ),
+        (
+            "openai_400",
+            Provider::Openai,
+            StatusCode::BAD_REQUEST,
+            body!("openai_400.json"),
+        ),
+    ]
+}
+
+#[test]
+fn canonical_bodies_classify_without_allocating() {
+    // The phrase matcher is built once, on first use: build it outside the count.
+    let _ = errnorm::match_phrase("warm up");
+    let h = HeaderMap::new();
+    for (name, p, status, body) in canonical() {
+        let (n, v) = allocations(|| classify(status, &h, body).map(|v| v.kind()));
+        assert!(v.is_some());
+        assert_eq!(n, 0, "{name}: classify allocated {n} times");
+        let (n, v) = allocations(|| classify_as(p, status, &h, body).map(|v| v.kind()));
+        assert!(v.is_some());
+        assert_eq!(n, 0, "{name}: classify_as allocated {n} times");
+    }
+}
+
+#[test]
+fn every_fixture_without_escapes_classifies_without_allocating() {
+    let _ = errnorm::match_phrase("warm up");
+    let mut checked = 0;
+    for fx in common::all() {
+        let body = fx.body();
+        if body.contains(&b'\\') {
+            continue;
+        }
+        let h = fx.headers();
+        let status = fx.status();
+        let (n, _) = allocations(|| classify(status, &h, &body).map(|v| v.kind()));
+        assert_eq!(n, 0, "{}: classify allocated {n} times", fx.file);
+        for p in Provider::iter() {
+            let (n, _) = allocations(|| classify_as(p, status, &h, &body).map(|v| v.kind()));
+            assert_eq!(n, 0, "{}: classify_as({p}) allocated {n} times", fx.file);
+        }
+        checked += 1;
+    }
+    assert!(checked > 50, "only {checked} fixtures checked");
+}
+
+#[test]
+fn escaped_strings_are_the_only_allocations() {
+    let _ = errnorm::match_phrase("warm up");
+    let h = HeaderMap::new();
+    let body =
+        br#"{"error":{"message":"\u7528\u6237\u989d\u5ea6\u4e0d\u8db3","type":"new_api_error"}}"#;
+    let (n, v) = allocations(|| classify(StatusCode::FORBIDDEN, &h, body).map(|v| v.kind()));
+    assert_eq!(v, Some(errnorm::ErrorKind::Quota));
+    assert_eq!(n, 1, "one decoded string, one allocation");
+}

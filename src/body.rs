@@ -114,10 +114,14 @@ pub(crate) fn read(body: &[u8]) -> (BodyForm, Option<Fields<'_>>) {
     };
     let rest = &body[start..];
     match rest[0] {
-        b'{' | b'[' => match crate::scan::scan(rest) {
-            Some(f) => (BodyForm::Json, Some(f)),
-            None => (BodyForm::Unparsed, None),
-        },
+        b'{' | b'[' => {
+            let mut f = Fields::default();
+            if crate::scan::scan(rest, &mut f) {
+                (BodyForm::Json, Some(f))
+            } else {
+                (BodyForm::Unparsed, None)
+            }
+        }
         _ if is_sse(rest) => (BodyForm::Sse, sse_error(rest)),
         _ => (BodyForm::Text, None),
     }
@@ -161,7 +165,8 @@ fn sse_error(b: &[u8]) -> Option<Fields<'_>> {
         let mentions = memchr::memmem::find(data, b"error").is_some()
             || memchr::memmem::find(data, b"base_resp").is_some();
         if data.first() == Some(&b'{') && (mentions || event_is_error) {
-            if let Some(f) = crate::scan::scan(data) {
+            let mut f = Fields::default();
+            if crate::scan::scan(data, &mut f) {
                 if event_is_error || f.says_error() {
                     return Some(f);
                 }
@@ -490,12 +495,17 @@ impl<'de> Deserialize<'de> for BaseResp<'de> {
 pub fn scanner_agrees_with_serde(b: &[u8]) -> Result<(), String> {
     let Some(want) = reference(b) else {
         // serde_json rejects it; the scanner need only not panic.
-        let _ = crate::scan::scan(b);
+        let _ = crate::scan::scan(b, &mut Fields::default());
         return Ok(());
     };
-    match crate::scan::scan(b) {
-        Some(got) if got == want => Ok(()),
-        got => Err(format!("serde_json read {want:?}, the scanner {got:?}")),
+    let mut got = Fields::default();
+    let ok = crate::scan::scan(b, &mut got);
+    if ok && got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "serde_json read {want:?}, the scanner {ok} {got:?}"
+        ))
     }
 }
 

@@ -1,5 +1,5 @@
 //! A purpose-built pass over a JSON body that reads only the keys errnorm needs and
-//! skips every other value with `memchr`, without building anything.
+//! skips every other value, without building anything.
 //!
 //! It agrees with the serde_json reader in `body.rs` on every input serde_json accepts
 //! (the same [`Fields`]); `fuzz/fuzz_targets/scanner.rs` and `tests/scanner.rs` check
@@ -10,7 +10,10 @@
 //!
 //! It never recurses: nested values are skipped with a depth counter, so any depth
 //! costs the same stack. Strings without escapes are borrowed from the body; a string
-//! errnorm reads that has escapes is decoded by serde_json (the only allocation).
+//! errnorm reads that has escapes is decoded in one allocation (the only one).
+//!
+//! The functions pass the position by value (`i`, the index of the next byte) and
+//! return the position after what they read, so it stays in a register.
 
 use std::borrow::Cow;
 
@@ -18,58 +21,119 @@ use memchr::memchr2;
 
 use crate::body::{ErrorObj, Fields, Val};
 
-/// Reads a JSON document (the body from its first non-space byte). `None` when it is
-/// structurally broken. Bytes after the first complete value are ignored, as the serde
-/// reader does.
-pub(crate) fn scan(b: &[u8]) -> Option<Fields<'_>> {
+/// Reads a JSON document (the body from its first non-space byte) into `f`, which
+/// starts empty. `false` when it is structurally broken. Bytes after the first complete
+/// value are ignored, as the serde reader does.
+pub(crate) fn scan<'a>(b: &'a [u8], f: &mut Fields<'a>) -> bool {
     let text = if b.len() <= VALIDATE_WHOLE {
         std::str::from_utf8(b).ok()
     } else {
         None
     };
-    let mut s = Scanner { b, text, pos: 0 };
-    s.ws();
-    match s.peek()? {
-        b'{' => {
-            let mut f = Fields::default();
-            let mut detail = None;
-            s.object(|s, key| {
-                match key {
-                    Key::Type => f.top_type = s.val()?.into_text(),
-                    Key::Error => match s.peek()? {
-                        b'{' => {
-                            f.error = Some(s.error_obj()?);
-                            f.error_text = None;
-                        }
-                        b'"' => {
-                            f.error_text = Some(s.string()?);
-                            f.error = None;
-                        }
-                        _ => s.skip()?,
-                    },
-                    Key::BaseResp => {
-                        let (code, msg) = s.base_resp()?;
-                        f.base_code = code;
-                        f.base_msg = msg;
-                    }
-                    Key::Code => f.code = Some(s.val()?),
-                    Key::Reason => f.reason = s.val()?.into_text(),
-                    Key::Message => f.message = s.val()?.into_text(),
-                    Key::Detail => detail = s.val()?.into_text(),
-                    _ => s.skip()?,
-                }
-                Some(())
-            })?;
-            if f.message.is_none() {
-                f.message = detail;
-            }
-            Some(f)
-        }
-        _ => {
-            s.skip()?;
-            Some(Fields::default())
-        }
+    let c = Cur { b, text };
+    top(&c, ws(b, 0), f).is_some()
+}
+
+fn top<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
+    if *c.b.get(i)? != b'{' {
+        return skip(c.b, i);
     }
+    let mut detail = None;
+    let end = object(c, i, |key, i| match key {
+        Key::Type => c.val(i).map(|(v, i)| {
+            f.top_type = v.into_text();
+            i
+        }),
+        Key::Error => match *c.b.get(i)? {
+            b'{' => {
+                let mut o = ErrorObj::default();
+                let i = error_obj(c, i, &mut o)?;
+                f.error = Some(o);
+                f.error_text = None;
+                Some(i)
+            }
+            b'"' => {
+                let (t, i) = c.string(i)?;
+                f.error_text = Some(t);
+                f.error = None;
+                Some(i)
+            }
+            _ => skip(c.b, i),
+        },
+        Key::BaseResp => {
+            let mut code = None;
+            let mut msg = None;
+            let i = base_resp(c, i, &mut code, &mut msg)?;
+            f.base_code = code;
+            f.base_msg = msg;
+            Some(i)
+        }
+        Key::Code => c.val(i).map(|(v, i)| {
+            f.code = Some(v);
+            i
+        }),
+        Key::Reason => c.val(i).map(|(v, i)| {
+            f.reason = v.into_text();
+            i
+        }),
+        Key::Message => c.val(i).map(|(v, i)| {
+            f.message = v.into_text();
+            i
+        }),
+        Key::Detail => c.val(i).map(|(v, i)| {
+            detail = v.into_text();
+            i
+        }),
+        _ => skip(c.b, i),
+    })?;
+    if f.message.is_none() {
+        f.message = detail;
+    }
+    Some(end)
+}
+
+fn error_obj<'a>(c: &Cur<'a>, i: usize, o: &mut ErrorObj<'a>) -> Option<usize> {
+    object(c, i, |key, i| match key {
+        Key::Code => c.val(i).map(|(v, i)| {
+            o.code = Some(v);
+            i
+        }),
+        Key::Message => c.val(i).map(|(v, i)| {
+            o.message = v.into_text();
+            i
+        }),
+        Key::Type => c.val(i).map(|(v, i)| {
+            o.kind = v.into_text();
+            i
+        }),
+        _ => skip(c.b, i),
+    })
+}
+
+fn base_resp<'a>(
+    c: &Cur<'a>,
+    i: usize,
+    code: &mut Option<i64>,
+    msg: &mut Option<Cow<'a, str>>,
+) -> Option<usize> {
+    if *c.b.get(i)? != b'{' {
+        return skip(c.b, i);
+    }
+    object(c, i, |key, i| match key {
+        Key::StatusCode => c.val(i).map(|(v, i)| {
+            *code = match v {
+                Val::Int(n) => Some(n),
+                Val::Str(t) => t.trim().parse().ok(),
+                Val::Other => None,
+            };
+            i
+        }),
+        Key::StatusMsg => c.val(i).map(|(v, i)| {
+            *msg = v.into_text();
+            i
+        }),
+        _ => skip(c.b, i),
+    })
 }
 
 /// The keys errnorm reads.
@@ -87,6 +151,7 @@ enum Key {
     Other,
 }
 
+#[inline]
 fn key_of(k: &[u8]) -> Key {
     match k {
         b"type" => Key::Type,
@@ -102,221 +167,167 @@ fn key_of(k: &[u8]) -> Key {
     }
 }
 
-struct Scanner<'a> {
+/// Bodies up to this size are validated as UTF-8 once, rather than string by string.
+const VALIDATE_WHOLE: usize = 4096;
+
+/// The body being read.
+struct Cur<'a> {
     b: &'a [u8],
     /// The whole body as text, when it is small and valid UTF-8: then a string slice
     /// needs no validation of its own.
     text: Option<&'a str>,
-    pos: usize,
 }
 
-/// Bodies up to this size are validated as UTF-8 once, rather than string by string.
-const VALIDATE_WHOLE: usize = 4096;
-
-impl<'a> Scanner<'a> {
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.pos).copied()
-    }
-
-    #[inline]
-    fn ws(&mut self) {
-        // Compact JSON has no white space between tokens: one comparison decides.
-        if self.b.get(self.pos).is_some_and(|&c| c > b' ') {
-            return;
-        }
-        let rest = self.b.get(self.pos..).unwrap_or_default();
-        self.pos += rest
-            .iter()
-            .position(|&c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
-            .unwrap_or(rest.len());
-    }
-
-    #[inline]
-    fn eat(&mut self, c: u8) -> Option<()> {
-        self.ws();
-        if self.peek()? == c {
-            self.pos += 1;
-            Some(())
-        } else {
-            None
-        }
-    }
-
-    /// Skips a string's body after the opening quote; returns (start, end, escaped) with
-    /// `end` the index of the closing quote.
-    #[inline]
-    fn raw_string(&mut self) -> Option<(usize, usize, bool)> {
-        let start = self.pos;
-        let mut escaped = false;
-        loop {
-            let rest = self.b.get(self.pos..)?;
-            let i = string_stop(rest)?;
-            if rest.get(i) == Some(&b'"') {
-                let end = self.pos + i;
-                self.pos = end + 1;
-                return Some((start, end, escaped));
-            }
-            escaped = true;
-            self.pos += i + 2;
-        }
-    }
-
-    /// A string value errnorm reads: borrowed when it has no escapes.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
-        self.eat(b'"')?;
-        let (start, end, escaped) = self.raw_string()?;
+impl<'a> Cur<'a> {
+    /// The text of the string whose body runs from `start` to the quote at `end`.
+    #[inline(always)]
+    fn text(&self, start: usize, end: usize, escaped: bool) -> Option<Cow<'a, str>> {
         if escaped {
-            unescape(self.b.get(start..end)?).map(Cow::Owned)
-        } else {
-            match self.text {
-                // Quotes are ASCII, so both ends are character boundaries.
-                Some(t) => t.get(start..end).map(Cow::Borrowed),
-                None => std::str::from_utf8(self.b.get(start..end)?)
-                    .ok()
-                    .map(Cow::Borrowed),
-            }
+            return unescape(self.b.get(start..end)?).map(Cow::Owned);
+        }
+        match self.text {
+            // Quotes are ASCII, so both ends are character boundaries.
+            Some(t) => t.get(start..end).map(Cow::Borrowed),
+            // Only the strings errnorm reads are validated, as serde_json does.
+            None => std::str::from_utf8(self.b.get(start..end)?)
+                .ok()
+                .map(Cow::Borrowed),
         }
     }
 
-    /// An object: calls `field` for each key, positioned at the value.
-    fn object(&mut self, mut field: impl FnMut(&mut Self, Key) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.ws();
-        if self.peek()? == b'}' {
-            self.pos += 1;
-            return Some(());
-        }
-        loop {
-            self.eat(b'"')?;
-            let (start, end, escaped) = self.raw_string()?;
-            let key = if escaped {
-                key_of(unescape(self.b.get(start..end)?)?.as_bytes())
-            } else {
-                key_of(self.b.get(start..end)?)
-            };
-            self.eat(b':')?;
-            self.ws();
-            field(self, key)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    fn error_obj(&mut self) -> Option<ErrorObj<'a>> {
-        let mut o = ErrorObj::default();
-        self.object(|s, key| {
-            match key {
-                Key::Code => o.code = Some(s.val()?),
-                Key::Message => o.message = s.val()?.into_text(),
-                Key::Type => o.kind = s.val()?.into_text(),
-                _ => s.skip()?,
-            }
-            Some(())
-        })?;
-        Some(o)
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn base_resp(&mut self) -> Option<(Option<i64>, Option<Cow<'a, str>>)> {
-        if self.peek()? != b'{' {
-            self.skip()?;
-            return Some((None, None));
-        }
-        let (mut code, mut msg) = (None, None);
-        self.object(|s, key| {
-            match key {
-                Key::StatusCode => {
-                    code = match s.val()? {
-                        Val::Int(c) => Some(c),
-                        Val::Str(t) => t.trim().parse().ok(),
-                        Val::Other => None,
-                    }
-                }
-                Key::StatusMsg => msg = s.val()?.into_text(),
-                _ => s.skip()?,
-            }
-            Some(())
-        })?;
-        Some((code, msg))
+    /// A string value at `i` (its opening quote).
+    #[inline(always)]
+    fn string(&self, i: usize) -> Option<(Cow<'a, str>, usize)> {
+        let (end, escaped) = string_end(self.b, i + 1)?;
+        Some((self.text(i + 1, end, escaped)?, end + 1))
     }
 
     /// A value errnorm reads: a string, an integer (1008 and 1008.0 alike), or Other.
-    fn val(&mut self) -> Option<Val<'a>> {
-        match self.peek()? {
-            b'"' => self.string().map(Val::Str),
+    #[inline(always)]
+    fn val(&self, i: usize) -> Option<(Val<'a>, usize)> {
+        match *self.b.get(i)? {
+            b'"' => self.string(i).map(|(t, i)| (Val::Str(t), i)),
             b'-' | b'0'..=b'9' => {
-                let start = self.pos;
-                let rest = self.b.get(start..)?;
+                let rest = self.b.get(i..)?;
                 let n = rest
                     .iter()
                     .position(|&c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
                     .unwrap_or(rest.len());
-                self.pos += n;
-                Some(number(rest.get(..n)?))
+                Some((number(rest.get(..n)?), i + n))
             }
-            _ => {
-                self.skip()?;
-                Some(Val::Other)
-            }
+            _ => skip(self.b, i).map(|i| (Val::Other, i)),
         }
     }
+}
 
-    /// Skips one value of any kind, without recursion.
-    fn skip(&mut self) -> Option<()> {
-        self.ws();
-        match self.peek()? {
-            b'"' => {
-                self.pos += 1;
-                self.raw_string().map(|_| ())
-            }
-            b'{' | b'[' => {
-                self.pos += 1;
-                let mut depth: usize = 1;
-                loop {
-                    // Jump to the next quote or bracket.
-                    let rest = self.b.get(self.pos..)?;
-                    let i = rest.iter().position(|&c| STRUCTURAL[usize::from(c)])?;
-                    let c = *rest.get(i)?;
-                    self.pos += i + 1;
-                    match c {
-                        b'"' => {
-                            self.raw_string()?;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        _ => {
-                            depth -= 1;
-                            if depth == 0 {
-                                return Some(());
-                            }
+/// The index of the first byte at or after `i` that is not JSON white space.
+#[inline(always)]
+fn ws(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        // Compact JSON has no white space between tokens: one comparison decides.
+        Some(&c) if c > b' ' => i,
+        None => i,
+        Some(_) => {
+            let rest = b.get(i..).unwrap_or_default();
+            i + rest
+                .iter()
+                .position(|&c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+                .unwrap_or(rest.len())
+        }
+    }
+}
+
+/// An object at `i` (its `{`): calls `field(key, i)` with `i` at each value, which
+/// returns the index after the value. Returns the index after the `}`.
+#[inline]
+fn object(
+    c: &Cur<'_>,
+    i: usize,
+    mut field: impl FnMut(Key, usize) -> Option<usize>,
+) -> Option<usize> {
+    let b = c.b;
+    let mut i = ws(b, i + 1);
+    if *b.get(i)? == b'}' {
+        return Some(i + 1);
+    }
+    loop {
+        if *b.get(i)? != b'"' {
+            return None;
+        }
+        let (end, escaped) = string_end(b, i + 1)?;
+        let key = if escaped {
+            key_of(unescape(b.get(i + 1..end)?)?.as_bytes())
+        } else {
+            key_of(b.get(i + 1..end)?)
+        };
+        i = ws(b, end + 1);
+        if *b.get(i)? != b':' {
+            return None;
+        }
+        i = ws(b, i + 1);
+        i = ws(b, field(key, i)?);
+        match *b.get(i)? {
+            b',' => i = ws(b, i + 1),
+            b'}' => return Some(i + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// The closing quote of the string whose body starts at `i`, and whether it has
+/// escapes.
+#[inline(always)]
+fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        let at = i + string_stop(b.get(i..)?)?;
+        if *b.get(at)? == b'"' {
+            return Some((at, escaped));
+        }
+        escaped = true;
+        i = at + 2;
+    }
+}
+
+/// Skips the value at `i`, without recursion; returns the index after it.
+fn skip(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => string_end(b, i + 1).map(|(end, _)| end + 1),
+        b'{' | b'[' => {
+            let mut i = i + 1;
+            let mut depth: usize = 1;
+            loop {
+                // Jump to the next quote or bracket.
+                let rest = b.get(i..)?;
+                let at = i + rest.iter().position(|&c| STRUCTURAL[usize::from(c)])?;
+                i = at + 1;
+                match *b.get(at)? {
+                    b'"' => i = string_end(b, i)?.0 + 1,
+                    b'{' | b'[' => depth += 1,
+                    _ => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i);
                         }
                     }
                 }
             }
-            _ => {
-                // A number or a literal: up to the next delimiter.
-                let rest = self.b.get(self.pos..)?;
-                let n = rest
-                    .iter()
-                    .position(|&c| DELIMITER[usize::from(c)])
-                    .unwrap_or(rest.len());
-                self.pos += n;
-                (n > 0).then_some(())
-            }
+        }
+        _ => {
+            // A number or a literal: up to the next delimiter.
+            let rest = b.get(i..)?;
+            let n = rest
+                .iter()
+                .position(|&c| DELIMITER[usize::from(c)])
+                .unwrap_or(rest.len());
+            (n > 0).then_some(i + n)
         }
     }
 }
 
 /// The index of the first quote or backslash: 8 bytes at a time (SWAR) for the first
 /// 256 bytes, where `memchr`'s set-up would cost more than the scan; `memchr2` after.
-#[inline]
+#[inline(always)]
 fn string_stop(rest: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -418,16 +429,24 @@ fn hex4(h: &[u8]) -> Option<u32> {
 /// A JSON number as the serde reader sees it: an integer that fits i64, or a float
 /// with no fraction below 9e15 (1008.0), is an integer; anything else is Other.
 fn number(t: &[u8]) -> Val<'static> {
-    let plain = {
-        let digits = t.strip_prefix(b"-").unwrap_or(t);
-        !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+    let (neg, digits) = match t.strip_prefix(b"-") {
+        Some(d) => (true, d),
+        None => (false, t),
     };
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        // Accumulate negatively so that i64::MIN fits.
+        let n = digits.iter().try_fold(0i64, |n, d| {
+            n.checked_mul(10)?.checked_sub(i64::from(d - b'0'))
+        });
+        return match n {
+            Some(n) if neg => Val::Int(n),
+            Some(n) => n.checked_neg().map_or(Val::Other, Val::Int),
+            None => Val::Other,
+        };
+    }
     let Ok(text) = std::str::from_utf8(t) else {
         return Val::Other;
     };
-    if plain {
-        return text.parse::<i64>().map_or(Val::Other, Val::Int);
-    }
     // serde_json's own float parser, so that both readers round alike.
     match serde_json::from_str::<f64>(text) {
         Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 =>

@@ -26,15 +26,22 @@ pub(crate) const GATEWAY_TYPES: [&str; 9] = [
 ];
 
 /// Whether the body carries a gateway fork's mark: its own `error.type`, or a
-/// `(request id: ...)` suffix in the message.
+/// `(request id: ...)` group near the end of the message.
 pub(crate) fn has_marker(f: &Fields<'_>) -> bool {
     let Some(e) = &f.error else { return false };
     e.kind
         .as_deref()
         .is_some_and(|t| GATEWAY_TYPES.contains(&t))
-        || e.message
-            .as_deref()
-            .is_some_and(|m| m.contains("(request id:"))
+        || e.message.as_deref().is_some_and(has_request_id)
+}
+
+/// Whether a message carries a `(request id: ...)` group; gateways append it last, so
+/// only the last three `(` are looked at.
+fn has_request_id(m: &str) -> bool {
+    let b = m.as_bytes();
+    memchr::memrchr_iter(b'(', b)
+        .take(3)
+        .any(|p| b.get(p..).is_some_and(|t| t.starts_with(b"(request id:")))
 }
 
 /// Whether `error.code` is an identifier only the gateway table has (read after MiMo's
@@ -49,4 +56,19 @@ pub(crate) fn has_code(f: &Fields<'_>) -> bool {
             tables::identifier(Provider::Gateway, c).is_some()
                 && tables::identifier(Provider::Openai, c).is_none()
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_id_groups_near_the_end() {
+        assert!(has_request_id("Account suspended. (request id: 2024)"));
+        assert!(has_request_id("x (request id: a) (request id: b)"));
+        assert!(has_request_id("x (request id: a) (1) (2)"));
+        assert!(!has_request_id("x (request id: a) (1) (2) (3)"));
+        assert!(!has_request_id("no group here"));
+        assert!(!has_request_id("(request id"));
+    }
 }

@@ -194,7 +194,7 @@ fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let mut out = io::stdout().lock();
-    let Some(row) = errnorm::lookup_code(p, code) else {
+    let Some(row) = errnorm::lookup_code(p, code.trim()) else {
         writeln!(
             out,
             "{p} code {code:?} is unknown: it is not in data/{p}.tsv."

@@ -170,7 +170,7 @@ pub(crate) fn identifier(provider: Provider, id: &str) -> Option<&'static CodeIn
 /// assert!(lookup_code(Provider::Novita, "NO_SUCH_CODE").is_none());
 /// ```
 pub fn lookup_code(provider: Provider, code: &str) -> Option<&'static CodeInfo> {
-    identifier(provider, code.trim())
+    identifier(provider, code)
 }
 
 /// Every row of one provider's table, in file order.

@@ -105,25 +105,32 @@ impl Fields<'_> {
     }
 }
 
-/// Reads a body into its form and, where it has them, its fields.
-pub(crate) fn read(body: &[u8]) -> (BodyForm, Option<Fields<'_>>) {
+/// Reads a body into its form and, where it has them, its fields: `f` starts empty and
+/// the `bool` says whether it was filled. The fields are written in place, so a verdict
+/// never copies them around.
+pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace());
-    let Some(start) = start else {
-        return (BodyForm::Empty, None);
+    let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return (BodyForm::Empty, false);
     };
-    let rest = &body[start..];
-    match rest[0] {
-        b'{' | b'[' => {
-            let mut f = Fields::default();
-            if crate::scan::scan(rest, &mut f) {
-                (BodyForm::Json, Some(f))
+    let rest = body.get(start..).unwrap_or_default();
+    match rest.first() {
+        Some(b'{' | b'[') => {
+            if crate::scan::scan(rest, f) {
+                (BodyForm::Json, true)
             } else {
-                (BodyForm::Unparsed, None)
+                *f = Fields::default();
+                (BodyForm::Unparsed, false)
             }
         }
-        _ if is_sse(rest) => (BodyForm::Sse, sse_error(rest)),
-        _ => (BodyForm::Text, None),
+        _ if is_sse(rest) => match sse_error(rest) {
+            Some(e) => {
+                *f = e;
+                (BodyForm::Sse, true)
+            }
+            None => (BodyForm::Sse, false),
+        },
+        _ => (BodyForm::Text, false),
     }
 }
 
@@ -512,6 +519,12 @@ pub fn scanner_agrees_with_serde(b: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(b: &[u8]) -> (BodyForm, Option<Fields<'_>>) {
+        let mut f = Fields::default();
+        let (form, has) = super::read(b, &mut f);
+        (form, has.then_some(f))
+    }
 
     #[test]
     fn forms() {

@@ -66,19 +66,20 @@ fn run<'a>(
     headers: &HeaderMap,
     body: &'a [u8],
 ) -> Option<Verdict<'a>> {
-    let (form, fields) = body::read(body);
-    let says_error = fields.as_ref().is_some_and(Fields::says_error);
+    let mut read = Fields::default();
+    let (form, has_fields) = body::read(body, &mut read);
+    let fields = has_fields.then_some(&read);
+    let says_error = fields.is_some_and(Fields::says_error);
     if status.as_u16() < 400 && !says_error {
         return None;
     }
     let msg_code = fields
-        .as_ref()
         .and_then(Fields::message)
         .and_then(minimax::code_in_message);
     let (provider, detected) = match hint {
         Some(p) => (Some(p), false),
         None => {
-            let p = fields.as_ref().and_then(|f| providers::detect(f, msg_code));
+            let p = fields.and_then(|f| providers::detect(f, msg_code));
             (p, p.is_some())
         }
     };
@@ -96,12 +97,12 @@ fn run<'a>(
         retry_after,
         body_form: form,
     };
-    let decided = match &fields {
+    let decided = match fields {
         Some(f) if says_error => decide(f, provider, msg_code, &mut v),
         _ => false,
     };
-    if let Some(f) = fields {
-        fill_from_body(f, msg_code, &mut v);
+    if has_fields {
+        fill_from_body(&mut read, msg_code, &mut v);
     }
     if !decided {
         if let Some(reason) = by_status(status) {
@@ -205,35 +206,29 @@ fn set(v: &mut Verdict<'_>, reason: Reason, basis: Basis, rule: Rule) {
 
 /// Copies the provider's own code, message and type into the verdict. The code that
 /// decided (set by [`decide`]) wins; otherwise the most specific code in the body.
-fn fill_from_body<'a>(f: Fields<'a>, msg_code: Option<i64>, v: &mut Verdict<'a>) {
-    let Fields {
-        top_type,
-        error,
-        error_text,
-        base_code,
-        base_msg,
-        reason,
-        message,
-        ..
-    } = f;
-    let (e_code, e_msg, e_type) = match error {
-        Some(e) => (e.code, e.message, e.kind),
+fn fill_from_body<'a>(f: &mut Fields<'a>, msg_code: Option<i64>, v: &mut Verdict<'a>) {
+    let (e_code, e_msg, e_type) = match f.error.as_mut() {
+        Some(e) => (e.code.take(), e.message.take(), e.kind.take()),
         None => (None, None, None),
     };
     if v.code.is_none() {
-        v.code = base_code
+        v.code = f
+            .base_code
             .filter(|&c| c != 0)
             .map(Code::Number)
             .or(msg_code.map(Code::Number))
-            .or(reason.map(Code::Name))
+            .or(f.reason.take().map(Code::Name))
             .or(match e_code {
                 Some(Val::Str(s)) if !s.is_empty() => Some(Code::Name(s)),
                 Some(Val::Int(n)) => Some(Code::Number(n)),
                 _ => None,
             });
     }
-    v.message = e_msg.or(message).or(base_msg).or(error_text);
-    v.error_type = e_type.or(top_type.filter(|t| t != "error"));
+    v.message = e_msg
+        .or(f.message.take())
+        .or(f.base_msg.take())
+        .or(f.error_text.take());
+    v.error_type = e_type.or(f.top_type.take().filter(|t| t != "error"));
 }
 
 /// The status alone. `None` below 400: no error status to go by.

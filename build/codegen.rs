@@ -32,6 +32,7 @@ pub fn generate(dir: &Path) -> Result<(String, String), String> {
         gen_identifiers(&mut out, &mut bench, dir, name, file)?;
     }
     gen_phrases(&mut out, dir)?;
+    gen_redactions(&mut out, dir)?;
     Ok((out, bench))
 }
 
@@ -521,6 +522,73 @@ fn gen_phrases(out: &mut String, dir: &Path) -> Result<(), String> {
     writeln!(
         out,
         "/// Message phrases from `{file}`, in file order.\npub(crate) static PHRASES: [PhraseInfo; {}] = [\n{items}];\n{asserts}",
+        rows.len()
+    )
+    .ok();
+    Ok(())
+}
+
+fn gen_redactions(out: &mut String, dir: &Path) -> Result<(), String> {
+    let file = "data/redaction.tsv";
+    let header = [
+        "rule", "kind", "anchor", "replace", "example", "secret", "source",
+    ];
+    let rows = read_table(dir, file, &header)?;
+    let mut items = String::new();
+    let mut prev: Option<String> = None;
+    for Line { no, fields: f } in &rows {
+        let no = *no;
+        if let Some(p) = &prev {
+            if f[0] <= *p {
+                return Err(format!(
+                    "{file}:{no}: rows must be sorted by rule with no duplicates (`{}` after `{p}`)",
+                    f[0]
+                ));
+            }
+        }
+        prev = Some(f[0].clone());
+        let kind = match f[1].as_str() {
+            "prefix" => "Prefix",
+            "after" => "After",
+            "enclosed" => "Enclosed",
+            "amount" => "Amount",
+            "email" => "Email",
+            "ipv4" => "Ipv4",
+            "ipv6" => "Ipv6",
+            "host" => "Host",
+            k => {
+                return Err(format!(
+                    "{file}:{no}: kind `{k}` is not prefix, after, enclosed, amount, email, ipv4, ipv6 or host"
+                ));
+            }
+        };
+        let anchored = !matches!(kind, "Email" | "Ipv4" | "Ipv6");
+        if anchored == (f[2] == "-") {
+            return Err(format!(
+                "{file}:{no}: kind `{}` {} an anchor",
+                f[1],
+                if anchored { "needs" } else { "takes no" }
+            ));
+        }
+        if !f[4].contains(f[5].as_str()) {
+            return Err(format!(
+                "{file}:{no}: the example does not contain the secret"
+            ));
+        }
+        writeln!(
+            items,
+            "    RedactRule {{ rule: {}, kind: RedactKind::{kind}, anchor: {}, replace: {}, example: {}, secret: {} }},",
+            str_lit(&f[0]),
+            str_lit(if anchored { &f[2] } else { "" }),
+            str_lit(&f[3]),
+            str_lit(&f[4]),
+            str_lit(&f[5]),
+        )
+        .ok();
+    }
+    writeln!(
+        out,
+        "/// Redaction rules from `{file}`, in file order.\npub(crate) static REDACTIONS: [RedactRule; {}] = [\n{items}];\n",
         rows.len()
     )
     .ok();

@@ -116,7 +116,8 @@ impl fmt::Display for Inner {
             write!(f, " from {p}")?;
         }
         if let Some(c) = &self.code {
-            write!(f, ", code {c}")?;
+            // A hostile body can put anything in its code: redacted like any upstream text.
+            write!(f, ", code {}", crate::redact(&c.to_string()))?;
         }
         write!(f, ", http {}", self.status)
     }
@@ -129,7 +130,14 @@ impl fmt::Debug for ApiError {
             .field("kind", &self.kind())
             .field("reason", &self.inner.reason)
             .field("provider", &self.inner.provider)
-            .field("code", &self.inner.code)
+            .field(
+                "code",
+                &self
+                    .inner
+                    .code
+                    .as_ref()
+                    .map(|c| crate::redact(&c.to_string()).into_owned()),
+            )
             .field("basis", &self.inner.basis)
             .field("status", &self.inner.status)
             .field("retry_after", &self.inner.retry_after)
@@ -257,6 +265,17 @@ mod tests {
             e.message(),
             Some("Incorrect API key provided: sk-abc123SECRET")
         );
+    }
+
+    #[test]
+    fn a_secret_in_the_code_is_redacted_in_display_and_debug() {
+        let e = err(
+            r#"{"error":{"message":"x","type":"invalid_request_error","code":"sk-abcdefghijklmnop1234"}}"#,
+            401,
+        );
+        assert!(!e.to_string().contains("sk-abc"), "{e}");
+        assert!(!format!("{e:?}").contains("sk-abc"), "{e:?}");
+        assert!(e.to_string().contains("[redacted:key]"));
     }
 
     #[test]

@@ -55,12 +55,14 @@
 
 mod body;
 mod classify;
+mod client;
 mod error;
 mod headers;
 mod kind;
 mod phash;
 mod provider;
 mod providers;
+mod redact;
 mod scan;
 mod tables;
 mod verdict;
@@ -69,10 +71,12 @@ mod verdict;
 pub use body::scanner_agrees_with_serde;
 pub use body::BodyForm;
 pub use classify::{classify, classify_as};
+pub use client::{own_message, ClientError, ClientOptions, Lang};
 pub use error::ApiError;
 pub use headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use kind::{ErrorKind, Reason};
 pub use provider::Provider;
+pub use redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
 pub use tables::{
     codes, lookup_code, match_phrase, minimax_code, phrases, CodeInfo, PhraseInfo, RetryHint,
     PHRASE_SCAN_LIMIT,

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::redact::{RedactKind, RedactRule};
 use crate::{phash, ErrorKind, Provider, Reason};
 
 /// One row of a provider table in `data/`: a provider's own code and what it means.

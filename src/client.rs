@@ -1,0 +1,246 @@
+//! The error a gateway hands to its own client: the crate's own words for the reason,
+//! in the OpenAI or Anthropic envelope, with the status to answer with. Nothing of the
+//! upstream's text goes out unless the caller opts in, and then only redacted.
+
+use http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{redact, ApiError, ErrorKind, Reason};
+
+/// The language of the crate's own client messages.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Chinese.
+    Zh,
+}
+
+/// How [`ApiError::client_error`] renders.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClientOptions {
+    /// The language of the crate's own message.
+    pub lang: Lang,
+    /// Use the upstream's message, redacted (see [`redact`]), instead of the crate's
+    /// own text. Off by default: upstream text can name hosts, keys and balances the
+    /// redaction rules do not know.
+    pub upstream_message: bool,
+}
+
+impl ClientOptions {
+    /// The crate's own text in `lang`.
+    pub fn lang(lang: Lang) -> ClientOptions {
+        ClientOptions {
+            lang,
+            upstream_message: false,
+        }
+    }
+
+    /// The upstream's message, redacted, where there is one.
+    pub fn with_upstream_message(mut self) -> ClientOptions {
+        self.upstream_message = true;
+        self
+    }
+}
+
+/// A client-safe error: what a gateway answers its own client with.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientError {
+    /// The HTTP status to answer with ([`Reason::client_status`]): quota is 402, so
+    /// that clients do not retry it as they would a 429.
+    pub status: StatusCode,
+    /// The message: the crate's own text for the reason, or the redacted upstream one.
+    pub message: String,
+    /// The reason id, as the OpenAI envelope's `code`.
+    pub code: &'static str,
+    /// The error type in the OpenAI envelope.
+    pub openai_type: &'static str,
+    /// The error type in the Anthropic envelope.
+    pub anthropic_type: &'static str,
+}
+
+impl ClientError {
+    /// `{"error":{"message","type","code","param":null}}`.
+    pub fn openai_body(&self) -> Value {
+        json!({"error": {"message": self.message, "type": self.openai_type, "code": self.code, "param": null}})
+    }
+
+    /// `{"type":"error","error":{"type","message"}}`.
+    pub fn anthropic_body(&self) -> Value {
+        json!({"type": "error", "error": {"type": self.anthropic_type, "message": self.message}})
+    }
+}
+
+impl ApiError {
+    /// The error to hand to the gateway's own client.
+    ///
+    /// ```
+    /// use errnorm::{classify, ApiError, ClientOptions, Lang};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let body = br#"{"error":{"message":"Incorrect API key provided: sk-abcdefghijklmnop1234","type":"invalid_request_error","code":"invalid_api_key"}}"#;
+    /// let e: ApiError = classify(StatusCode::UNAUTHORIZED, &HeaderMap::new(), body).unwrap().into();
+    /// let c = e.client_error(&ClientOptions::default());
+    /// assert_eq!(c.status, StatusCode::UNAUTHORIZED);
+    /// assert_eq!(c.openai_body()["error"]["code"], "invalid_key");
+    /// assert!(!c.message.contains("sk-"));
+    /// let c = e.client_error(&ClientOptions::default().with_upstream_message());
+    /// assert_eq!(c.message, "Incorrect API key provided: [redacted:key]");
+    /// assert_eq!(e.client_error(&ClientOptions::lang(Lang::Zh)).message, "上游服务的 API 密钥无效");
+    /// ```
+    pub fn client_error(&self, opts: &ClientOptions) -> ClientError {
+        let reason = self.reason();
+        let message = match (opts.upstream_message, self.message()) {
+            (true, Some(m)) if !m.trim().is_empty() => redact(m).into_owned(),
+            _ => own_message(reason, opts.lang).to_owned(),
+        };
+        ClientError {
+            status: self.client_status(),
+            message,
+            code: reason.as_str(),
+            openai_type: openai_type(reason),
+            anthropic_type: anthropic_type(reason),
+        }
+    }
+}
+
+fn openai_type(r: Reason) -> &'static str {
+    match r {
+        Reason::PermissionDenied
+        | Reason::AccountSuspended
+        | Reason::IpNotAllowed
+        | Reason::VerificationRequired => "permission_error",
+        Reason::ModelNotFound | Reason::NotFound => "not_found_error",
+        _ => match r.kind() {
+            ErrorKind::Auth => "authentication_error",
+            ErrorKind::Quota => "insufficient_quota",
+            ErrorKind::RateLimit => "rate_limit_error",
+            ErrorKind::Content | ErrorKind::Validation => "invalid_request_error",
+            ErrorKind::Transient => "server_error",
+        },
+    }
+}
+
+fn anthropic_type(r: Reason) -> &'static str {
+    match r {
+        Reason::PermissionDenied
+        | Reason::AccountSuspended
+        | Reason::IpNotAllowed
+        | Reason::VerificationRequired => "permission_error",
+        Reason::ModelNotFound | Reason::NotFound => "not_found_error",
+        Reason::Overloaded => "overloaded_error",
+        Reason::Timeout => "timeout_error",
+        _ => match r.kind() {
+            ErrorKind::Auth => "authentication_error",
+            ErrorKind::Quota => "billing_error",
+            ErrorKind::RateLimit => "rate_limit_error",
+            ErrorKind::Content | ErrorKind::Validation => "invalid_request_error",
+            ErrorKind::Transient => "api_error",
+        },
+    }
+}
+
+/// The crate's own words for a reason.
+pub fn own_message(r: Reason, lang: Lang) -> &'static str {
+    use Reason::*;
+    let (en, zh) = match r {
+        InvalidKey => ("The upstream API key is invalid", "上游服务的 API 密钥无效"),
+        MissingKey => (
+            "No API key was sent to the upstream",
+            "未向上游服务提供 API 密钥",
+        ),
+        PermissionDenied => (
+            "The key is not permitted to use this resource",
+            "该密钥无权使用此资源",
+        ),
+        AccountSuspended => ("The upstream account is suspended", "上游账户已被停用"),
+        IpNotAllowed => (
+            "The key may not be used from this network",
+            "该密钥不允许从当前网络使用",
+        ),
+        VerificationRequired => (
+            "The upstream account must complete verification first",
+            "上游账户需先完成身份认证",
+        ),
+        InsufficientBalance => (
+            "The upstream account balance is insufficient",
+            "上游账户余额不足",
+        ),
+        UsageWindowExhausted => (
+            "The usage limit for the current period is used up",
+            "当前周期的用量额度已用完",
+        ),
+        PlanLimit => (
+            "A limit of the upstream plan is reached",
+            "已达到上游套餐的限制",
+        ),
+        RequestsPerTime => (
+            "Too many requests; retry after a short wait",
+            "请求过于频繁，请稍后重试",
+        ),
+        TokensPerTime => (
+            "Too many tokens in a short time; retry after a short wait",
+            "短时间内令牌用量过多，请稍后重试",
+        ),
+        Concurrency => ("Too many concurrent requests", "并发请求过多"),
+        GrowthLimit => (
+            "Request volume grew too fast; ramp up more slowly",
+            "请求量增长过快，请平稳增加",
+        ),
+        InputFlagged => (
+            "The input was rejected by the content policy",
+            "输入内容未通过内容安全审核",
+        ),
+        OutputFlagged => (
+            "The output was withheld by the content policy",
+            "输出内容未通过内容安全审核",
+        ),
+        InvalidParams => ("The request parameters are invalid", "请求参数无效"),
+        ContextLengthExceeded => (
+            "The input exceeds the model's context length",
+            "输入超出模型的上下文长度",
+        ),
+        ModelNotFound => ("The requested model is not available", "请求的模型不可用"),
+        NotFound => ("The requested resource was not found", "请求的资源不存在"),
+        UnsupportedParameter => (
+            "A parameter or value is not supported",
+            "不支持的参数或取值",
+        ),
+        Conflict => (
+            "The request conflicts with the current state",
+            "请求与当前状态冲突",
+        ),
+        Timeout => ("The upstream timed out", "上游服务超时"),
+        ServerError => ("The upstream failed", "上游服务出错"),
+        Overloaded => (
+            "The upstream is overloaded; retry later",
+            "上游服务负载过高，请稍后重试",
+        ),
+        UpstreamUnavailable => ("The upstream is unavailable", "上游服务不可用"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn every_reason_has_both_texts_and_envelope_types() {
+        for r in Reason::iter() {
+            assert!(!own_message(r, Lang::En).is_empty());
+            assert!(!own_message(r, Lang::Zh).is_empty());
+            assert!(!own_message(r, Lang::Zh).is_ascii(), "{r}");
+            assert!(openai_type(r).ends_with("error") || openai_type(r) == "insufficient_quota");
+            assert!(anthropic_type(r).ends_with("_error"));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Every row of `data/redaction.tsv` removes its secret, and no generated secret
+//! survives redaction or the client-safe rendering of an error.
+
+use errnorm::{redact, redaction_rules};
+use proptest::prelude::*;
+
+#[test]
+fn every_rule_removes_the_secret_of_its_example() {
+    let rules = redaction_rules();
+    assert!(rules.len() >= 20);
+    for r in rules {
+        let out = redact(r.example);
+        assert!(
+            !out.contains(r.secret),
+            "{}: {:?} -> {out:?}",
+            r.rule,
+            r.example
+        );
+        assert!(
+            out.contains(r.replace),
+            "{}: {:?} -> {out:?}",
+            r.rule,
+            r.example
+        );
+    }
+}
+
+/// Secrets of every kind the rules cover.
+fn secret() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "sk-[A-Za-z0-9]{20,40}",
+        "sk-proj-[A-Za-z0-9_-]{20,40}",
+        "sk-ant-api03-[A-Za-z0-9_-]{20,40}",
+        "AIza[A-Za-z0-9_-]{30,35}",
+        "eyJ[A-Za-z0-9_-]{10,20}\\.eyJ[A-Za-z0-9_-]{10,20}\\.[A-Za-z0-9_-]{10,30}",
+        "[a-z]{1,10}\\.[a-z]{1,10}@[a-z]{2,10}\\.(com|io|cn)",
+        (0u8..=255, 0u8..=255, 0u8..=255, 0u8..=255)
+            .prop_map(|(a, b, c, d)| format!("{a}.{b}.{c}.{d}")),
+        "fd[0-9a-f]{2}:[0-9a-f]{1,4}::[0-9a-f]{1,4}",
+        "[a-z]{3,8}\\.[a-z]{3,8}\\.(internal|svc\\.cluster\\.local|local)",
+    ]
+}
+
+/// How a secret is set into text.
+fn wrapped(s: String) -> impl Strategy<Value = (String, String)> {
+    let s2 = s.clone();
+    prop_oneof![
+        Just((format!("error: {s} was rejected"), s.clone())),
+        Just((format!("Authorization: Bearer {s}"), s.clone())),
+        Just((format!("GET /v1/x?key={s}&y=1 failed"), s.clone())),
+        Just((format!("upstream ({s}) said no."), s.clone())),
+        Just((format!("\"{s}\","), s2)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn no_generated_secret_survives((text, secret) in secret().prop_flat_map(wrapped), pre in "[a-z ]{0,20}", post in "[a-z .]{0,20}") {
+        let text = format!("{pre} {text} {post}");
+        let out = redact(&text);
+        prop_assert!(!out.contains(&secret), "{:?} -> {:?}", text, out);
+    }
+
+    #[test]
+    fn redaction_never_panics_and_is_bounded(text in "\\PC{0,300}") {
+        let out = redact(&text);
+        prop_assert!(out.chars().count() <= errnorm::REDACT_LIMIT + 1);
+    }
+}
+
+#[test]
+fn amounts_in_quota_messages() {
+    assert_eq!(
+        redact("Your balance is $3.17, requested $5.00."),
+        "Your balance is $[amount], requested $[amount]."
+    );
+    assert_eq!(
+        redact("余额不足，当前余额 ¥12.50"),
+        "余额不足，当前余额 ¥[amount]"
+    );
+    assert_eq!(redact("您的余额 0.35 元不足"), "您的余额 [amount] 元不足");
+}

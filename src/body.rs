@@ -93,6 +93,19 @@ impl Fields<'_> {
             || self.reason.as_deref().is_some_and(|r| !r.is_empty())
     }
 
+    /// Where [`Fields::message`] comes from, as a JSON pointer.
+    pub(crate) fn message_path(&self) -> &'static str {
+        if self.error.as_ref().is_some_and(|e| e.message.is_some()) {
+            "/error/message"
+        } else if self.message.is_some() {
+            "/message"
+        } else if self.base_msg.is_some() {
+            "/base_resp/status_msg"
+        } else {
+            "/error"
+        }
+    }
+
     /// The message text to read: the error object's, else the top level's, else
     /// MiniMax's `status_msg`, else an `error` string.
     pub(crate) fn message(&self) -> Option<&str> {

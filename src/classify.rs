@@ -93,6 +93,7 @@ fn run<'a>(
         error_type: None,
         basis: Basis::Default,
         rule: Rule::Default,
+        path: "body",
         status,
         retry_after,
         body_form: form,
@@ -109,6 +110,7 @@ fn run<'a>(
             v.reason = reason;
             v.basis = Basis::HttpStatus;
             v.rule = Rule::Status(status);
+            v.path = "status";
         }
     }
     Some(v)
@@ -128,22 +130,23 @@ fn decide<'a>(
     let error_type = f.error.as_ref().and_then(|e| e.kind.as_deref());
 
     // 1. Structured provider codes.
-    let structured = |generic: bool| -> Option<(&'static CodeInfo, Code<'a>)> {
+    type Hit<'a> = (&'static CodeInfo, Code<'a>, &'static str);
+    let structured = |generic: bool| -> Option<Hit<'a>> {
         if let Some(c) = f.base_code.filter(|&c| c != 0) {
             if let Some(r) = tables::minimax(c).filter(|r| r.generic == generic) {
-                return Some((r, Code::Number(c)));
+                return Some((r, Code::Number(c), "/base_resp/status_code"));
             }
         }
         if let Some(name) = f.reason.as_ref().filter(|_| f.error.is_none()) {
             if let Some(r) =
                 tables::identifier(Provider::Novita, name).filter(|r| r.generic == generic)
             {
-                return Some((r, Code::Name(name.clone())));
+                return Some((r, Code::Name(name.clone()), "/reason"));
             }
         }
         if let Some(c) = minimax::error_code(f) {
             if let Some(r) = tables::minimax(c).filter(|r| r.generic == generic) {
-                return Some((r, Code::Number(c)));
+                return Some((r, Code::Number(c), "/error/code"));
             }
         }
         let Some(Val::Str(name)) = error_code else {
@@ -154,7 +157,7 @@ fn decide<'a>(
             .filter(|p| matches!(p, Provider::Mimo | Provider::Gateway | Provider::Openai))
             .find_map(|&p| tables::identifier(p, name))
             .filter(|r| r.generic == generic)
-            .map(|r| (r, Code::Name(name.clone())))
+            .map(|r| (r, Code::Name(name.clone()), "/error/code"))
     };
     let typed = |generic: bool| -> Option<&'static CodeInfo> {
         let t = error_type?;
@@ -165,43 +168,68 @@ fn decide<'a>(
             .filter(|r| r.generic == generic)
     };
 
-    if let Some((row, code)) = structured(false) {
-        set(v, row.reason, Basis::ProviderCode, Rule::Code(row));
+    if let Some((row, code, path)) = structured(false) {
+        set(v, row.reason, Basis::ProviderCode, Rule::Code(row), path);
         v.code = Some(code);
         return true;
     }
     // 2. A MiniMax code in the message.
     if let Some(row) = msg_code.and_then(tables::minimax) {
-        set(v, row.reason, Basis::CodeInMessage, Rule::Code(row));
+        set(
+            v,
+            row.reason,
+            Basis::CodeInMessage,
+            Rule::Code(row),
+            f.message_path(),
+        );
         return true;
     }
     // 3. The error type.
     if let Some(row) = typed(false) {
-        set(v, row.reason, Basis::ErrorType, Rule::Code(row));
+        set(
+            v,
+            row.reason,
+            Basis::ErrorType,
+            Rule::Code(row),
+            "/error/type",
+        );
         return true;
     }
     // 4. A phrase of the message.
     if let Some(p) = f.message().and_then(tables::match_phrase) {
-        set(v, p.reason, Basis::MessagePhrase, Rule::Phrase(p));
+        set(
+            v,
+            p.reason,
+            Basis::MessagePhrase,
+            Rule::Phrase(p),
+            f.message_path(),
+        );
         return true;
     }
     // 5. Catch-all codes and types.
-    if let Some((row, code)) = structured(true) {
-        set(v, row.reason, Basis::ProviderCode, Rule::Code(row));
+    if let Some((row, code, path)) = structured(true) {
+        set(v, row.reason, Basis::ProviderCode, Rule::Code(row), path);
         v.code = Some(code);
         return true;
     }
     if let Some(row) = typed(true) {
-        set(v, row.reason, Basis::ErrorType, Rule::Code(row));
+        set(
+            v,
+            row.reason,
+            Basis::ErrorType,
+            Rule::Code(row),
+            "/error/type",
+        );
         return true;
     }
     false
 }
 
-fn set(v: &mut Verdict<'_>, reason: Reason, basis: Basis, rule: Rule) {
+fn set(v: &mut Verdict<'_>, reason: Reason, basis: Basis, rule: Rule, path: &'static str) {
     v.reason = reason;
     v.basis = basis;
     v.rule = rule;
+    v.path = path;
 }
 
 /// Copies the provider's own code, message and type into the verdict. The code that

@@ -81,7 +81,7 @@ pub use tables::{
     codes, lookup_code, match_phrase, minimax_code, phrases, CodeInfo, PhraseInfo, RetryHint,
     PHRASE_SCAN_LIMIT,
 };
-pub use verdict::{Basis, Code, Rule, Verdict};
+pub use verdict::{Basis, Code, Evidence, Rule, Verdict};
 
 /// The README's examples, compiled and run as doc-tests.
 #[cfg(doctest)]

@@ -27,6 +27,19 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    En,
+    Zh,
+}
+
+/// What `classify` adds to each line.
+#[derive(Clone, Copy)]
+struct Extras {
+    client: Option<errnorm::ClientOptions>,
+    explain: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Classify JSON Lines of responses: {"provider"?, "status", "headers"?, "body" or
@@ -34,6 +47,19 @@ enum Command {
     Classify {
         /// Read from this file instead of standard input.
         file: Option<PathBuf>,
+        /// Add "client_status" and "client_body": the error to hand to your own client,
+        /// in the OpenAI envelope, with the crate's own text (no upstream text).
+        #[arg(long)]
+        client_safe: bool,
+        /// With --client-safe: the language of the crate's own text.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// With --client-safe: use the upstream message, redacted, instead.
+        #[arg(long)]
+        upstream_message: bool,
+        /// Add "evidence": the rule that matched, where in the response, and the value.
+        #[arg(long)]
+        explain: bool,
     },
     /// Explain a provider's code: kind, reason, meaning and solution (English, Chinese).
     Explain {
@@ -47,7 +73,26 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Classify { file } => classify(file),
+        Command::Classify {
+            file,
+            client_safe,
+            lang,
+            upstream_message,
+            explain,
+        } => {
+            let client = client_safe.then(|| {
+                let opts = errnorm::ClientOptions::lang(match lang {
+                    LangArg::En => errnorm::Lang::En,
+                    LangArg::Zh => errnorm::Lang::Zh,
+                });
+                if upstream_message {
+                    opts.with_upstream_message()
+                } else {
+                    opts
+                }
+            });
+            classify(file, Extras { client, explain })
+        }
         Command::Explain { provider, code } => explain(&provider, &code),
     };
     match result {
@@ -91,9 +136,15 @@ struct Output {
     status: u16,
     client_status: Option<u16>,
     body_form: Option<errnorm::BodyForm>,
+    /// With --client-safe: the OpenAI envelope for the gateway's client (null: no error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_body: Option<Option<serde_json::Value>>,
+    /// With --explain: what decided (null: no error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<Option<errnorm::Evidence<'static>>>,
 }
 
-fn classify(file: Option<PathBuf>) -> io::Result<ExitCode> {
+fn classify(file: Option<PathBuf>, extras: Extras) -> io::Result<ExitCode> {
     let input: Box<dyn BufRead> = match file {
         Some(p) => {
             Box::new(BufReader::new(File::open(&p).map_err(|e| {
@@ -109,7 +160,7 @@ fn classify(file: Option<PathBuf>) -> io::Result<ExitCode> {
         if line.last() == Some(&b'\r') {
             line.pop();
         }
-        let json = match classify_line(&line) {
+        let json = match classify_line(&line, extras) {
             Ok(o) => serde_json::to_string(&o),
             Err(e) => {
                 malformed = true;
@@ -127,7 +178,7 @@ fn classify(file: Option<PathBuf>) -> io::Result<ExitCode> {
     })
 }
 
-fn classify_line(line: &[u8]) -> Result<Output, String> {
+fn classify_line(line: &[u8], extras: Extras) -> Result<Output, String> {
     let input: Input = serde_json::from_slice(line).map_err(|e| e.to_string())?;
     let status = StatusCode::from_u16(input.status)
         .map_err(|_| format!("status {} is not an HTTP status", input.status))?;
@@ -162,11 +213,19 @@ fn classify_line(line: &[u8]) -> Result<Output, String> {
     let Some(v) = verdict else {
         return Ok(Output {
             status: input.status,
+            client_body: extras.client.map(|_| None),
+            evidence: extras.explain.then_some(None),
             ..Output::default()
         });
     };
+    let evidence = extras.explain.then(|| Some(v.evidence().into_owned()));
     let e = ApiError::from(v);
+    let client_body = extras
+        .client
+        .map(|opts| Some(e.client_error(&opts).openai_body()));
     Ok(Output {
+        client_body,
+        evidence,
         kind: Some(e.kind().as_str()),
         reason: Some(e.reason().as_str()),
         provider: e.provider().map(Provider::as_str),

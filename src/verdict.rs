@@ -125,6 +125,34 @@ impl Rule {
     }
 }
 
+/// What decided a verdict (see [`Verdict::evidence`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence<'v> {
+    /// Which kind of evidence.
+    pub basis: Basis,
+    /// The stable id of the rule that matched (`minimax:1008`, `phrase:account suspended`,
+    /// `status:502`, `default`).
+    pub rule: Cow<'static, str>,
+    /// Where: a JSON pointer into the body (`/base_resp/status_code`, `/error/type`,
+    /// `/error/message`, ...), `status`, or `body` for the default.
+    pub path: &'static str,
+    /// The value found there: the code, the type, the matched phrase, the status.
+    pub value: Cow<'v, str>,
+}
+
+impl Evidence<'_> {
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> Evidence<'static> {
+        Evidence {
+            basis: self.basis,
+            rule: self.rule,
+            path: self.path,
+            value: Cow::Owned(self.value.into_owned()),
+        }
+    }
+}
+
 /// The verdict on one error response: what went wrong, from whom, what to do, and which
 /// evidence decided. Borrows the code and message from the body where it can; convert it
 /// with [`Verdict::into_error`] (or `ApiError::from`) to keep it.
@@ -138,6 +166,7 @@ pub struct Verdict<'a> {
     pub(crate) error_type: Option<Cow<'a, str>>,
     pub(crate) basis: Basis,
     pub(crate) rule: Rule,
+    pub(crate) path: &'static str,
     pub(crate) status: StatusCode,
     pub(crate) retry_after: Option<Duration>,
     pub(crate) body_form: BodyForm,
@@ -226,6 +255,38 @@ impl<'a> Verdict<'a> {
     /// The HTTP status a gateway should answer its own client with.
     pub fn client_status(&self) -> StatusCode {
         StatusCode::from_u16(self.reason.client_status()).unwrap_or(StatusCode::BAD_GATEWAY)
+    }
+
+    /// What decided, and where it was found: the rule, the place (a JSON pointer into
+    /// the body such as `/base_resp/status_code`, or `status`), and the value there.
+    ///
+    /// ```
+    /// use errnorm::classify;
+    /// use http::{HeaderMap, StatusCode};
+    /// let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+    /// let v = classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+    /// let e = v.evidence();
+    /// assert_eq!((e.rule.as_ref(), e.path, e.value.as_ref()), ("minimax:1008", "/base_resp/status_code", "1008"));
+    /// ```
+    pub fn evidence(&self) -> Evidence<'_> {
+        let value: Cow<'_, str> = match self.rule {
+            Rule::Phrase(p) => Cow::Borrowed(p.phrase),
+            Rule::Status(s) => Cow::Owned(s.as_u16().to_string()),
+            Rule::Code(r) => match (self.basis, &self.code) {
+                (Basis::ErrorType, _) => {
+                    Cow::Borrowed(self.error_type.as_deref().unwrap_or(r.code))
+                }
+                (Basis::ProviderCode, Some(c)) => Cow::Owned(c.to_string()),
+                _ => Cow::Borrowed(r.code),
+            },
+            Rule::Default => Cow::Borrowed(""),
+        };
+        Evidence {
+            basis: self.basis,
+            rule: self.rule.id(),
+            path: self.path,
+            value,
+        }
     }
 
     /// An owned [`ApiError`] that borrows nothing.

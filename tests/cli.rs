@@ -147,3 +147,54 @@ fn explain_known_and_unknown_codes() {
     let out = run(&["explain", "nobody", "1"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn client_safe_and_explain_add_their_fields() {
+    let input = concat!(
+        r#"{"status":401,"body":"{\"error\":{\"message\":\"Incorrect API key provided: sk-abcdefghijklmnop1234 from 10.1.2.3\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"}"#,
+        "\n",
+        r#"{"status":200,"body":"{\"choices\":[]}"}"#,
+        "\n"
+    );
+    let out = run(
+        &["classify", "--client-safe", "--explain"],
+        input.as_bytes(),
+    );
+    assert!(out.status.success());
+    let v = lines(&out);
+    assert_eq!(v[0]["client_status"], 401);
+    assert_eq!(v[0]["client_body"]["error"]["code"], "invalid_key");
+    assert_eq!(v[0]["client_body"]["error"]["type"], "authentication_error");
+    assert_eq!(
+        v[0]["client_body"]["error"]["message"],
+        "The upstream API key is invalid"
+    );
+    assert_eq!(v[0]["evidence"]["path"], "/error/code");
+    assert_eq!(v[0]["evidence"]["rule"], "openai:invalid_api_key");
+    assert_eq!(v[0]["evidence"]["value"], "invalid_api_key");
+    assert!(v[1]["client_body"].is_null() && v[1].get("client_body").is_some());
+    assert!(v[1]["evidence"].is_null() && v[1].get("evidence").is_some());
+
+    let out = run(
+        &["classify", "--client-safe", "--upstream-message"],
+        input.as_bytes(),
+    );
+    let v = lines(&out);
+    let msg = v[0]["client_body"]["error"]["message"].as_str().unwrap();
+    assert_eq!(msg, "Incorrect API key provided: [redacted:key] from [ip]");
+
+    let out = run(
+        &["classify", "--client-safe", "--lang", "zh"],
+        input.as_bytes(),
+    );
+    let v = lines(&out);
+    assert_eq!(
+        v[0]["client_body"]["error"]["message"],
+        "上游服务的 API 密钥无效"
+    );
+
+    // Without the flags, neither field appears.
+    let out = run(&["classify"], input.as_bytes());
+    let v = lines(&out);
+    assert!(v[0].get("client_body").is_none() && v[0].get("evidence").is_none());
+}

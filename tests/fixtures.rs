@@ -3,7 +3,7 @@
 
 mod common;
 
-use errnorm::{classify, classify_as, ErrorKind, Provider, Verdict};
+use errnorm::{classify, classify_as, Basis, ErrorKind, Provider, Verdict};
 use strum::IntoEnumIterator;
 
 fn check(fx: &common::Fixture, v: &Option<Verdict<'_>>, how: &str) {
@@ -98,5 +98,51 @@ fn every_kind_is_covered_by_some_fixture() {
                 .any(|f| f.expect.kind.as_deref() == Some(k.as_str())),
             "no fixture for {k}"
         );
+    }
+}
+
+#[test]
+fn evidence_names_where_the_deciding_value_is() {
+    for fx in common::all() {
+        let body = fx.body();
+        let Some(v) = classify(fx.status(), &fx.headers(), &body) else {
+            continue;
+        };
+        let e = v.evidence();
+        let at = format!("{} ({}): {e:?}", fx.file, fx.name);
+        assert_eq!(e.basis, v.basis(), "{at}");
+        assert_eq!(e.rule, v.rule().id(), "{at}");
+        let text = String::from_utf8_lossy(&body).to_lowercase();
+        match e.basis {
+            Basis::ProviderCode => {
+                assert!(
+                    ["/base_resp/status_code", "/reason", "/error/code"].contains(&e.path),
+                    "{at}"
+                );
+                assert!(text.contains(&e.value.to_lowercase()), "{at}");
+            }
+            Basis::CodeInMessage => {
+                assert!(
+                    e.path.ends_with("message") || e.path.ends_with("status_msg"),
+                    "{at}"
+                );
+                assert!(text.contains(&format!("({})", e.value)), "{at}");
+            }
+            Basis::ErrorType => {
+                assert_eq!(e.path, "/error/type", "{at}");
+                assert!(text.contains(&e.value.to_lowercase()), "{at}");
+            }
+            Basis::MessagePhrase => {
+                assert!(e.path.starts_with('/'), "{at}");
+                // The phrase is in the message, as written or behind \u escapes.
+                let decoded = v.message().unwrap_or_default().to_lowercase();
+                assert!(decoded.contains(e.value.as_ref()), "{at}");
+            }
+            Basis::HttpStatus => {
+                assert_eq!(e.path, "status", "{at}");
+                assert_eq!(e.value, fx.status.to_string(), "{at}");
+            }
+            _ => assert_eq!(e.path, "body", "{at}"),
+        }
     }
 }

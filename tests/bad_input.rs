@@ -181,3 +181,48 @@ fn random_bytes_never_panic() {
         }
     }
 }
+
+/// The fastest of three runs.
+fn timed(status: u16, body: &[u8]) -> (Duration, Option<ErrorKind>) {
+    let s = StatusCode::from_u16(status).unwrap();
+    let h = HeaderMap::new();
+    let mut best = Duration::MAX;
+    let mut kind = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        kind = classify(s, &h, body).map(|v| v.kind());
+        best = best.min(t.elapsed());
+    }
+    (best, kind)
+}
+
+#[test]
+fn work_grows_linearly_to_64_mib_and_a_million_levels() {
+    // A success-shaped body with the error object at the end: 1 MiB, then 64 times that.
+    let body = |mib: usize| {
+        let chunk = r#"{"message":{"role":"assistant","content":"the quick brown fox jumps over the lazy dog"}},"#;
+        let n = (mib << 20) / chunk.len();
+        format!(
+            r#"{{"choices":[{}{{}}],"base_resp":{{"status_code":1008,"status_msg":"insufficient balance"}}}}"#,
+            chunk.repeat(n)
+        )
+    };
+    let (t1, k1) = timed(200, body(1).as_bytes());
+    let (t64, k64) = timed(200, body(64).as_bytes());
+    assert_eq!((k1, k64), (Some(ErrorKind::Quota), Some(ErrorKind::Quota)));
+    // Linear is 64x; allow three times that for a noisy machine. Quadratic would be 4096x.
+    assert!(t64 < t1 * 192, "1 MiB {t1:?}, 64 MiB {t64:?}");
+
+    // Nesting: 15,625 levels, then 64 times that (1,000,000), under an error status.
+    let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let (s1, k1) = timed(502, nested(15_625).as_bytes());
+    let (s64, k64) = timed(502, nested(1_000_000).as_bytes());
+    assert_eq!(
+        (k1, k64),
+        (Some(ErrorKind::Transient), Some(ErrorKind::Transient))
+    );
+    assert!(
+        s64 < s1 * 192,
+        "15,625 levels {s1:?}, 1,000,000 levels {s64:?}"
+    );
+}

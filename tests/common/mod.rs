@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod json;
+
 use std::path::Path;
 
 use base64::Engine as _;

@@ -36,6 +36,13 @@
 //! codes, HTTP status. The tables behind each step are the files in `data/`, compiled
 //! into perfect-hash tables by `build.rs`.
 //!
+//! # Handing errors on
+//!
+//! [`ApiError::client_error`] renders the error a gateway answers its own client with
+//! ([`ClientError`]: the status, the OpenAI and Anthropic envelopes) in the crate's own
+//! words; upstream text goes out only on request and through [`redact`].
+//! [`Verdict::evidence`] says which rule decided, where in the response, and the value.
+//!
 //! # Limits
 //!
 //! errnorm never panics on input and does work linear in the body: its own JSON
@@ -43,7 +50,8 @@
 //! skipped by serde_json without recursion, so a body nested a million levels deep costs
 //! no stack; a body that is not JSON is [`BodyForm::Text`] or [`BodyForm::Unparsed`] and
 //! the status decides; only the first [`PHRASE_SCAN_LIMIT`] bytes of a message are
-//! searched for phrases; `Retry-After` is clamped to [`MAX_RETRY_AFTER`].
+//! searched for phrases and at most [`REDACT_LIMIT`] bytes of upstream text redacted;
+//! `Retry-After` is clamped to [`MAX_RETRY_AFTER`].
 //!
 //! # Features
 //!

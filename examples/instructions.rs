@@ -17,14 +17,11 @@ use errnorm::{classify, classify_as, Provider};
 use http::{HeaderMap, StatusCode};
 use serde::de::IgnoredAny;
 
+#[path = "../benches/bodies/canonical.rs"]
+mod canonical;
+
 /// Repetitions per body and function.
 const ITERS: usize = 1000;
-
-macro_rules! body {
-    ($f:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/bodies/", $f))
-    };
-}
 
 #[inline(never)]
 fn measure_ignored_any(body: &[u8]) -> usize {
@@ -49,38 +46,7 @@ fn measure_classify_as(p: Provider, status: StatusCode, h: &HeaderMap, body: &[u
 
 fn main() {
     let h = HeaderMap::new();
-    let bodies: [(&str, Provider, StatusCode, &[u8]); 5] = [
-        (
-            "minimax_200",
-            Provider::Minimax,
-            StatusCode::OK,
-            body!("minimax_200.json"),
-        ),
-        (
-            "mimo_401",
-            Provider::Mimo,
-            StatusCode::UNAUTHORIZED,
-            body!("mimo_401.json"),
-        ),
-        (
-            "novita_403",
-            Provider::Novita,
-            StatusCode::FORBIDDEN,
-            body!("novita_403.json"),
-        ),
-        (
-            "gateway_403",
-            Provider::Gateway,
-            StatusCode::FORBIDDEN,
-            body!("gateway_403.json"),
-        ),
-        (
-            "openai_400",
-            Provider::Openai,
-            StatusCode::BAD_REQUEST,
-            body!("openai_400.json"),
-        ),
-    ];
+    let bodies = canonical::bodies();
     // Warm the lazily built phrase matcher outside the measured functions.
     let _ = errnorm::match_phrase("warm up");
     let only = std::env::args().nth(1);

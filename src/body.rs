@@ -10,6 +10,8 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 
+use crate::scan::{key_of, Key};
+
 /// What the body was, as far as errnorm could tell.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -229,7 +231,7 @@ impl<'de> Visitor<'de> for TopVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
         let mut f = Fields::default();
         let mut detail = None;
-        while let Some(key) = map.next_key::<Key>()? {
+        while let Some(key) = map.next_key::<KeyOf>()?.map(|k| k.0) {
             match key {
                 Key::Type => f.top_type = map.next_value::<Val>()?.into_text(),
                 Key::Error => match map.next_value::<ErrorField>()? {
@@ -286,41 +288,20 @@ impl<'de> Visitor<'de> for TopVisitor {
     }
 }
 
-/// The keys errnorm reads, recognised without allocating.
-enum Key {
-    Type,
-    Error,
-    BaseResp,
-    Code,
-    Reason,
-    Message,
-    Detail,
-    StatusCode,
-    StatusMsg,
-    Other,
-}
+/// A key, recognised without allocating by the scanner's own `key_of`, so that both
+/// readers know the same keys.
+struct KeyOf(Key);
 
-impl<'de> Deserialize<'de> for Key {
+impl<'de> Deserialize<'de> for KeyOf {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = Key;
+            type Value = KeyOf;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a key")
             }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-                Ok(match s {
-                    "type" => Key::Type,
-                    "error" => Key::Error,
-                    "base_resp" => Key::BaseResp,
-                    "code" => Key::Code,
-                    "reason" => Key::Reason,
-                    "message" => Key::Message,
-                    "detail" => Key::Detail,
-                    "status_code" => Key::StatusCode,
-                    "status_msg" => Key::StatusMsg,
-                    _ => Key::Other,
-                })
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyOf, E> {
+                Ok(KeyOf(key_of(s.as_bytes())))
             }
         }
         d.deserialize_identifier(V)
@@ -396,7 +377,7 @@ impl<'de> Deserialize<'de> for ErrorField<'de> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut o = ErrorObj::default();
-                while let Some(key) = map.next_key::<Key>()? {
+                while let Some(key) = map.next_key::<KeyOf>()?.map(|k| k.0) {
                     match key {
                         Key::Code => o.code = Some(map.next_value::<Val>()?),
                         Key::Message => o.message = map.next_value::<Val>()?.into_text(),
@@ -459,7 +440,7 @@ impl<'de> Deserialize<'de> for BaseResp<'de> {
                     code: None,
                     msg: None,
                 };
-                while let Some(key) = map.next_key::<Key>()? {
+                while let Some(key) = map.next_key::<KeyOf>()?.map(|k| k.0) {
                     match key {
                         Key::StatusCode => {
                             b.code = match map.next_value::<Val>()? {

@@ -102,44 +102,30 @@ impl ApiError {
             status: self.client_status(),
             message,
             code: reason.as_str(),
-            openai_type: openai_type(reason),
-            anthropic_type: anthropic_type(reason),
+            openai_type: envelope_types(reason).0,
+            anthropic_type: envelope_types(reason).1,
         }
     }
 }
 
-fn openai_type(r: Reason) -> &'static str {
+/// The error types of the OpenAI and the Anthropic envelope for a reason.
+fn envelope_types(r: Reason) -> (&'static str, &'static str) {
+    use Reason::*;
     match r {
-        Reason::PermissionDenied
-        | Reason::AccountSuspended
-        | Reason::IpNotAllowed
-        | Reason::VerificationRequired => "permission_error",
-        Reason::ModelNotFound | Reason::NotFound => "not_found_error",
+        PermissionDenied | AccountSuspended | IpNotAllowed | VerificationRequired => {
+            ("permission_error", "permission_error")
+        }
+        ModelNotFound | NotFound => ("not_found_error", "not_found_error"),
+        Overloaded => ("server_error", "overloaded_error"),
+        Timeout => ("server_error", "timeout_error"),
         _ => match r.kind() {
-            ErrorKind::Auth => "authentication_error",
-            ErrorKind::Quota => "insufficient_quota",
-            ErrorKind::RateLimit => "rate_limit_error",
-            ErrorKind::Content | ErrorKind::Validation => "invalid_request_error",
-            ErrorKind::Transient => "server_error",
-        },
-    }
-}
-
-fn anthropic_type(r: Reason) -> &'static str {
-    match r {
-        Reason::PermissionDenied
-        | Reason::AccountSuspended
-        | Reason::IpNotAllowed
-        | Reason::VerificationRequired => "permission_error",
-        Reason::ModelNotFound | Reason::NotFound => "not_found_error",
-        Reason::Overloaded => "overloaded_error",
-        Reason::Timeout => "timeout_error",
-        _ => match r.kind() {
-            ErrorKind::Auth => "authentication_error",
-            ErrorKind::Quota => "billing_error",
-            ErrorKind::RateLimit => "rate_limit_error",
-            ErrorKind::Content | ErrorKind::Validation => "invalid_request_error",
-            ErrorKind::Transient => "api_error",
+            ErrorKind::Auth => ("authentication_error", "authentication_error"),
+            ErrorKind::Quota => ("insufficient_quota", "billing_error"),
+            ErrorKind::RateLimit => ("rate_limit_error", "rate_limit_error"),
+            ErrorKind::Content | ErrorKind::Validation => {
+                ("invalid_request_error", "invalid_request_error")
+            }
+            ErrorKind::Transient => ("server_error", "api_error"),
         },
     }
 }
@@ -239,8 +225,9 @@ mod tests {
             assert!(!own_message(r, Lang::En).is_empty());
             assert!(!own_message(r, Lang::Zh).is_empty());
             assert!(!own_message(r, Lang::Zh).is_ascii(), "{r}");
-            assert!(openai_type(r).ends_with("error") || openai_type(r) == "insufficient_quota");
-            assert!(anthropic_type(r).ends_with("_error"));
+            let (o, a) = envelope_types(r);
+            assert!(o.ends_with("error") || o == "insufficient_quota", "{r}");
+            assert!(a.ends_with("_error"), "{r}");
         }
     }
 }

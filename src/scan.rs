@@ -138,7 +138,7 @@ fn base_resp<'a>(
 
 /// The keys errnorm reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Key {
+pub(crate) enum Key {
     Type,
     Error,
     BaseResp,
@@ -151,8 +151,9 @@ enum Key {
     Other,
 }
 
+/// Which key errnorm reads `k` is, if any.
 #[inline]
-fn key_of(k: &[u8]) -> Key {
+pub(crate) fn key_of(k: &[u8]) -> Key {
     match k {
         b"type" => Key::Type,
         b"error" => Key::Error,

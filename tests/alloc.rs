@@ -8,6 +8,8 @@ use errnorm::{classify, classify_as, Provider};
 use http::{HeaderMap, StatusCode};
 use strum::IntoEnumIterator;
 
+#[path = "../benches/bodies/canonical.rs"]
+mod canonical;
 mod common;
 
 struct Counting;
@@ -43,52 +45,12 @@ fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
     (COUNT.with(Cell::get) - before, r)
 }
 
-fn canonical() -> Vec<(&'static str, Provider, StatusCode, &'static [u8])> {
-    macro_rules! body {
-        ($f:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/bodies/", $f))
-        };
-    }
-    vec![
-        (
-            "minimax_200",
-            Provider::Minimax,
-            StatusCode::OK,
-            body!("minimax_200.json"),
-        ),
-        (
-            "mimo_401",
-            Provider::Mimo,
-            StatusCode::UNAUTHORIZED,
-            body!("mimo_401.json"),
-        ),
-        (
-            "novita_403",
-            Provider::Novita,
-            StatusCode::FORBIDDEN,
-            body!("novita_403.json"),
-        ),
-        (
-            "gateway_403",
-            Provider::Gateway,
-            StatusCode::FORBIDDEN,
-            body!("gateway_403.json"),
-        ),
-        (
-            "openai_400",
-            Provider::Openai,
-            StatusCode::BAD_REQUEST,
-            body!("openai_400.json"),
-        ),
-    ]
-}
-
 #[test]
 fn canonical_bodies_classify_without_allocating() {
     // The phrase matcher is built once, on first use: build it outside the count.
     let _ = errnorm::match_phrase("warm up");
     let h = HeaderMap::new();
-    for (name, p, status, body) in canonical() {
+    for (name, p, status, body) in canonical::bodies() {
         let (n, v) = allocations(|| classify(status, &h, body).map(|v| v.kind()));
         assert!(v.is_some());
         assert_eq!(n, 0, "{name}: classify allocated {n} times");

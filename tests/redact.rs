@@ -1,7 +1,8 @@
 //! Every row of `data/redaction.tsv` removes its secret, and no generated secret
 //! survives redaction or the client-safe rendering of an error.
 
-use errnorm::{redact, redaction_rules};
+use errnorm::{classify, redact, redaction_rules, ApiError, ClientOptions};
+use http::{HeaderMap, StatusCode};
 use proptest::prelude::*;
 
 #[test]
@@ -64,6 +65,21 @@ proptest! {
         let text = format!("{pre} {text} {post}");
         let out = redact(&text);
         prop_assert!(!out.contains(&secret), "{:?} -> {:?}", text, out);
+    }
+
+    #[test]
+    fn no_generated_secret_survives_rendering((text, secret) in secret().prop_flat_map(wrapped), st in prop::sample::select(vec![400u16, 401, 403, 429, 500])) {
+        // The secret in the upstream message and in the code; rendered every way.
+        let body = serde_json::json!({"error": {"message": text, "type": "invalid_request_error", "code": secret}}).to_string();
+        let e: ApiError = classify(StatusCode::from_u16(st).unwrap(), &HeaderMap::new(), body.as_bytes()).unwrap().into();
+        for opts in [ClientOptions::default(), ClientOptions::default().with_upstream_message()] {
+            let c = e.client_error(&opts);
+            prop_assert!(!c.openai_body().to_string().contains(&secret), "{:?}", c);
+            prop_assert!(!c.anthropic_body().to_string().contains(&secret), "{:?}", c);
+        }
+        prop_assert!(!e.to_string().contains(&secret));
+        let debug = format!("{:?}", e);
+        prop_assert!(!debug.contains(&secret));
     }
 
     #[test]

@@ -2,17 +2,55 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
-static RETRY_AFTER_MS: http::HeaderName = http::HeaderName::from_static("retry-after-ms");
+const RETRY_AFTER: HeaderName = http::header::RETRY_AFTER;
+const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
+/// OpenAI's (reset, remaining) header pairs.
+const OPENAI_RESETS: [(HeaderName, HeaderName); 2] = [
+    (
+        HeaderName::from_static("x-ratelimit-reset-requests"),
+        HeaderName::from_static("x-ratelimit-remaining-requests"),
+    ),
+    (
+        HeaderName::from_static("x-ratelimit-reset-tokens"),
+        HeaderName::from_static("x-ratelimit-remaining-tokens"),
+    ),
+];
+/// Anthropic's (reset, remaining) header pairs.
+const ANTHROPIC_RESETS: [(HeaderName, HeaderName); 4] = [
+    (
+        HeaderName::from_static("anthropic-ratelimit-requests-reset"),
+        HeaderName::from_static("anthropic-ratelimit-requests-remaining"),
+    ),
+    (
+        HeaderName::from_static("anthropic-ratelimit-tokens-reset"),
+        HeaderName::from_static("anthropic-ratelimit-tokens-remaining"),
+    ),
+    (
+        HeaderName::from_static("anthropic-ratelimit-input-tokens-reset"),
+        HeaderName::from_static("anthropic-ratelimit-input-tokens-remaining"),
+    ),
+    (
+        HeaderName::from_static("anthropic-ratelimit-output-tokens-reset"),
+        HeaderName::from_static("anthropic-ratelimit-output-tokens-remaining"),
+    ),
+];
 
 /// The longest delay any header accepts: a day. Larger values are clamped to it, so a
 /// hostile header cannot park a caller for years.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The delay the response asks for: the longer of `Retry-After` (delay-seconds or an
-/// HTTP-date) and `retry-after-ms`, clamped to [`MAX_RETRY_AFTER`]. `None` when neither
-/// header is present and readable. A date in the past is a zero delay.
+/// The delay the response asks for: the longest binding one of every header real
+/// providers send, clamped to [`MAX_RETRY_AFTER`]. `None` when no header is present and
+/// readable; a time in the past is a zero delay.
+///
+/// - `Retry-After`: delay-seconds or an HTTP-date;
+/// - `retry-after-ms`;
+/// - OpenAI's `x-ratelimit-reset-requests` / `x-ratelimit-reset-tokens`: Go durations
+///   (`6m0s`, `1s`, `20ms`), binding when `x-ratelimit-remaining-*` is 0 or absent;
+/// - Anthropic's `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset`:
+///   RFC 3339 times, binding when the matching `-remaining` is 0 or absent.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     if headers.is_empty() {
         return None;
@@ -20,24 +58,41 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     retry_after_at(headers, SystemTime::now())
 }
 
-/// [`retry_after`] relative to a given "now", for HTTP-dates.
+/// [`retry_after`] relative to a given "now", for HTTP-dates and RFC 3339 times.
 pub fn retry_after_at(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     if headers.is_empty() {
         return None;
     }
-    let secs = headers
-        .get(http::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v.trim(), now));
-    let ms = headers
-        .get(&RETRY_AFTER_MS)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_number(v.trim(), 1e-3));
-    match (secs, ms) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
+    let text = |name: &HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let binds = |remaining: &HeaderName| text(remaining).map_or(true, |r| r == "0");
+    let mut best: Option<Duration> = None;
+    let mut take = |d: Option<Duration>| {
+        if let Some(d) = d {
+            best = Some(best.map_or(d, |b| b.max(d)));
+        }
+    };
+    take(text(&RETRY_AFTER).and_then(|v| parse_retry_after(v, now)));
+    take(text(&RETRY_AFTER_MS).and_then(|v| parse_number(v, 1e-3)));
+    for (reset, remaining) in &OPENAI_RESETS {
+        if binds(remaining) {
+            take(text(reset).and_then(parse_go_duration));
+        }
     }
-    .map(|d| d.min(MAX_RETRY_AFTER))
+    for (reset, remaining) in &ANTHROPIC_RESETS {
+        if binds(remaining) {
+            take(
+                text(reset)
+                    .and_then(parse_rfc3339)
+                    .map(|t| t.duration_since(now).unwrap_or(Duration::ZERO)),
+            );
+        }
+    }
+    best.map(|d| d.min(MAX_RETRY_AFTER))
 }
 
 fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
@@ -59,6 +114,100 @@ fn parse_number(v: &str, unit: f64) -> Option<Duration> {
         return None;
     }
     Duration::try_from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())).ok()
+}
+
+/// A Go-style duration as OpenAI writes it: `6m0s`, `1s`, `20ms`, `1h2m3.5s`.
+pub(crate) fn parse_go_duration(s: &str) -> Option<Duration> {
+    let mut total = 0f64;
+    let mut rest = s.as_bytes();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let n = rest
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'.')
+            .count();
+        let num: f64 = std::str::from_utf8(rest.get(..n)?).ok()?.parse().ok()?;
+        rest = rest.get(n..)?;
+        let u = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let unit = match rest.get(..u)? {
+            b"h" => 3600.0,
+            b"m" => 60.0,
+            b"s" => 1.0,
+            b"ms" => 1e-3,
+            b"us" | b"\xc2\xb5s" => 1e-6,
+            b"ns" => 1e-9,
+            _ => return None,
+        };
+        rest = rest.get(u..)?;
+        total += num * unit;
+    }
+    Duration::try_from_secs_f64(total.min(1e9)).ok()
+}
+
+/// An RFC 3339 time: `2024-06-15T12:30:45Z`, with optional fraction and offset.
+pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = b.get(r)?;
+        t.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| t.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    if b.len() < 20
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac = 0f64;
+    if b.get(i) == Some(&b'.') {
+        let n = b
+            .get(i + 1..)?
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        frac = std::str::from_utf8(b.get(i..i + 1 + n)?)
+            .ok()?
+            .parse()
+            .ok()?;
+        i += 1 + n;
+    }
+    let offset = match b.get(i..)? {
+        b"Z" | b"z" => 0,
+        o if o.len() == 6 && matches!(o.first(), Some(b'+' | b'-')) && o.get(3) == Some(&b':') => {
+            let m = num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60;
+            if o.first() == Some(&b'+') {
+                m
+            } else {
+                -m
+            }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset;
+    let secs = u64::try_from(secs).ok()?;
+    Some(
+        SystemTime::UNIX_EPOCH
+            + Duration::from_secs(secs)
+            + Duration::try_from_secs_f64(frac).ok()?,
+    )
 }
 
 #[cfg(test)]
@@ -115,5 +264,69 @@ mod tests {
         let mut m = HeaderMap::new();
         m.insert("retry-after", HeaderValue::from_bytes(b"\xff5").unwrap());
         assert_eq!(retry_after(&m), None);
+    }
+
+    #[test]
+    fn rate_limit_reset_headers_bind_when_nothing_remains() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        let openai = h(&[
+            ("x-ratelimit-remaining-requests", "0"),
+            ("x-ratelimit-reset-requests", "6m0s"),
+            ("x-ratelimit-remaining-tokens", "1200"),
+            ("x-ratelimit-reset-tokens", "20m"),
+        ]);
+        assert_eq!(retry_after_at(&openai, now), Some(Duration::from_secs(360)));
+        let tokens = h(&[("x-ratelimit-reset-tokens", "20ms")]);
+        assert_eq!(
+            retry_after_at(&tokens, now),
+            Some(Duration::from_millis(20))
+        );
+        let anthropic = h(&[
+            ("anthropic-ratelimit-tokens-remaining", "0"),
+            ("anthropic-ratelimit-tokens-reset", "1994-11-06T08:50:07Z"),
+            ("anthropic-ratelimit-requests-remaining", "10"),
+            ("anthropic-ratelimit-requests-reset", "1994-11-06T09:49:37Z"),
+        ]);
+        assert_eq!(
+            retry_after_at(&anthropic, now),
+            Some(Duration::from_secs(30))
+        );
+        // The longest binding delay wins across forms.
+        let both = h(&[
+            ("retry-after", "1"),
+            ("x-ratelimit-reset-requests", "1m30s"),
+        ]);
+        assert_eq!(retry_after_at(&both, now), Some(Duration::from_secs(90)));
+    }
+
+    #[test]
+    fn go_durations_and_rfc3339_times() {
+        assert_eq!(
+            parse_go_duration("1h2m3.5s"),
+            Some(Duration::from_secs_f64(3723.5))
+        );
+        assert_eq!(parse_go_duration("20ms"), Some(Duration::from_millis(20)));
+        assert_eq!(parse_go_duration("0s"), Some(Duration::ZERO));
+        for bad in ["", "5", "5x", "1.5.5s", "s", "-1s"] {
+            assert_eq!(parse_go_duration(bad), None, "{bad}");
+        }
+        let t = |s| parse_rfc3339(s);
+        let base = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(t("1994-11-06T08:49:37Z"), Some(base));
+        assert_eq!(t("1994-11-06T16:49:37+08:00"), Some(base));
+        assert_eq!(
+            t("1994-11-06T08:49:37.5Z"),
+            Some(base + Duration::from_millis(500))
+        );
+        assert!(t("2024-02-29T00:00:00Z").is_some());
+        for bad in [
+            "",
+            "1994-11-06",
+            "1994-13-06T08:49:37Z",
+            "1994-11-06T08:49:37",
+            "x994-11-06T08:49:37Z",
+        ] {
+            assert_eq!(t(bad), None, "{bad}");
+        }
     }
 }

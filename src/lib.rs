@@ -61,6 +61,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod advice;
 mod body;
 mod classify;
 mod client;
@@ -75,6 +76,7 @@ mod scan;
 mod tables;
 mod verdict;
 
+pub use advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy};
 #[doc(hidden)]
 pub use body::scanner_agrees_with_serde;
 pub use body::BodyForm;

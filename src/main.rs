@@ -136,6 +136,8 @@ struct Output {
     status: u16,
     client_status: Option<u16>,
     body_form: Option<errnorm::BodyForm>,
+    /// What a gateway should do (null: no error).
+    advice: Option<errnorm::Advice>,
     /// With --client-safe: the OpenAI envelope for the gateway's client (null: no error).
     #[serde(skip_serializing_if = "Option::is_none")]
     client_body: Option<Option<serde_json::Value>>,
@@ -219,6 +221,7 @@ fn classify_line(line: &[u8], extras: Extras) -> Result<Output, String> {
         });
     };
     let evidence = extras.explain.then(|| Some(v.evidence().into_owned()));
+    let advice = Some(v.advice());
     let e = ApiError::from(v);
     let client_body = extras
         .client
@@ -226,6 +229,7 @@ fn classify_line(line: &[u8], extras: Extras) -> Result<Output, String> {
     Ok(Output {
         client_body,
         evidence,
+        advice,
         kind: Some(e.kind().as_str()),
         reason: Some(e.reason().as_str()),
         provider: e.provider().map(Provider::as_str),

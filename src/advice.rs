@@ -1,0 +1,365 @@
+//! What a gateway does about a verdict: retry the same upstream, fail over, or answer
+//! the client; and what happens to the upstream credential. Derived in one place, from
+//! the kind, the reason and the headers, never stored beside table rows.
+
+use std::time::Duration;
+
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::{ErrorKind, Reason, Verdict};
+
+/// What to do now.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Send the same request to the same upstream again, after [`Advice::delay`].
+    Retry,
+    /// Send it to another key or another provider now.
+    Failover,
+    /// Hand the error to the client, with [`Advice::client_status`].
+    Respond,
+}
+
+/// What to do with the upstream credential (key, channel) that failed.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credential {
+    /// Nothing: the credential is fine.
+    Keep,
+    /// Do not use it for [`Advice::cool_down`]; it recovers by itself.
+    CoolDown,
+    /// Stop using it: it is invalid, suspended or not permitted.
+    Disable,
+    /// Stop using it and tell a person: billing or the account needs action.
+    AlertBilling,
+}
+
+/// The advice for one verdict (see [`Verdict::advice`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Advice {
+    /// What to do now.
+    pub action: Action,
+    /// For [`Action::Retry`]: how long to wait first (the server's delay, or the first
+    /// backoff step).
+    #[serde(with = "opt_ms", rename = "delay_ms")]
+    pub delay: Option<Duration>,
+    /// The status to answer the client with, should the error reach it.
+    #[serde(with = "status_u16")]
+    pub client_status: StatusCode,
+    /// What to do with the upstream credential.
+    pub credential: Credential,
+    /// For [`Credential::CoolDown`]: for how long.
+    #[serde(with = "opt_ms", rename = "cool_down_ms")]
+    pub cool_down: Option<Duration>,
+}
+
+/// The caller's limits on advice.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdviceOptions {
+    /// The longest server delay worth waiting for on the same upstream; past it, fail
+    /// over instead (and cool the credential down for the delay).
+    pub max_wait: Duration,
+    /// The cap on any delay taken from headers.
+    pub max_delay: Duration,
+    /// The first backoff step for transient errors, when the server gives no delay.
+    pub base_backoff: Duration,
+    /// How long to cool a rate-limited credential down when the server gives no delay.
+    pub default_cool_down: Duration,
+}
+
+impl Default for AdviceOptions {
+    fn default() -> AdviceOptions {
+        AdviceOptions {
+            max_wait: Duration::from_secs(10),
+            max_delay: Duration::from_secs(24 * 60 * 60),
+            base_backoff: Duration::from_secs(1),
+            default_cool_down: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Verdict<'_> {
+    /// What a gateway should do about this error, with [`AdviceOptions::default`].
+    pub fn advice(&self) -> Advice {
+        self.advice_with(&AdviceOptions::default())
+    }
+
+    /// What a gateway should do about this error, within the caller's limits. The
+    /// server's delay is [`Verdict::retry_after`]: the longest binding one of every
+    /// delay header (see [`retry_after`](crate::retry_after)), capped at
+    /// [`AdviceOptions::max_delay`].
+    pub fn advice_with(&self, opts: &AdviceOptions) -> Advice {
+        decide(
+            self.reason,
+            self.retry_after.map(|d| d.min(opts.max_delay)),
+            opts,
+        )
+    }
+}
+
+/// The decision table (README "Advice"), from the reason and the server's delay.
+pub(crate) fn decide(reason: Reason, delay: Option<Duration>, opts: &AdviceOptions) -> Advice {
+    use Reason::*;
+    let client_status =
+        StatusCode::from_u16(reason.client_status()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let advice = |action, delay, credential, cool_down| Advice {
+        action,
+        delay,
+        client_status,
+        credential,
+        cool_down,
+    };
+    match reason {
+        // Another credential may succeed; this one will not.
+        InvalidKey | MissingKey => advice(Action::Failover, None, Credential::Disable, None),
+        AccountSuspended => advice(Action::Failover, None, Credential::AlertBilling, None),
+        PermissionDenied | IpNotAllowed | VerificationRequired => {
+            advice(Action::Failover, None, Credential::Disable, None)
+        }
+        // Money or a plan: never retry until billing changes.
+        InsufficientBalance | PlanLimit => {
+            advice(Action::Failover, None, Credential::AlertBilling, None)
+        }
+        // A long window: it ends by itself, later.
+        UsageWindowExhausted => advice(
+            Action::Failover,
+            None,
+            Credential::CoolDown,
+            Some(delay.unwrap_or(opts.default_cool_down)),
+        ),
+        // A short window: wait for it if it is short enough, else go elsewhere.
+        RequestsPerTime | TokensPerTime | Concurrency | GrowthLimit => match delay {
+            Some(d) if d <= opts.max_wait => advice(Action::Retry, Some(d), Credential::Keep, None),
+            Some(d) => advice(Action::Failover, None, Credential::CoolDown, Some(d)),
+            None => advice(
+                Action::Failover,
+                None,
+                Credential::CoolDown,
+                Some(opts.default_cool_down),
+            ),
+        },
+        // The request itself is wrong, for everyone.
+        InputFlagged
+        | OutputFlagged
+        | InvalidParams
+        | ContextLengthExceeded
+        | NotFound
+        | UnsupportedParameter
+        | Conflict => advice(Action::Respond, None, Credential::Keep, None),
+        // Another provider may serve the model.
+        ModelNotFound => advice(Action::Failover, None, Credential::Keep, None),
+        // The provider failed: back off and retry, or go elsewhere when it says it is
+        // full or cannot be reached.
+        Timeout | ServerError => advice(
+            Action::Retry,
+            Some(delay.unwrap_or(opts.base_backoff)),
+            Credential::Keep,
+            None,
+        ),
+        Overloaded | UpstreamUnavailable => match delay {
+            Some(d) if d <= opts.max_wait => advice(Action::Retry, Some(d), Credential::Keep, None),
+            _ => advice(
+                Action::Failover,
+                None,
+                Credential::CoolDown,
+                Some(delay.unwrap_or(opts.base_backoff)),
+            ),
+        },
+    }
+}
+
+/// How a gateway retries: exponential backoff with jitter, capped, honouring the
+/// server's delay, with MiniMax's per-code budgets where its tables have them.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries at most (the first attempt not counted), unless the provider's table
+    /// gives a budget for the code.
+    pub max_retries: u32,
+    /// The delay before the first retry.
+    pub base: Duration,
+    /// The growth factor per retry, unless the provider's table gives one.
+    pub factor: f64,
+    /// The cap on any one delay (MiMo documents `min(2^attempt + jitter, 60 s)`).
+    pub cap: Duration,
+    /// Random jitter added to each delay, up to this much.
+    pub jitter: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// MiMo's documented policy: 2^attempt seconds plus up to a second of jitter, at
+    /// most 60 s, 5 tries.
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 4,
+            base: Duration::from_secs(1),
+            factor: 2.0,
+            cap: Duration::from_secs(60),
+            jitter: Duration::from_secs(1),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The same policy with another retry budget.
+    pub fn with_max_retries(mut self, n: u32) -> RetryPolicy {
+        self.max_retries = n;
+        self
+    }
+
+    /// The same policy with another first delay, growth factor and cap.
+    pub fn with_backoff(mut self, base: Duration, factor: f64, cap: Duration) -> RetryPolicy {
+        self.base = base;
+        self.factor = factor;
+        self.cap = cap;
+        self
+    }
+
+    /// The same policy with another jitter bound.
+    pub fn with_jitter(mut self, jitter: Duration) -> RetryPolicy {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The delay before retry number `attempt` (0 for the first retry), or `None` when
+    /// the error is not worth retrying or the budget is spent. `random` returns numbers
+    /// in [0, 1): pass a seeded source to make it deterministic.
+    pub fn next_delay(
+        &self,
+        v: &Verdict<'_>,
+        attempt: u32,
+        random: &mut impl FnMut() -> f64,
+    ) -> Option<Duration> {
+        if !matches!(v.kind(), ErrorKind::RateLimit | ErrorKind::Transient) {
+            return None;
+        }
+        let hint = v.retry_hint();
+        let budget = hint
+            .and_then(|h| h.max_retries)
+            .map_or(self.max_retries, u32::from);
+        if attempt >= budget {
+            return None;
+        }
+        let factor = hint.and_then(|h| h.backoff).map_or(self.factor, f64::from);
+        let backoff =
+            self.base.as_secs_f64() * factor.powi(i32::try_from(attempt).unwrap_or(i32::MAX));
+        let jitter = self.jitter.as_secs_f64() * random().clamp(0.0, 1.0);
+        let own =
+            Duration::try_from_secs_f64((backoff + jitter).min(self.cap.as_secs_f64())).ok()?;
+        // A server's delay is a floor, not a suggestion: it is not capped.
+        Some(v.retry_after().map_or(own, |d| d.max(own)))
+    }
+}
+
+mod opt_ms {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<u64>::deserialize(d)?.map(Duration::from_millis))
+    }
+}
+
+mod status_u16 {
+    use http::StatusCode;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(c: &StatusCode, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u16(c.as_u16())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<StatusCode, D::Error> {
+        StatusCode::from_u16(u16::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    /// The README's decision table, row by row: (reason, delay, action, credential).
+    #[test]
+    fn every_row_of_the_decision_table() {
+        use Action::*;
+        use Credential::*;
+        use Reason::*;
+        let o = AdviceOptions::default();
+        let short = Some(Duration::from_secs(2));
+        let long = Some(Duration::from_secs(600));
+        let rows: &[(Reason, Option<Duration>, Action, Credential)] = &[
+            (InvalidKey, None, Failover, Disable),
+            (MissingKey, None, Failover, Disable),
+            (PermissionDenied, None, Failover, Disable),
+            (IpNotAllowed, None, Failover, Disable),
+            (VerificationRequired, None, Failover, Disable),
+            (AccountSuspended, None, Failover, AlertBilling),
+            (InsufficientBalance, None, Failover, AlertBilling),
+            (PlanLimit, None, Failover, AlertBilling),
+            (UsageWindowExhausted, None, Failover, CoolDown),
+            (RequestsPerTime, short, Retry, Keep),
+            (RequestsPerTime, long, Failover, CoolDown),
+            (RequestsPerTime, None, Failover, CoolDown),
+            (TokensPerTime, short, Retry, Keep),
+            (Concurrency, None, Failover, CoolDown),
+            (GrowthLimit, long, Failover, CoolDown),
+            (InputFlagged, None, Respond, Keep),
+            (OutputFlagged, None, Respond, Keep),
+            (InvalidParams, None, Respond, Keep),
+            (ContextLengthExceeded, None, Respond, Keep),
+            (NotFound, None, Respond, Keep),
+            (UnsupportedParameter, None, Respond, Keep),
+            (Conflict, None, Respond, Keep),
+            (ModelNotFound, None, Failover, Keep),
+            (Timeout, None, Retry, Keep),
+            (ServerError, short, Retry, Keep),
+            (Overloaded, short, Retry, Keep),
+            (Overloaded, None, Failover, CoolDown),
+            (UpstreamUnavailable, long, Failover, CoolDown),
+        ];
+        for &(r, d, action, cred) in rows {
+            let a = decide(r, d, &o);
+            assert_eq!((a.action, a.credential), (action, cred), "{r} {d:?}");
+            assert_eq!(a.client_status.as_u16(), r.client_status(), "{r}");
+            assert_eq!(
+                a.delay.is_some(),
+                action == Retry,
+                "{r}: a delay only to retry"
+            );
+            assert_eq!(a.cool_down.is_some(), cred == CoolDown, "{r}");
+        }
+        // Every reason has a row.
+        for r in Reason::iter() {
+            assert!(rows.iter().any(|row| row.0 == r), "{r} has no row");
+        }
+        // A server's delay is the retry delay, and the cool-down when too long to wait.
+        assert_eq!(decide(RequestsPerTime, short, &o).delay, short);
+        assert_eq!(decide(RequestsPerTime, long, &o).cool_down, long);
+        assert_eq!(decide(Timeout, None, &o).delay, Some(o.base_backoff));
+    }
+
+    #[test]
+    fn advice_is_never_retry_for_kinds_that_do_not_pass() {
+        for r in Reason::iter() {
+            for d in [None, Some(Duration::from_millis(1))] {
+                let a = decide(r, d, &AdviceOptions::default());
+                if !r.kind().is_retryable() {
+                    assert_ne!(a.action, Action::Retry, "{r}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Advice on real bodies and headers, and the retry policy with a fixed random source.
+
+use std::time::Duration;
+
+use errnorm::{classify, Action, Credential, RetryPolicy};
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+fn verdict<'a>(
+    status: u16,
+    headers: &[(&'static str, &str)],
+    body: &'a str,
+) -> errnorm::Verdict<'a> {
+    let mut h = HeaderMap::new();
+    for (k, v) in headers {
+        h.insert(*k, HeaderValue::from_str(v).unwrap());
+    }
+    classify(StatusCode::from_u16(status).unwrap(), &h, body.as_bytes()).unwrap()
+}
+
+const MINIMAX_1002: &str = r#"{"base_resp":{"status_code":1002,"status_msg":"rate limit"}}"#;
+
+#[test]
+fn advice_on_real_responses() {
+    let quota = verdict(
+        429,
+        &[],
+        r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
+    );
+    let a = quota.advice();
+    assert_eq!(
+        (a.action, a.credential),
+        (Action::Failover, Credential::AlertBilling)
+    );
+    assert_eq!(a.client_status, StatusCode::PAYMENT_REQUIRED);
+
+    let rl = verdict(
+        429,
+        &[("retry-after", "3")],
+        r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"#,
+    );
+    let a = rl.advice();
+    assert_eq!(
+        (a.action, a.delay),
+        (Action::Retry, Some(Duration::from_secs(3)))
+    );
+
+    let rl = verdict(
+        429,
+        &[
+            ("x-ratelimit-remaining-tokens", "0"),
+            ("x-ratelimit-reset-tokens", "6m0s"),
+        ],
+        r#"{"error":{"message":"Rate limit reached on tokens per min (TPM)","type":"tokens","code":"rate_limit_exceeded"}}"#,
+    );
+    let a = rl.advice();
+    assert_eq!(
+        (a.action, a.credential),
+        (Action::Failover, Credential::CoolDown)
+    );
+    assert_eq!(a.cool_down, Some(Duration::from_secs(360)));
+
+    let bad = verdict(
+        400,
+        &[],
+        r#"{"error":{"message":"maximum context length is 8192 tokens","type":"invalid_request_error","code":"context_length_exceeded"}}"#,
+    );
+    assert_eq!(bad.advice().action, Action::Respond);
+
+    let html = verdict(502, &[], "<html>502 Bad Gateway</html>");
+    assert_eq!(html.advice().action, Action::Failover);
+}
+
+#[test]
+fn retry_policy_follows_minimax_budgets_and_mimo_defaults() {
+    let half = &mut || 0.5;
+    let p = RetryPolicy::default();
+    // MiniMax 1002: 5 retries, factor 2.0 (seed 001).
+    let v = verdict(200, &[], MINIMAX_1002);
+    let delays: Vec<_> = (0..6).map(|a| p.next_delay(&v, a, half)).collect();
+    let secs = |s: f64| Some(Duration::from_secs_f64(s));
+    assert_eq!(
+        delays,
+        [secs(1.5), secs(2.5), secs(4.5), secs(8.5), secs(16.5), None]
+    );
+    // MiniMax 1000: 3 retries, factor 1.5; 1039: 2 retries, factor 1.0.
+    let v = verdict(
+        200,
+        &[],
+        r#"{"base_resp":{"status_code":1000,"status_msg":"unknown error"}}"#,
+    );
+    let d: Vec<_> = (0..4).map(|a| p.next_delay(&v, a, half)).collect();
+    assert_eq!(d, [secs(1.5), secs(2.0), secs(2.75), None]);
+    let v = verdict(
+        200,
+        &[],
+        r#"{"base_resp":{"status_code":1039,"status_msg":"token limit"}}"#,
+    );
+    let d: Vec<_> = (0..3).map(|a| p.next_delay(&v, a, half)).collect();
+    assert_eq!(d, [secs(1.5), secs(1.5), None]);
+    // MiMo's documented policy elsewhere: 2^attempt + jitter, at most 60 s, 4 retries.
+    let v = verdict(
+        503,
+        &[],
+        r#"{"error":{"code":"service_unavailable","message":"busy","type":"error"}}"#,
+    );
+    let zero = &mut || 0.0;
+    let d: Vec<_> = (0..5).map(|a| p.next_delay(&v, a, zero)).collect();
+    assert_eq!(d, [secs(1.0), secs(2.0), secs(4.0), secs(8.0), None]);
+    let wide = RetryPolicy::default().with_max_retries(10);
+    assert_eq!(wide.next_delay(&v, 9, zero), secs(60.0));
+}
+
+#[test]
+fn retry_policy_honours_the_server_and_never_retries_what_does_not_pass() {
+    let p = RetryPolicy::default();
+    let v = verdict(429, &[("retry-after", "30")], MINIMAX_1002);
+    assert_eq!(
+        p.next_delay(&v, 0, &mut || 0.0),
+        Some(Duration::from_secs(30))
+    );
+    let quota = verdict(
+        200,
+        &[],
+        r#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#,
+    );
+    assert_eq!(p.next_delay(&quota, 0, &mut || 0.0), None);
+    // The random source is clamped to [0, 1].
+    let v = verdict(500, &[], "");
+    assert_eq!(
+        p.next_delay(&v, 0, &mut || 7.0),
+        Some(Duration::from_secs(2))
+    );
+}

@@ -73,6 +73,7 @@ mod provider;
 mod providers;
 mod redact;
 mod scan;
+mod stream;
 mod tables;
 mod verdict;
 
@@ -87,6 +88,7 @@ pub use headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use kind::{ErrorKind, Reason};
 pub use provider::Provider;
 pub use redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
+pub use stream::{StreamClassifier, StreamError, STREAM_EVENT_LIMIT};
 pub use tables::{
     codes, lookup_code, match_phrase, minimax_code, phrases, CodeInfo, PhraseInfo, RetryHint,
     PHRASE_SCAN_LIMIT,

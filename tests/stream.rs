@@ -1,0 +1,86 @@
+//! The incremental SSE classifier gives the same verdict as `classify` on the whole
+//! body, however the stream is cut: every SSE fixture split at every byte offset, and
+//! fed one byte at a time.
+
+mod common;
+
+use errnorm::{classify, ErrorKind, StreamClassifier};
+use http::{HeaderMap, StatusCode};
+
+fn sse_fixtures() -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = common::all()
+        .into_iter()
+        .filter(|f| f.status == 200)
+        .map(|f| (f.file.clone(), f.body()))
+        .filter(|(_, b)| b.starts_with(b"data:") || b.starts_with(b"event:"))
+        .collect();
+    // Chinese text split inside a character, CRLF line ends, a last event with no blank
+    // line after it.
+    out.push((
+        "zh".into(),
+        "data: {\"choices\":[{\"delta\":{\"content\":\"你好\"}}]}\r\n\r\nevent: error\r\ndata: {\"error\":{\"message\":\"当前分组上游负载已饱和，请稍后再试\",\"type\":\"new_api_error\"}}".as_bytes().to_vec(),
+    ));
+    assert!(out.len() >= 4, "SSE fixtures went missing");
+    out
+}
+
+fn expected(body: &[u8]) -> Option<(ErrorKind, errnorm::Reason)> {
+    classify(StatusCode::OK, &HeaderMap::new(), body).map(|v| (v.kind(), v.reason()))
+}
+
+fn run(chunks: &[&[u8]]) -> (Option<(ErrorKind, errnorm::Reason)>, Option<bool>) {
+    let mut s = StreamClassifier::new(StatusCode::OK);
+    for c in chunks {
+        s.feed(c);
+    }
+    let e = s.finish();
+    (
+        e.map(|e| (e.error.kind(), e.error.reason())),
+        e.map(|e| e.after_output),
+    )
+}
+
+#[test]
+fn every_split_of_every_sse_fixture_gives_the_whole_body_verdict() {
+    for (name, body) in sse_fixtures() {
+        let want = expected(&body);
+        let (whole, after) = run(&[&body]);
+        assert_eq!(whole, want, "{name}");
+        for cut in 0..=body.len() {
+            let (a, b) = body.split_at(cut);
+            assert_eq!(run(&[a, b]), (whole, after), "{name} cut at {cut}");
+        }
+        let bytes: Vec<&[u8]> = body.chunks(1).collect();
+        assert_eq!(run(&bytes), (whole, after), "{name} byte by byte");
+    }
+}
+
+#[test]
+fn output_before_the_error_is_reported() {
+    let body = b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: {\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit\"}}\n\n";
+    let (v, after) = run(&[body]);
+    assert_eq!(v.map(|v| v.0), Some(ErrorKind::RateLimit));
+    assert_eq!(after, Some(true));
+    let first = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+    assert_eq!(run(&[first]).1, Some(false));
+    // A chunk that only mentions the word error is output, not an error.
+    let benign =
+        b"data: {\"choices\":[{\"delta\":{\"content\":\"no error here\"}}]}\n\ndata: [DONE]\n\n";
+    assert_eq!(run(&[benign]), (None, None));
+}
+
+#[test]
+fn an_endless_line_does_not_grow_memory_without_bound() {
+    let mut s = StreamClassifier::new(StatusCode::OK);
+    let junk = vec![b'e'; 64 << 10];
+    s.feed(b"event: error\ndata: ");
+    for _ in 0..64 {
+        assert!(s.feed(&junk).is_none());
+    }
+    // Past the limit the event is skipped; the stream goes on being read.
+    s.feed(b"\n\n");
+    let e = s.feed(
+        b"data: {\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}\n\n",
+    );
+    assert_eq!(e.map(|e| e.error.kind()), Some(ErrorKind::RateLimit));
+}

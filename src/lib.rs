@@ -55,8 +55,10 @@
 //!
 //! # Features
 //!
-//! - `cli`: the `errnorm` command-line tool (`classify`, `explain`). Off by default so
-//!   the library stays lean.
+//! - `cli`: the `errnorm` command-line tool (`classify`, `explain`, `stats`). Off by
+//!   default so the library stays lean.
+//! - `http-response`: `classify_response` / `classify_response_as` for
+//!   `http::Response<B>` where `B: AsRef<[u8]>`.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -72,6 +74,8 @@ mod phash;
 mod provider;
 mod providers;
 mod redact;
+#[cfg(feature = "http-response")]
+mod response;
 mod scan;
 mod stream;
 mod tables;
@@ -88,6 +92,8 @@ pub use headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use kind::{ErrorKind, Reason};
 pub use provider::Provider;
 pub use redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
+#[cfg(feature = "http-response")]
+pub use response::{classify_response, classify_response_as};
 pub use stream::{StreamClassifier, StreamError, STREAM_EVENT_LIMIT};
 pub use tables::{
     codes, lookup_code, match_phrase, minimax_code, phrases, CodeInfo, PhraseInfo, RetryHint,

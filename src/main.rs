@@ -62,6 +62,18 @@ enum Command {
         explain: bool,
     },
     /// Explain a provider's code: kind, reason, meaning and solution (English, Chinese).
+    /// Count a log of responses (the classify input format) by provider, kind, reason
+    /// and code, with the top codes: a table, or JSON with --json.
+    Stats {
+        /// Read from this file instead of standard input.
+        file: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// How many top codes to list.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+    },
     Explain {
         /// minimax, mimo, novita, gateway, openai or anthropic.
         provider: String,
@@ -94,6 +106,7 @@ fn main() -> ExitCode {
             classify(file, Extras { client, explain })
         }
         Command::Explain { provider, code } => explain(&provider, &code),
+        Command::Stats { file, json, top } => stats(file, json, top),
     };
     match result {
         Ok(code) => code,
@@ -146,22 +159,36 @@ struct Output {
     evidence: Option<Option<errnorm::Evidence<'static>>>,
 }
 
+/// The input: a file, or standard input.
+fn open(file: Option<PathBuf>) -> io::Result<Box<dyn BufRead>> {
+    Ok(match file {
+        Some(p) => Box::new(BufReader::with_capacity(
+            1 << 20,
+            File::open(&p)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?,
+        )),
+        None => Box::new(BufReader::with_capacity(1 << 20, io::stdin().lock())),
+    })
+}
+
+/// The lines of the input, without their line ends.
+fn lines(input: Box<dyn BufRead>) -> impl Iterator<Item = io::Result<Vec<u8>>> {
+    input.split(b'\n').map(|line| {
+        line.map(|mut l| {
+            if l.last() == Some(&b'\r') {
+                l.pop();
+            }
+            l
+        })
+    })
+}
+
 fn classify(file: Option<PathBuf>, extras: Extras) -> io::Result<ExitCode> {
-    let input: Box<dyn BufRead> = match file {
-        Some(p) => {
-            Box::new(BufReader::new(File::open(&p).map_err(|e| {
-                io::Error::new(e.kind(), format!("{}: {e}", p.display()))
-            })?))
-        }
-        None => Box::new(BufReader::new(io::stdin().lock())),
-    };
+    let input = open(file)?;
     let mut out = BufWriter::new(io::stdout().lock());
     let mut malformed = false;
-    for line in input.split(b'\n') {
-        let mut line = line?;
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
+    for line in lines(input) {
+        let line = line?;
         let json = match classify_line(&line, extras) {
             Ok(o) => serde_json::to_string(&o),
             Err(e) => {
@@ -180,7 +207,19 @@ fn classify(file: Option<PathBuf>, extras: Extras) -> io::Result<ExitCode> {
     })
 }
 
-fn classify_line(line: &[u8], extras: Extras) -> Result<Output, String> {
+/// One input line, classified: its status, and the error with its advice (and, when
+/// asked, its evidence) if the response is one.
+struct Classified {
+    status: u16,
+    error: Option<(
+        ApiError,
+        errnorm::Advice,
+        Option<errnorm::Evidence<'static>>,
+    )>,
+}
+
+/// Reads one input line and classifies the response in it.
+fn classify_input(line: &[u8], explain: bool) -> Result<Classified, String> {
     let input: Input = serde_json::from_slice(line).map_err(|e| e.to_string())?;
     let status = StatusCode::from_u16(input.status)
         .map_err(|_| format!("status {} is not an HTTP status", input.status))?;
@@ -212,24 +251,33 @@ fn classify_line(line: &[u8], extras: Extras) -> Result<Output, String> {
             errnorm::classify_as(p, status, &headers, &body)
         }
     };
-    let Some(v) = verdict else {
+    Ok(Classified {
+        status: input.status,
+        error: verdict.map(|v| {
+            let evidence = explain.then(|| v.evidence().into_owned());
+            let advice = v.advice();
+            (ApiError::from(v), advice, evidence)
+        }),
+    })
+}
+
+fn classify_line(line: &[u8], extras: Extras) -> Result<Output, String> {
+    let c = classify_input(line, extras.explain)?;
+    let Some((e, advice, evidence)) = c.error else {
         return Ok(Output {
-            status: input.status,
+            status: c.status,
             client_body: extras.client.map(|_| None),
             evidence: extras.explain.then_some(None),
             ..Output::default()
         });
     };
-    let evidence = extras.explain.then(|| Some(v.evidence().into_owned()));
-    let advice = Some(v.advice());
-    let e = ApiError::from(v);
     let client_body = extras
         .client
         .map(|opts| Some(e.client_error(&opts).openai_body()));
     Ok(Output {
         client_body,
-        evidence,
-        advice,
+        evidence: extras.explain.then_some(evidence),
+        advice: Some(advice),
         kind: Some(e.kind().as_str()),
         reason: Some(e.reason().as_str()),
         provider: e.provider().map(Provider::as_str),
@@ -243,7 +291,7 @@ fn classify_line(line: &[u8], extras: Extras) -> Result<Output, String> {
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         basis: Some(e.basis().as_str()),
         rule: Some(e.rule_id().to_owned()),
-        status: input.status,
+        status: c.status,
         client_status: Some(e.client_status().as_u16()),
         body_form: Some(e.body_form()),
     })
@@ -320,4 +368,128 @@ fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
     line(&mut out, "note", row.note)?;
     line(&mut out, "rule", Some(row.rule))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Counts for `errnorm stats`.
+#[derive(Serialize, Default)]
+struct Stats {
+    lines: u64,
+    errors: u64,
+    not_errors: u64,
+    malformed: u64,
+    by_provider: BTreeMap<String, u64>,
+    by_kind: BTreeMap<String, u64>,
+    by_reason: BTreeMap<String, u64>,
+    by_code: BTreeMap<String, u64>,
+    top_codes: Vec<TopCode>,
+}
+
+#[derive(Serialize)]
+struct TopCode {
+    provider: String,
+    code: String,
+    count: u64,
+    kind: String,
+    reason: String,
+}
+
+fn stats(file: Option<PathBuf>, json: bool, top: usize) -> io::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let progress = io::stderr().is_terminal();
+    let mut st = Stats::default();
+    // (provider, code) -> (count, kind, reason)
+    let mut codes: std::collections::HashMap<(String, String), (u64, &'static str, &'static str)> =
+        std::collections::HashMap::new();
+    for line in lines(open(file)?) {
+        let line = line?;
+        st.lines += 1;
+        if progress && st.lines % 100_000 == 0 {
+            eprint!("\r{} lines", st.lines);
+        }
+        match classify_input(&line, false) {
+            Err(_) => st.malformed += 1,
+            Ok(Classified { error: None, .. }) => st.not_errors += 1,
+            Ok(Classified {
+                error: Some((e, _, _)),
+                ..
+            }) => {
+                st.errors += 1;
+                let provider = e.provider().map_or("unknown", Provider::as_str).to_string();
+                *st.by_provider.entry(provider.clone()).or_default() += 1;
+                *st.by_kind.entry(e.kind().as_str().to_string()).or_default() += 1;
+                *st.by_reason
+                    .entry(e.reason().as_str().to_string())
+                    .or_default() += 1;
+                let code = e
+                    .code()
+                    .map_or_else(|| "-".to_string(), ToString::to_string);
+                *st.by_code.entry(format!("{provider}:{code}")).or_default() += 1;
+                codes
+                    .entry((provider, code))
+                    .or_insert((0, e.kind().as_str(), e.reason().as_str()))
+                    .0 += 1;
+            }
+        }
+    }
+    if progress && st.lines >= 100_000 {
+        eprintln!("\r{} lines", st.lines);
+    }
+    let mut ranked: Vec<_> = codes.into_iter().collect();
+    ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+    st.top_codes = ranked
+        .into_iter()
+        .take(top)
+        .map(|((provider, code), (count, kind, reason))| TopCode {
+            provider,
+            code,
+            count,
+            kind: kind.to_string(),
+            reason: reason.to_string(),
+        })
+        .collect();
+    let mut out = BufWriter::new(io::stdout().lock());
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&st).map_err(io::Error::other)?
+        )?;
+    } else {
+        write_table(&mut out, &st)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_table(out: &mut impl Write, st: &Stats) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} lines: {} errors, {} not errors, {} malformed",
+        st.lines, st.errors, st.not_errors, st.malformed
+    )?;
+    let pct = |n: u64| {
+        if st.errors == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / st.errors as f64
+        }
+    };
+    for (title, map) in [
+        ("provider", &st.by_provider),
+        ("kind", &st.by_kind),
+        ("reason", &st.by_reason),
+    ] {
+        writeln!(out, "\nby {title}")?;
+        let mut rows: Vec<_> = map.iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        for (k, n) in rows {
+            writeln!(out, "  {k:<28}{n:>10}  {:>5.1}%", pct(*n))?;
+        }
+    }
+    writeln!(out, "\ntop codes")?;
+    for t in &st.top_codes {
+        let name = format!("{}:{}", t.provider, t.code);
+        writeln!(out, "  {name:<36}{:>10}  {}/{}", t.count, t.kind, t.reason)?;
+    }
+    Ok(())
 }

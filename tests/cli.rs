@@ -198,3 +198,39 @@ fn client_safe_and_explain_add_their_fields() {
     let v = lines(&out);
     assert!(v[0].get("client_body").is_none() && v[0].get("evidence").is_none());
 }
+
+#[test]
+fn stats_counts_what_classify_says() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/responses.jsonl");
+    let classified = lines(&run(&["classify", path], b""));
+    let mut input = std::fs::read(path).unwrap();
+    input.extend_from_slice(b"not json\n");
+    let out = run(&["stats", "--json", "--top", "3"], &input);
+    assert!(out.status.success());
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = classified.iter().filter(|v| !v["kind"].is_null()).count() as u64;
+    assert_eq!(s["lines"], classified.len() as u64 + 1);
+    assert_eq!(s["errors"], errors);
+    assert_eq!(s["not_errors"], classified.len() as u64 - errors);
+    assert_eq!(s["malformed"], 1);
+    let quota = classified.iter().filter(|v| v["kind"] == "quota").count() as u64;
+    assert_eq!(s["by_kind"]["quota"], quota);
+    let kinds: u64 = s["by_kind"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(kinds, errors);
+    let top = s["top_codes"].as_array().unwrap();
+    assert_eq!(top.len(), 3);
+    assert!(top[0]["count"].as_u64() >= top[1]["count"].as_u64());
+
+    let out = run(&["stats"], &input);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.starts_with(&format!("{} lines: {errors} errors", classified.len() + 1)),
+        "{table}"
+    );
+    assert!(table.contains("top codes"));
+}

@@ -16,7 +16,7 @@ const KINDS: [&str; 6] = [
 ];
 
 /// Reads every table under `dir` (the crate's `data/`) and returns the generated Rust
-/// source for the library and, second, for `benches/lookup.rs` (the same keys as phf
+/// source for the library and, second, for the lookup benchmarks (`benches/classify.rs`) (the same keys as phf
 /// maps and `match`es), or the first bad row as `data/<file>:<line>: <message>`.
 pub fn generate(dir: &Path) -> Result<(String, String), String> {
     let mut out = String::new();
@@ -320,7 +320,7 @@ fn perfect<K>(keys: &[K], hash: impl Fn(&K, u64) -> u64) -> Option<(u64, u32, Ve
     }
 }
 
-/// For `benches/lookup.rs`: the same numeric keys as a phf map and a `match`, each
+/// For the lookup benchmarks (`benches/classify.rs`): the same numeric keys as a phf map and a `match`, each
 /// giving the row index.
 fn bench_num(bench: &mut String, name: &str, keys: &[u32]) {
     let mut map = phf_codegen::Map::<u32>::new();
@@ -339,7 +339,7 @@ fn bench_num(bench: &mut String, name: &str, keys: &[u32]) {
     .ok();
 }
 
-/// For `benches/lookup.rs`: the same string keys as a phf map and a `match`.
+/// For the lookup benchmarks (`benches/classify.rs`): the same string keys as a phf map and a `match`.
 fn bench_str(bench: &mut String, name: &str, keys: &[&str]) {
     let mut map = phf_codegen::Map::<&str>::new();
     let mut arms = String::new();

@@ -237,8 +237,9 @@ impl<'a> Verdict<'a> {
         self.kind().is_retryable()
     }
 
-    /// The delay the response asks for (`Retry-After` in seconds or as an HTTP-date,
-    /// `retry-after-ms`), whatever the kind.
+    /// The delay the response asks for, whatever the kind: the longest binding one of
+    /// `Retry-After` (seconds or HTTP-date), `retry-after-ms` and the rate-limit reset
+    /// headers of OpenAI and Anthropic (see [`retry_after`](crate::retry_after)).
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }

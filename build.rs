@@ -13,10 +13,14 @@ use std::{env, fs, process};
 mod codegen;
 #[path = "src/phash.rs"]
 mod phash;
+#[path = "build/rows.rs"]
+#[allow(dead_code)]
+mod rows;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/codegen.rs");
+    println!("cargo:rerun-if-changed=build/rows.rs");
     println!("cargo:rerun-if-changed=src/phash.rs");
     println!("cargo:rerun-if-changed=data");
     let (tables, bench) = match codegen::generate(Path::new("data")) {

@@ -36,59 +36,16 @@ pub fn generate(dir: &Path) -> Result<(String, String), String> {
     Ok((out, bench))
 }
 
-/// One data row: its line number and its fields.
-struct Line {
-    no: usize,
-    fields: Vec<String>,
-}
+use crate::rows::{opt, read_rows, Line, IDENTIFIER_HEADER, MINIMAX_HEADER, PHRASE_HEADER};
 
-/// Reads a table: `#` comments, one header row, then TAB-separated rows of as many fields.
+/// Reads a table of `dir`, with errors as `file:line: message`.
 fn read_table(dir: &Path, file: &str, header: &[&str]) -> Result<Vec<Line>, String> {
     let text = fs::read_to_string(dir.join(file.trim_start_matches("data/")))
         .map_err(|e| format!("{file}: {e}"))?;
-    let mut rows = Vec::new();
-    let mut seen_header = false;
-    for (i, raw) in text.lines().enumerate() {
-        let no = i + 1;
-        if raw.starts_with('#') || raw.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<String> = raw.split('\t').map(str::to_owned).collect();
-        if !seen_header {
-            if fields != header {
-                return Err(format!(
-                    "{file}:{no}: header must be `{}`",
-                    header.join("\\t")
-                ));
-            }
-            seen_header = true;
-            continue;
-        }
-        if fields.len() != header.len() {
-            return Err(format!(
-                "{file}:{no}: {} fields, expected {} ({}); fields are separated by one TAB",
-                fields.len(),
-                header.len(),
-                header.join(", ")
-            ));
-        }
-        for (f, name) in fields.iter().zip(header) {
-            if f.is_empty() || f != f.trim() {
-                return Err(format!(
-                    "{file}:{no}: field `{name}` is empty or has surrounding spaces (use `-` for empty)"
-                ));
-            }
-        }
-        rows.push(Line { no, fields });
-    }
-    if !seen_header {
-        return Err(format!("{file}: no header row"));
-    }
-    Ok(rows)
-}
-
-fn opt(s: &str) -> Option<&str> {
-    (s != "-").then_some(s)
+    read_rows(&text, header).map_err(|e| match e.line {
+        0 => format!("{file}: {}", e.message),
+        n => format!("{file}:{n}: {}", e.message),
+    })
 }
 
 fn camel(id: &str) -> String {
@@ -168,21 +125,7 @@ fn info_expr(
 
 fn gen_minimax(out: &mut String, bench: &mut String, dir: &Path) -> Result<(), String> {
     let file = "data/minimax.tsv";
-    let header = [
-        "code",
-        "kind",
-        "reason",
-        "retry",
-        "max_retries",
-        "backoff",
-        "log_level",
-        "message_en",
-        "solution_en",
-        "message_zh",
-        "solution_zh",
-        "source",
-        "note",
-    ];
+    let header = MINIMAX_HEADER;
     let rows = read_table(dir, file, &header)?;
     let mut asserts = String::new();
     let mut last: Option<u32> = None;
@@ -365,17 +308,7 @@ fn gen_identifiers(
     file: &str,
 ) -> Result<(), String> {
     let file = &format!("data/{file}");
-    let header = [
-        "id",
-        "where",
-        "status",
-        "kind",
-        "reason",
-        "weight",
-        "description",
-        "source",
-        "note",
-    ];
+    let header = IDENTIFIER_HEADER;
     let provider = name.to_ascii_lowercase();
     let rows = read_table(dir, file, &header)?;
     let mut asserts = String::new();
@@ -479,7 +412,7 @@ fn gen_identifiers(
 
 fn gen_phrases(out: &mut String, dir: &Path) -> Result<(), String> {
     let file = "data/phrases.tsv";
-    let header = ["phrase", "lang", "kind", "reason", "source", "note"];
+    let header = PHRASE_HEADER;
     let rows = read_table(dir, file, &header)?;
     let mut asserts = String::new();
     let mut items = String::new();

@@ -4,6 +4,7 @@ use http::{HeaderMap, StatusCode};
 
 use crate::body::{self, Fields, Val};
 use crate::providers::{self, minimax};
+use crate::rules::Rules;
 use crate::tables::{self, CodeInfo};
 use crate::verdict::{Basis, Code, Rule, Verdict};
 use crate::{Provider, Reason};
@@ -35,7 +36,7 @@ pub fn classify<'a>(
     headers: &HeaderMap,
     body: &'a [u8],
 ) -> Option<Verdict<'a>> {
-    run(None, status, headers, body)
+    run_with(None, None, status, headers, body)
 }
 
 /// Classifies a response from a known provider: its rules are read first, then the
@@ -57,10 +58,12 @@ pub fn classify_as<'a>(
     headers: &HeaderMap,
     body: &'a [u8],
 ) -> Option<Verdict<'a>> {
-    run(Some(provider), status, headers, body)
+    run_with(None, Some(provider), status, headers, body)
 }
 
-fn run<'a>(
+/// Classifies with optional runtime rules read before the built-in tables.
+pub(crate) fn run_with<'a>(
+    rules: Option<&Rules>,
     hint: Option<Provider>,
     status: StatusCode,
     headers: &HeaderMap,
@@ -99,7 +102,7 @@ fn run<'a>(
         body_form: form,
     };
     let decided = match fields {
-        Some(f) if says_error => decide(f, provider, msg_code, &mut v),
+        Some(f) if says_error => decide(f, provider, msg_code, rules, &mut v),
         _ => false,
     };
     if has_fields {
@@ -121,8 +124,25 @@ fn decide<'a>(
     f: &Fields<'a>,
     provider: Option<Provider>,
     msg_code: Option<i64>,
+    rules: Option<&Rules>,
     v: &mut Verdict<'a>,
 ) -> bool {
+    // Runtime rows first, then the built-in tables.
+    let minimax = |c: i64| {
+        rules
+            .and_then(|r| r.minimax(c))
+            .or_else(|| tables::minimax(c))
+    };
+    let ident = |p: Provider, id: &str| {
+        rules
+            .and_then(|r| r.identifier(p, id))
+            .or_else(|| tables::identifier(p, id))
+    };
+    let phrase = |m: &str| {
+        rules
+            .and_then(|r| r.phrase(m))
+            .or_else(|| tables::match_phrase(m))
+    };
     // The first table in `order` that has an identifier owns it, whatever its weight:
     // OpenAI's catch-all `rate_limit_exceeded` is not MiMo's exact one.
     let order = providers::order(provider);
@@ -133,19 +153,17 @@ fn decide<'a>(
     type Hit<'a> = (&'static CodeInfo, Code<'a>, &'static str);
     let structured = |generic: bool| -> Option<Hit<'a>> {
         if let Some(c) = f.base_code.filter(|&c| c != 0) {
-            if let Some(r) = tables::minimax(c).filter(|r| r.generic == generic) {
+            if let Some(r) = minimax(c).filter(|r| r.generic == generic) {
                 return Some((r, Code::Number(c), "/base_resp/status_code"));
             }
         }
         if let Some(name) = f.reason.as_ref().filter(|_| f.error.is_none()) {
-            if let Some(r) =
-                tables::identifier(Provider::Novita, name).filter(|r| r.generic == generic)
-            {
+            if let Some(r) = ident(Provider::Novita, name).filter(|r| r.generic == generic) {
                 return Some((r, Code::Name(name.clone()), "/reason"));
             }
         }
         if let Some(c) = minimax::error_code(f) {
-            if let Some(r) = tables::minimax(c).filter(|r| r.generic == generic) {
+            if let Some(r) = minimax(c).filter(|r| r.generic == generic) {
                 return Some((r, Code::Number(c), "/error/code"));
             }
         }
@@ -155,7 +173,7 @@ fn decide<'a>(
         order
             .iter()
             .filter(|p| matches!(p, Provider::Mimo | Provider::Gateway | Provider::Openai))
-            .find_map(|&p| tables::identifier(p, name))
+            .find_map(|&p| ident(p, name))
             .filter(|r| r.generic == generic)
             .map(|r| (r, Code::Name(name.clone()), "/error/code"))
     };
@@ -164,7 +182,7 @@ fn decide<'a>(
         order
             .iter()
             .filter(|&&p| p != Provider::Minimax && p != Provider::Novita)
-            .find_map(|&p| tables::identifier(p, t))
+            .find_map(|&p| ident(p, t))
             .filter(|r| r.generic == generic)
     };
 
@@ -174,7 +192,7 @@ fn decide<'a>(
         return true;
     }
     // 2. A MiniMax code in the message.
-    if let Some(row) = msg_code.and_then(tables::minimax) {
+    if let Some(row) = msg_code.and_then(minimax) {
         set(
             v,
             row.reason,
@@ -196,7 +214,7 @@ fn decide<'a>(
         return true;
     }
     // 4. A phrase of the message.
-    if let Some(p) = f.message().and_then(tables::match_phrase) {
+    if let Some(p) = f.message().and_then(phrase) {
         set(
             v,
             p.reason,

@@ -76,6 +76,7 @@ mod providers;
 mod redact;
 #[cfg(feature = "http-response")]
 mod response;
+mod rules;
 mod scan;
 mod stream;
 mod tables;
@@ -94,6 +95,7 @@ pub use provider::Provider;
 pub use redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
 #[cfg(feature = "http-response")]
 pub use response::{classify_response, classify_response_as};
+pub use rules::{Rules, RulesError};
 pub use stream::{StreamClassifier, StreamError, STREAM_EVENT_LIMIT};
 pub use tables::{
     codes, lookup_code, match_phrase, minimax_code, phrases, CodeInfo, PhraseInfo, RetryHint,

@@ -33,11 +33,12 @@ enum LangArg {
     Zh,
 }
 
-/// What `classify` adds to each line.
+/// What `classify` adds to each line, and the runtime rules it reads.
 #[derive(Clone, Copy)]
-struct Extras {
+struct Extras<'r> {
     client: Option<errnorm::ClientOptions>,
     explain: bool,
+    rules: Option<&'r errnorm::Rules>,
 }
 
 #[derive(Subcommand)]
@@ -60,6 +61,10 @@ enum Command {
         /// Add "evidence": the rule that matched, where in the response, and the value.
         #[arg(long)]
         explain: bool,
+        /// Extra rows, in the format of a data/ file, read before the built-in tables
+        /// (repeatable).
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
     },
     /// Explain a provider's code: kind, reason, meaning and solution (English, Chinese).
     /// Count a log of responses (the classify input format) by provider, kind, reason
@@ -91,7 +96,15 @@ fn main() -> ExitCode {
             lang,
             upstream_message,
             explain,
+            rules,
         } => {
+            let rules = match load_rules(&rules) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("errnorm: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let client = client_safe.then(|| {
                 let opts = errnorm::ClientOptions::lang(match lang {
                     LangArg::En => errnorm::Lang::En,
@@ -103,7 +116,14 @@ fn main() -> ExitCode {
                     opts
                 }
             });
-            classify(file, Extras { client, explain })
+            classify(
+                file,
+                Extras {
+                    client,
+                    explain,
+                    rules: rules.as_ref(),
+                },
+            )
         }
         Command::Explain { provider, code } => explain(&provider, &code),
         Command::Stats { file, json, top } => stats(file, json, top),
@@ -183,7 +203,19 @@ fn lines(input: Box<dyn BufRead>) -> impl Iterator<Item = io::Result<Vec<u8>>> {
     })
 }
 
-fn classify(file: Option<PathBuf>, extras: Extras) -> io::Result<ExitCode> {
+/// Loads `--rules` files; `None` when there are none.
+fn load_rules(files: &[PathBuf]) -> Result<Option<errnorm::Rules>, errnorm::RulesError> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut rules = errnorm::Rules::new();
+    for f in files {
+        rules.load(f)?;
+    }
+    Ok(Some(rules))
+}
+
+fn classify(file: Option<PathBuf>, extras: Extras<'_>) -> io::Result<ExitCode> {
     let input = open(file)?;
     let mut out = BufWriter::new(io::stdout().lock());
     let mut malformed = false;
@@ -219,7 +251,11 @@ struct Classified {
 }
 
 /// Reads one input line and classifies the response in it.
-fn classify_input(line: &[u8], explain: bool) -> Result<Classified, String> {
+fn classify_input(
+    line: &[u8],
+    explain: bool,
+    rules: Option<&errnorm::Rules>,
+) -> Result<Classified, String> {
     let input: Input = serde_json::from_slice(line).map_err(|e| e.to_string())?;
     let status = StatusCode::from_u16(input.status)
         .map_err(|_| format!("status {} is not an HTTP status", input.status))?;
@@ -244,12 +280,18 @@ fn classify_input(line: &[u8], explain: bool) -> Result<Classified, String> {
         (None, None) => Vec::new(),
         (Some(_), Some(_)) => return Err("give body or body_base64, not both".into()),
     };
-    let verdict = match input.provider.as_deref() {
-        None => errnorm::classify(status, &headers, &body),
-        Some(p) => {
-            let p: Provider = p.parse().map_err(|_| format!("unknown provider {p:?}"))?;
-            errnorm::classify_as(p, status, &headers, &body)
-        }
+    let hint = match input.provider.as_deref() {
+        None => None,
+        Some(p) => Some(
+            p.parse::<Provider>()
+                .map_err(|_| format!("unknown provider {p:?}"))?,
+        ),
+    };
+    let verdict = match (rules, hint) {
+        (None, None) => errnorm::classify(status, &headers, &body),
+        (None, Some(p)) => errnorm::classify_as(p, status, &headers, &body),
+        (Some(r), None) => r.classify(status, &headers, &body),
+        (Some(r), Some(p)) => r.classify_as(p, status, &headers, &body),
     };
     Ok(Classified {
         status: input.status,
@@ -261,8 +303,8 @@ fn classify_input(line: &[u8], explain: bool) -> Result<Classified, String> {
     })
 }
 
-fn classify_line(line: &[u8], extras: Extras) -> Result<Output, String> {
-    let c = classify_input(line, extras.explain)?;
+fn classify_line(line: &[u8], extras: Extras<'_>) -> Result<Output, String> {
+    let c = classify_input(line, extras.explain, extras.rules)?;
     let Some((e, advice, evidence)) = c.error else {
         return Ok(Output {
             status: c.status,
@@ -406,7 +448,7 @@ fn stats(file: Option<PathBuf>, json: bool, top: usize) -> io::Result<ExitCode> 
         if progress && st.lines % 100_000 == 0 {
             eprint!("\r{} lines", st.lines);
         }
-        match classify_input(&line, false) {
+        match classify_input(&line, false, None) {
             Err(_) => st.malformed += 1,
             Ok(Classified { error: None, .. }) => st.not_errors += 1,
             Ok(Classified {

@@ -7,6 +7,9 @@ mod codegen;
 #[path = "../src/phash.rs"]
 #[allow(dead_code)]
 mod phash;
+#[path = "../build/rows.rs"]
+#[allow(dead_code)]
+mod rows;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -234,3 +234,41 @@ fn stats_counts_what_classify_says() {
     );
     assert!(table.contains("top codes"));
 }
+
+#[test]
+fn rules_files_are_read_before_the_built_in_tables() {
+    let dir = std::env::temp_dir().join(format!("errnorm-cli-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("minimax.tsv");
+    std::fs::write(
+        &good,
+        "code\tkind\treason\tretry\tmax_retries\tbackoff\tlog_level\tmessage_en\tsolution_en\tmessage_zh\tsolution_zh\tsource\tnote\n2064\ttransient\toverloaded\t-\t-\t-\t-\tbusy\t-\t-\t-\tops\t-\n",
+    )
+    .unwrap();
+    let input =
+        r#"{"status":200,"body":"{\"base_resp\":{\"status_code\":2064,\"status_msg\":\"x\"}}"}"#;
+    let out = run(
+        &["classify", "--rules", good.to_str().unwrap()],
+        input.as_bytes(),
+    );
+    assert!(out.status.success());
+    let v = lines(&out);
+    assert_eq!(
+        (v[0]["reason"].as_str(), v[0]["rule"].as_str()),
+        (Some("overloaded"), Some("minimax:2064"))
+    );
+    // Without the rules the code is unknown: the default decides.
+    let v = lines(&run(&["classify"], input.as_bytes()));
+    assert_eq!(v[0]["basis"], "default");
+
+    let bad = dir.join("novita.tsv");
+    std::fs::write(&bad, "id\twhere\tstatus\tkind\treason\tweight\tdescription\tsource\tnote\nA\tllm\t400\tauth\tnope\texact\td\ts\t-\n").unwrap();
+    let out = run(
+        &["classify", "--rules", bad.to_str().unwrap()],
+        input.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("novita.tsv:2: unknown reason `nope`"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -59,6 +59,8 @@
 //!   default so the library stays lean.
 //! - `http-response`: `classify_response` / `classify_response_as` for
 //!   `http::Response<B>` where `B: AsRef<[u8]>`.
+//! - `reqwest`: `classify_reqwest`, classifying a `reqwest::Response` and keeping its body.
+//! - `tower`: `AdvicePolicy`, a `tower::retry::Policy` driven by the advice.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -74,12 +76,16 @@ mod phash;
 mod provider;
 mod providers;
 mod redact;
+#[cfg(feature = "reqwest")]
+mod reqwest_support;
 #[cfg(feature = "http-response")]
 mod response;
 mod rules;
 mod scan;
 mod stream;
 mod tables;
+#[cfg(feature = "tower")]
+mod tower_support;
 mod verdict;
 
 pub use advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy};
@@ -93,6 +99,8 @@ pub use headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use kind::{ErrorKind, Reason};
 pub use provider::Provider;
 pub use redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
+#[cfg(feature = "reqwest")]
+pub use reqwest_support::{classify_reqwest, classify_reqwest_as, ClassifiedResponse};
 #[cfg(feature = "http-response")]
 pub use response::{classify_response, classify_response_as};
 pub use rules::{Rules, RulesError};
@@ -101,6 +109,8 @@ pub use tables::{
     codes, lookup_code, match_phrase, minimax_code, phrases, CodeInfo, PhraseInfo, RetryHint,
     PHRASE_SCAN_LIMIT,
 };
+#[cfg(feature = "tower")]
+pub use tower_support::AdvicePolicy;
 pub use verdict::{Basis, Code, Evidence, Rule, Verdict};
 
 /// The README's examples, compiled and run as doc-tests.

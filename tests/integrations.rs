@@ -1,0 +1,110 @@
+//! The ecosystem features: reqwest (against a local server on 127.0.0.1) and the tower
+//! retry policy (with tokio's paused clock).
+
+mod common;
+
+#[cfg(feature = "reqwest")]
+#[tokio::test]
+async fn reqwest_responses_are_classified_and_keep_their_body() {
+    use errnorm::{classify_reqwest, classify_reqwest_as, ErrorKind, Provider};
+    let quota =
+        r#"{"code":400,"reason":"BILLING_BALANCE_NOT_ENOUGH","message":"Insufficient balance"}"#;
+    let ok = r#"{"choices":[]}"#;
+    let (addr, served) =
+        common::server::server(vec![(400, "Retry-After: 5\r\n", quota), (200, "", ok)], 2);
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("http://{addr}/v1/chat/completions");
+    let res = client.post(&url).body("{}").send().await.unwrap();
+    let c = classify_reqwest(res).await.unwrap();
+    let e = c.error.expect("an error");
+    assert_eq!(e.kind(), ErrorKind::Quota);
+    assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(5)));
+    assert_eq!(&c.body[..], quota.as_bytes());
+    let res = client.post(&url).body("{}").send().await.unwrap();
+    let c = classify_reqwest_as(Provider::Openai, res).await.unwrap();
+    assert!(c.error.is_none());
+    assert_eq!(&c.body[..], ok.as_bytes());
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[cfg(feature = "tower")]
+mod tower_policy {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use errnorm::{AdvicePolicy, RetryPolicy};
+    use http::Response;
+    use tower::retry::RetryLayer;
+    use tower::{service_fn, Layer, ServiceExt};
+
+    /// A service answering from `responses` in turn (the last one repeated).
+    async fn run(responses: Vec<(u16, &'static str, &'static str)>) -> (u16, usize) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        let svc = service_fn(move |_req: ()| {
+            let n = c.fetch_add(1, Ordering::SeqCst);
+            let (status, retry_after, body) = responses[n.min(responses.len() - 1)];
+            let mut b = Response::builder().status(status);
+            if !retry_after.is_empty() {
+                b = b.header("retry-after", retry_after);
+            }
+            let res = b.body(body.as_bytes().to_vec()).unwrap();
+            async move { Ok::<_, std::convert::Infallible>(res) }
+        });
+        let policy = AdvicePolicy::new(RetryPolicy::default(), 7);
+        let svc = RetryLayer::new(policy).layer(svc);
+        let res = svc.oneshot(()).await.unwrap();
+        (res.status().as_u16(), calls.load(Ordering::SeqCst))
+    }
+
+    const OK: (u16, &str, &str) = (200, "", r#"{"choices":[]}"#);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_short_rate_limit_is_retried_then_succeeds() {
+        let limited = (
+            429,
+            "1",
+            r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow"}}"#,
+        );
+        let start = tokio::time::Instant::now();
+        assert_eq!(run(vec![limited, OK]).await, (200, 2));
+        // The server's delay is a floor: at least a second passed on the paused clock.
+        assert!(start.elapsed() >= Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_errors_retry_within_the_budget() {
+        let down = (
+            500,
+            "",
+            r#"{"type":"error","error":{"type":"api_error","message":"oops"}}"#,
+        );
+        // RetryPolicy::default allows 4 retries: 5 calls in all, then the error stands.
+        assert_eq!(run(vec![down]).await, (500, 5));
+        assert_eq!(run(vec![down, down, OK]).await, (200, 3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn quota_and_validation_are_not_retried() {
+        let quota = (
+            429,
+            "",
+            r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
+        );
+        assert_eq!(run(vec![quota, OK]).await, (429, 1));
+        let bad = (
+            400,
+            "",
+            r#"{"error":{"message":"bad","type":"invalid_request_error","code":"context_length_exceeded"}}"#,
+        );
+        assert_eq!(run(vec![bad, OK]).await, (400, 1));
+        // A rate limit longer than max_wait goes to a failover layer, not a retry here.
+        let long = (
+            429,
+            "600",
+            r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow"}}"#,
+        );
+        assert_eq!(run(vec![long, OK]).await, (429, 1));
+    }
+}

@@ -432,12 +432,27 @@ fn hex4(h: &[u8]) -> Option<u32> {
 /// A JSON number as the serde reader sees it: an integer that fits i64, or a float
 /// with no fraction below 9e15 (1008.0), is an integer; anything else is Other.
 fn number(t: &[u8]) -> Val<'static> {
-    let (neg, digits) = match t.strip_prefix(b"-") {
-        Some(d) => (true, d),
-        None => (false, t),
+    let (neg, digits) = match t.split_first() {
+        Some((b'-', d)) => (true, d),
+        _ => (false, t),
     };
-    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
-        // Accumulate negatively so that i64::MIN fits.
+    // Up to 18 digits cannot overflow an i64: one pass, no checks.
+    if !digits.is_empty() && digits.len() <= 18 {
+        let mut n: i64 = 0;
+        let mut plain = true;
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                plain = false;
+                break;
+            }
+            n = n * 10 + i64::from(d);
+        }
+        if plain {
+            return Val::Int(if neg { -n } else { n });
+        }
+    } else if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        // 19 digits and more: accumulate negatively so that i64::MIN fits.
         let n = digits.iter().try_fold(0i64, |n, d| {
             n.checked_mul(10)?.checked_sub(i64::from(d - b'0'))
         });

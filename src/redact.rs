@@ -107,12 +107,8 @@ fn anchors() -> Option<&'static (AhoCorasick, Vec<usize>)> {
 /// assert_eq!(s, "Incorrect API key provided: [redacted:key] from [ip]");
 /// ```
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let mut end = text.len().min(REDACT_LIMIT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let cut = end < text.len();
-    let t = &text[..end];
+    let t = crate::tables::head(text, REDACT_LIMIT);
+    let cut = t.len() < text.len();
     let b = t.as_bytes();
     // (start, end, replacement), in order, not overlapping.
     let mut spans: Vec<(usize, usize, &'static str)> = Vec::new();

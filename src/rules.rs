@@ -193,16 +193,11 @@ impl Rules {
         }
     }
 
-    /// The longest runtime phrase in the message (same limit as the built-in matcher).
+    /// The longest runtime phrase in the message, by the same rule as the built-in
+    /// table (`tables::longest_phrase`).
     pub(crate) fn phrase(&self, message: &str) -> Option<&'static PhraseInfo> {
         let ac = self.matcher.as_ref()?;
-        let mut end = message.len().min(crate::PHRASE_SCAN_LIMIT);
-        while !message.is_char_boundary(end) {
-            end -= 1;
-        }
-        ac.find_overlapping_iter(message.get(..end)?)
-            .filter_map(|m| self.phrases.get(m.pattern().as_usize()).copied())
-            .max_by_key(|p| p.phrase.len())
+        crate::tables::longest_phrase(ac, message, |i| self.phrases.get(i).copied())
     }
 }
 

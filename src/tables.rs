@@ -212,26 +212,41 @@ fn matcher() -> Option<&'static AhoCorasick> {
 /// of all phrases found (overlaps included), the longest wins, then the earliest row.
 /// Reads at most [`PHRASE_SCAN_LIMIT`] bytes.
 pub fn match_phrase(message: &str) -> Option<&'static PhraseInfo> {
-    let mut end = message.len().min(PHRASE_SCAN_LIMIT);
-    while !message.is_char_boundary(end) {
+    longest_phrase(matcher()?, message, |i| PHRASES.get(i))
+}
+
+/// The first `limit` bytes of `s`, cut back to a character boundary.
+pub(crate) fn head(s: &str, limit: usize) -> &str {
+    let mut end = s.len().min(limit);
+    while !s.is_char_boundary(end) {
         end -= 1;
     }
-    let hay = &message[..end];
-    let ac = matcher()?;
-    let mut best: Option<usize> = None;
-    for m in ac.find_overlapping_iter(hay) {
+    s.get(..end).unwrap_or_default()
+}
+
+/// The rule for every phrase table, built-in or loaded at runtime: of all phrases `ac`
+/// finds in the first [`PHRASE_SCAN_LIMIT`] bytes (overlaps included), the longest
+/// wins, then the earliest row. `row` maps a pattern index to its row.
+pub(crate) fn longest_phrase(
+    ac: &AhoCorasick,
+    message: &str,
+    row: impl Fn(usize) -> Option<&'static PhraseInfo>,
+) -> Option<&'static PhraseInfo> {
+    let mut best: Option<(usize, &'static PhraseInfo)> = None;
+    for m in ac.find_overlapping_iter(head(message, PHRASE_SCAN_LIMIT)) {
         let i = m.pattern().as_usize();
-        best = match best {
-            Some(b)
-                if (PHRASES[b].phrase.len(), usize::MAX - b)
-                    >= (PHRASES[i].phrase.len(), usize::MAX - i) =>
-            {
-                Some(b)
+        let Some(p) = row(i) else { continue };
+        let better = match best {
+            None => true,
+            Some((b, bp)) => {
+                (p.phrase.len(), std::cmp::Reverse(i)) > (bp.phrase.len(), std::cmp::Reverse(b))
             }
-            _ => Some(i),
         };
+        if better {
+            best = Some((i, p));
+        }
     }
-    best.and_then(|i| PHRASES.get(i))
+    best.map(|(_, p)| p)
 }
 
 #[cfg(test)]

@@ -108,3 +108,18 @@ fn bad_rows_are_refused_with_file_and_line() {
         assert!(e.to_string().starts_with(&format!("{file}:{line}: ")));
     }
 }
+
+#[test]
+fn runtime_phrases_break_ties_as_built_in_ones_do() {
+    // Equal length, both found: the earlier row wins, as in data/phrases.tsv.
+    let mut r = Rules::new();
+    r.add(
+        "phrases.tsv",
+        &format!(
+            "{PHRASES}aaaa\ten\tquota\tplan_limit\tops\t-\nbbbb\ten\tauth\tinvalid_key\tops\t-\n"
+        ),
+    )
+    .unwrap();
+    let m = r#"{"error":{"message":"bbbb then aaaa","type":"new_api_error"}}"#;
+    assert_eq!(v(&r, 500, m).1, Reason::PlanLimit);
+}

@@ -1,40 +1,48 @@
-//! Reads the tables in `data/`, validates every row, and generates the perfect-hash maps
-//! that `src/tables.rs` includes. A bad row fails the build with `file:line: message`.
+//! Reads the tables in `data/`, validates every row (with `src/schema.rs`, the validator
+//! runtime rules use too), and generates the `Provider` enum, the perfect-hash tables
+//! and the detection markers that `src/decide/tables.rs` includes. A bad row fails the
+//! build with `file:line: message`.
 //!
-//! The generated source names enum variants (`Reason::InsufficientBalance`), so a reason
-//! id that does not exist is a compile error, and a const assertion per row turns a
-//! reason filed under the wrong kind into a compile error that names the row. The work
-//! is in `build/codegen.rs`, which `tests/build_rows.rs` tests.
+//! The generated source names enum variants (`Reason::InsufficientBalance`), so a
+//! reason id that does not exist is a compile error. The work is in
+//! `build/codegen.rs`, which `tests/build_rows.rs` tests.
+//!
+//! With the `bench` feature (benchmarks only), it also writes the same keys as phf
+//! maps and `match`es, to measure the crate's own hash against.
 
 use std::path::Path;
 use std::{env, fs, process};
 
+#[cfg(feature = "bench")]
+#[path = "build/bench.rs"]
+mod bench;
 #[path = "build/codegen.rs"]
 mod codegen;
-#[path = "src/phash.rs"]
-mod phash;
-#[path = "build/rows.rs"]
+#[path = "src/decide/phash.rs"]
 #[allow(dead_code)]
-mod rows;
+mod phash;
+#[path = "src/schema.rs"]
+#[allow(dead_code)]
+mod schema;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=build/codegen.rs");
-    println!("cargo:rerun-if-changed=build/rows.rs");
-    println!("cargo:rerun-if-changed=src/phash.rs");
+    println!("cargo:rerun-if-changed=build");
+    println!("cargo:rerun-if-changed=src/decide/phash.rs");
+    println!("cargo:rerun-if-changed=src/schema.rs");
     println!("cargo:rerun-if-changed=data");
-    let (tables, bench) = match codegen::generate(Path::new("data")) {
-        Ok(src) => src,
-        Err(e) => {
+    let out = env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
+    let write = |file: &str, src: Result<String, String>| {
+        let src = src.unwrap_or_else(|e| {
             eprintln!("error: {e}");
             process::exit(1);
-        }
-    };
-    let out = env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
-    for (file, src) in [("tables.rs", tables), ("bench_lookup.rs", bench)] {
+        });
         if let Err(e) = fs::write(Path::new(&out).join(file), src) {
             eprintln!("error: writing {file}: {e}");
             process::exit(1);
         }
-    }
+    };
+    write("tables.rs", codegen::generate(Path::new("data")));
+    #[cfg(feature = "bench")]
+    write("bench_lookup.rs", bench::generate(Path::new("data")));
 }

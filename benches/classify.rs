@@ -5,14 +5,15 @@
 //!   `classify_as`, `ignored_any` (serde_json merely validating the body,
 //!   `from_slice::<IgnoredAny>`), and `naive` (parse into `serde_json::Value`, walk it,
 //!   look codes up in a `HashMap`, `contains` chains on the lowercased message).
-//! - `lookup_numeric` / `lookup_named`: every MiniMax code / every Novita name looked up
-//!   through errnorm's perfect hash, phf, a `match` and a `HashMap`.
+//! - `lookup_numeric` / `lookup_named`: every key of the `base_resp.status_code` field
+//!   (MiniMax's codes) / of the `reason` field (Novita's names), and a few misses, looked
+//!   up through errnorm's perfect hash, phf, a `match` and a `HashMap`.
 //! - `phrase`: gateway messages through the aho-corasick matcher and a `contains` chain.
 //! - `scaling_<size>`: a success-shaped body of 256 B to 1 MiB with the error object
 //!   at the end and at the start.
 //!
-//! Run: `cargo bench --bench classify && python3 benches/report.py`.
-//! `cargo test --all-targets` runs each benchmark once as a smoke test.
+//! Run: `cargo bench --features bench --bench classify && python3 benches/report.py`.
+//! `cargo test --all-features --all-targets` runs each benchmark once as a smoke test.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -44,7 +45,7 @@ fn naive_codes() -> &'static HashMap<String, ErrorKind> {
     M.get_or_init(|| {
         Provider::iter()
             .flat_map(codes)
-            .map(|r| (r.code.to_string(), r.kind()))
+            .map(|r| (r.code().to_string(), r.kind()))
             .collect()
     })
 }
@@ -121,81 +122,64 @@ fn canonical(c: &mut Criterion) {
 
 // ----- lookups -----
 
+/// A lookup benchmark: group name, field, the table's keys, misses, the phf map and the
+/// `match` of the same keys.
+type LookupGroup = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static phf::Map<&'static str, usize>,
+    fn(&str) -> Option<usize>,
+);
+
 fn lookups(c: &mut Criterion) {
     use generated::*;
-    let mut g = c.benchmark_group("lookup_numeric");
-    let keys: Vec<u32> = MINIMAX_KEYS
-        .iter()
-        .copied()
-        .chain([1003, 2064, 99999])
-        .collect();
-    let map: HashMap<u32, usize> = MINIMAX_KEYS
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (*k, i))
-        .collect();
-    g.bench_function("errnorm_phash", |b| {
-        b.iter(|| {
-            keys.iter()
-                .filter_map(|&k| errnorm::minimax_code(i64::from(black_box(k))))
-                .count()
-        })
-    });
-    g.bench_function("phf", |b| {
-        b.iter(|| {
-            keys.iter()
-                .filter_map(|&k| MINIMAX_PHF.get(&black_box(k)))
-                .count()
-        })
-    });
-    g.bench_function("match", |b| {
-        b.iter(|| {
-            keys.iter()
-                .filter_map(|&k| minimax_match(black_box(k)))
-                .count()
-        })
-    });
-    g.bench_function("hashmap", |b| {
-        b.iter(|| keys.iter().filter_map(|&k| map.get(&black_box(k))).count())
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("lookup_named");
-    let keys: Vec<&str> = NOVITA_KEYS
-        .iter()
-        .copied()
-        .chain(["NO_SUCH_CODE", "RATE_LIMIT"])
-        .collect();
-    let map: HashMap<&str, usize> = NOVITA_KEYS
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (*k, i))
-        .collect();
-    g.bench_function("errnorm_phash", |b| {
-        b.iter(|| {
-            keys.iter()
-                .filter_map(|&k| errnorm::lookup_code(Provider::Novita, black_box(k)))
-                .count()
-        })
-    });
-    g.bench_function("phf", |b| {
-        b.iter(|| {
-            keys.iter()
-                .filter_map(|&k| NOVITA_PHF.get(black_box(k)))
-                .count()
-        })
-    });
-    g.bench_function("match", |b| {
-        b.iter(|| {
-            keys.iter()
-                .filter_map(|&k| novita_match(black_box(k)))
-                .count()
-        })
-    });
-    g.bench_function("hashmap", |b| {
-        b.iter(|| keys.iter().filter_map(|&k| map.get(black_box(k))).count())
-    });
-    g.finish();
+    let groups: [LookupGroup; 2] = [
+        (
+            "lookup_numeric",
+            "base_resp.status_code",
+            &BASE_RESP_STATUS_CODE_KEYS,
+            &["1003", "2064", "99999"],
+            &BASE_RESP_STATUS_CODE_PHF,
+            base_resp_status_code_match,
+        ),
+        (
+            "lookup_named",
+            "reason",
+            &REASON_KEYS,
+            &["NO_SUCH_CODE", "RATE_LIMIT"],
+            &REASON_PHF,
+            reason_match,
+        ),
+    ];
+    for (group, field, table, misses, phf_map, matcher) in groups {
+        let mut g = c.benchmark_group(group);
+        let keys: Vec<&str> = table.iter().chain(misses).copied().collect();
+        let map: HashMap<&str, usize> = table.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let f = errnorm::bench_field(field).unwrap();
+        g.bench_function("errnorm_phash", |b| {
+            b.iter(|| {
+                keys.iter()
+                    .filter(|&&k| errnorm::bench_lookup(f, black_box(k.as_bytes())))
+                    .count()
+            })
+        });
+        g.bench_function("phf", |b| {
+            b.iter(|| {
+                keys.iter()
+                    .filter_map(|&k| phf_map.get(black_box(k)))
+                    .count()
+            })
+        });
+        g.bench_function("match", |b| {
+            b.iter(|| keys.iter().filter_map(|&k| matcher(black_box(k))).count())
+        });
+        g.bench_function("hashmap", |b| {
+            b.iter(|| keys.iter().filter_map(|&k| map.get(black_box(k))).count())
+        });
+        g.finish();
+    }
 }
 
 // ----- phrases -----
@@ -208,14 +192,13 @@ fn phrase(c: &mut Criterion) {
         "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing.",
         "Something nobody has written a phrase for yet (request id: 20240615123456789)",
     ];
-    let table: Vec<(&str, errnorm::Reason)> =
-        phrases().iter().map(|p| (p.phrase, p.reason)).collect();
+    let table: Vec<(&str, errnorm::Reason)> = phrases().map(|p| (p.code(), p.reason())).collect();
     for m in messages {
         let chain = table
             .iter()
             .find(|(p, _)| m.to_lowercase().contains(p))
             .map(|(_, r)| *r);
-        let ac = errnorm::match_phrase(m).map(|p| p.reason);
+        let ac = errnorm::match_phrase(m).map(|p| p.reason());
         assert_eq!(chain.is_some(), ac.is_some(), "{m}");
     }
     let mut g = c.benchmark_group("phrase");

@@ -1,241 +1,355 @@
-//! Table parsing, validation and code generation for `build.rs`, in a file of its own
-//! so that `tests/build_rows.rs` can feed it bad rows and check the messages.
+//! Table validation and code generation for `build.rs`, in a file of its own so that
+//! `tests/build_rows.rs` can feed it bad rows and check the messages. Every row is read
+//! by `src/schema.rs`, the validator runtime rules use too; this file only turns valid
+//! rows into Rust source.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-const KINDS: [&str; 6] = [
-    "auth",
-    "quota",
-    "rate_limit",
-    "content",
-    "validation",
-    "transient",
-];
+use crate::schema::{self, Field, Probe, TableRow, Term};
 
 /// Reads every table under `dir` (the crate's `data/`) and returns the generated Rust
-/// source for the library and, second, for the lookup benchmarks (`benches/classify.rs`) (the same keys as phf
-/// maps and `match`es), or the first bad row as `data/<file>:<line>: <message>`.
-pub fn generate(dir: &Path) -> Result<(String, String), String> {
+/// source for the library, or the first bad row as `data/<file>:<line>: <message>`.
+pub fn generate(dir: &Path) -> Result<String, String> {
     let mut out = String::new();
-    let mut bench = String::new();
-    gen_minimax(&mut out, &mut bench, dir)?;
-    for (name, file) in [
-        ("MIMO", "mimo.tsv"),
-        ("NOVITA", "novita.tsv"),
-        ("GATEWAY", "gateway.tsv"),
-        ("OPENAI", "openai.tsv"),
-        ("ANTHROPIC", "anthropic.tsv"),
-    ] {
-        gen_identifiers(&mut out, &mut bench, dir, name, file)?;
-    }
-    gen_phrases(&mut out, dir)?;
+    let (providers, rows) = read_all(dir)?;
+    gen_provider(&mut out, &providers);
+    gen_rows(&mut out, &rows)?;
+    gen_detect(&mut out, dir, &providers, &rows)?;
     gen_redactions(&mut out, dir)?;
-    Ok((out, bench))
+    Ok(out)
 }
 
-use crate::rows::{opt, read_rows, Line, IDENTIFIER_HEADER, MINIMAX_HEADER, PHRASE_HEADER};
+/// Every provider table's keys per field, for the lookup benchmarks: (field name,
+/// keys in table order).
+#[allow(dead_code)]
+pub fn bench_keys(dir: &Path) -> Result<Vec<(String, Vec<String>)>, String> {
+    let (_, rows) = read_all(dir)?;
+    Ok(index(&rows)
+        .into_iter()
+        .map(|(f, m)| (f.name().to_string(), m.into_keys().collect()))
+        .collect())
+}
 
-/// Reads a table of `dir`, with errors as `file:line: message`.
-fn read_table(dir: &Path, file: &str, header: &[&str]) -> Result<Vec<Line>, String> {
-    let text = fs::read_to_string(dir.join(file.trim_start_matches("data/")))
-        .map_err(|e| format!("{file}: {e}"))?;
-    read_rows(&text, header).map_err(|e| match e.line {
-        0 => format!("{file}: {}", e.message),
-        n => format!("{file}:{n}: {}", e.message),
-    })
+/// One table row with the provider it belongs to (`None` for the shared phrases).
+pub struct Owned {
+    pub provider: Option<String>,
+    pub file: String,
+    pub row: TableRow,
+}
+
+fn read(dir: &Path, file: &str) -> Result<String, String> {
+    let bytes = fs::read(dir.join(file)).map_err(|e| format!("data/{file}: {e}"))?;
+    schema::text_of(&bytes)
+        .map(str::to_string)
+        .map_err(|e| at(file, &e))
+}
+
+fn at(file: &str, e: &schema::RowError) -> String {
+    match e.line {
+        0 => format!("data/{file}: {}", e.message),
+        n => format!("data/{file}:{n}: {}", e.message),
+    }
+}
+
+/// The registry, then the shared phrases and every provider's table in registry order.
+fn read_all(dir: &Path) -> Result<(Vec<schema::ProviderRow>, Vec<Owned>), String> {
+    let providers =
+        schema::providers(&read(dir, "providers.tsv")?).map_err(|e| at("providers.tsv", &e))?;
+    let mut rows = Vec::new();
+    for r in schema::table(&read(dir, "phrases.tsv")?).map_err(|e| at("phrases.tsv", &e))? {
+        if r.fields != [Field::Message] {
+            return Err(format!(
+                "data/phrases.tsv:{}: the shared table holds phrases (`message`) only",
+                r.line
+            ));
+        }
+        rows.push(Owned {
+            provider: None,
+            file: "phrases.tsv".into(),
+            row: r,
+        });
+    }
+    for p in &providers {
+        let file = format!("{}.tsv", p.id);
+        for r in schema::table(&read(dir, &file)?).map_err(|e| at(&file, &e))? {
+            rows.push(Owned {
+                provider: Some(p.id.clone()),
+                file: file.clone(),
+                row: r,
+            });
+        }
+    }
+    // Every file of data/ is accounted for: a table for a provider the registry lacks
+    // would otherwise be ignored.
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map_err(|e| format!("data: {e}"))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".tsv"))
+        .collect();
+    names.sort();
+    for n in names {
+        let stem = n.trim_end_matches(".tsv");
+        let known = ["phrases", "detect", "providers", "redaction"].contains(&stem)
+            || providers.iter().any(|p| p.id == stem);
+        if !known {
+            return Err(format!(
+                "data/{n}: no provider `{stem}` in data/providers.tsv"
+            ));
+        }
+    }
+    // A phrase means one thing wherever it is listed.
+    let mut seen: BTreeMap<&str, &Owned> = BTreeMap::new();
+    for o in rows.iter().filter(|o| o.row.fields == [Field::Message]) {
+        if let Some(prev) = seen.insert(&o.row.id, o) {
+            return Err(format!(
+                "data/{}:{}: phrase `{}` is already listed in data/{}:{}",
+                o.file, o.row.line, o.row.id, prev.file, prev.row.line
+            ));
+        }
+    }
+    Ok((providers, rows))
+}
+
+/// For each field (but `message`), each id and the rows that list it, in row order.
+fn index(rows: &[Owned]) -> BTreeMap<Field, BTreeMap<String, Vec<usize>>> {
+    let mut idx: BTreeMap<Field, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+    for (i, o) in rows.iter().enumerate() {
+        for f in &o.row.fields {
+            if *f != Field::Message {
+                idx.entry(*f)
+                    .or_default()
+                    .entry(o.row.id.clone())
+                    .or_default()
+                    .push(i);
+            }
+        }
+    }
+    idx
 }
 
 fn camel(id: &str) -> String {
-    id.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
+    schema::camel(id)
 }
 
-fn check_kind_reason(file: &str, no: usize, kind: &str, reason: &str) -> Result<String, String> {
-    if !KINDS.contains(&kind) {
-        return Err(format!(
-            "{file}:{no}: unknown kind `{kind}` (one of {})",
-            KINDS.join(", ")
-        ));
-    }
-    let ok = |c: char| c.is_ascii_lowercase() || c == '_';
-    if reason.is_empty() || !reason.chars().all(ok) {
-        return Err(format!(
-            "{file}:{no}: reason `{reason}` is not a snake_case id"
-        ));
-    }
-    // The variant path makes an unknown reason a compile error; the assertion makes a
-    // reason under the wrong kind one, naming the row.
-    Ok(format!(
-        "const _: () = assert!(Reason::{r}.kind() as u8 == ErrorKind::{k} as u8, \"{file}:{no}: reason `{reason}` does not belong to kind `{kind}`\");\n",
-        r = camel(reason),
-        k = camel(kind),
-    ))
-}
-
-fn str_lit(s: &str) -> String {
+fn lit(s: &str) -> String {
     format!("{s:?}")
 }
 
-fn opt_lit(s: &str) -> String {
-    match opt(s) {
-        Some(s) => format!("Some({})", str_lit(s)),
+fn opt_lit(s: Option<&str>) -> String {
+    match s {
+        Some(s) => format!("Some(Cow::Borrowed({}))", lit(s)),
         None => "None".into(),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn info_expr(
-    provider: &str,
-    key: &str,
-    reason: &str,
-    generic: bool,
-    status: Option<u16>,
-    place: &str,
-    texts: [&str; 4],
-    hint: &str,
-    source: &str,
-    note: &str,
-    rule: &str,
-) -> String {
-    format!(
-        "CodeInfo {{ provider: Provider::{p}, code: {key}, reason: Reason::{r}, generic: {generic}, status: {status:?}, place: {place}, meaning_en: {me}, solution_en: {se}, meaning_zh: {mz}, solution_zh: {sz}, retry_hint: {hint}, source: {source}, note: {note}, rule: {rule} }}",
-        p = camel(provider),
-        key = str_lit(key),
-        r = camel(reason),
-        place = str_lit(place),
-        me = opt_lit(texts[0]),
-        se = opt_lit(texts[1]),
-        mz = opt_lit(texts[2]),
-        sz = opt_lit(texts[3]),
-        source = str_lit(source),
-        note = opt_lit(note),
-        rule = str_lit(rule),
-    )
-}
-
-fn gen_minimax(out: &mut String, bench: &mut String, dir: &Path) -> Result<(), String> {
-    let file = "data/minimax.tsv";
-    let header = MINIMAX_HEADER;
-    let rows = read_table(dir, file, &header)?;
-    let mut asserts = String::new();
-    let mut last: Option<u32> = None;
-    let mut order = Vec::new();
-    let mut rows_src = Vec::new();
-    for Line { no, fields: f } in &rows {
-        let no = *no;
-        let code: u32 = f[0]
-            .parse()
-            .map_err(|_| format!("{file}:{no}: code `{}` is not a number", f[0]))?;
-        if let Some(prev) = last {
-            if code == prev {
-                return Err(format!("{file}:{no}: duplicate code {code}"));
-            }
-            if code < prev {
-                return Err(format!(
-                    "{file}:{no}: rows must be sorted by code ({code} after {prev})"
-                ));
-            }
-        }
-        last = Some(code);
-        asserts += &check_kind_reason(file, no, &f[1], &f[2])?;
-        let retryable_kind = f[1] == "rate_limit" || f[1] == "transient";
-        let hint = match f[3].as_str() {
-            "-" => "None".to_string(),
-            r @ ("yes" | "no") => {
-                if (r == "yes") != retryable_kind {
-                    return Err(format!(
-                        "{file}:{no}: retry `{r}` contradicts kind `{}` (rate_limit and transient retry, the others never)",
-                        f[1]
-                    ));
-                }
-                let max: Option<u8> = match opt(&f[4]) {
-                    None => None,
-                    Some(m) => Some(m.parse().map_err(|_| {
-                        format!("{file}:{no}: max_retries `{m}` is not a small number")
-                    })?),
-                };
-                let backoff: Option<f32> = match opt(&f[5]) {
-                    None => None,
-                    Some(b) => match b.parse::<f32>() {
-                        Ok(v) if v.is_finite() && v >= 1.0 => Some(v),
-                        _ => {
-                            return Err(format!(
-                                "{file}:{no}: backoff `{b}` is not a factor >= 1.0"
-                            ));
-                        }
-                    },
-                };
-                if r == "no" && (max.is_some() || backoff.is_some()) {
-                    return Err(format!(
-                        "{file}:{no}: max_retries/backoff given for a code that is not retried"
-                    ));
-                }
-                let level = match f[6].as_str() {
-                    "-" => "None".to_string(),
-                    l @ ("ERROR" | "WARNING" | "INFO") => format!("Some({l:?})"),
-                    l => {
-                        return Err(format!(
-                            "{file}:{no}: log_level `{l}` is not ERROR, WARNING or INFO"
-                        ));
-                    }
-                };
-                format!(
-                    "Some(RetryHint {{ retry: {}, max_retries: {max:?}, backoff: {backoff:?}, log_level: {level} }})",
-                    r == "yes"
-                )
-            }
-            r => return Err(format!("{file}:{no}: retry `{r}` is not yes, no or -")),
-        };
-        if hint == "None" && (opt(&f[4]).is_some() || opt(&f[5]).is_some()) {
-            return Err(format!("{file}:{no}: max_retries/backoff need retry yes"));
-        }
-        if opt(&f[7]).is_none() && opt(&f[9]).is_none() {
-            return Err(format!(
-                "{file}:{no}: a code needs a message in English or Chinese"
-            ));
-        }
-        let key = f[0].as_str();
-        let expr = info_expr(
-            "minimax",
-            key,
-            &f[2],
-            false,
-            None,
-            "base_resp.status_code",
-            [&f[7], &f[8], &f[9], &f[10]],
-            &hint,
-            &f[11],
-            &f[12],
-            &format!("minimax:{key}"),
-        );
-        rows_src.push(expr);
-        order.push(code);
+fn gen_provider(out: &mut String, providers: &[schema::ProviderRow]) {
+    let mut variants = String::new();
+    for p in providers {
+        writeln!(
+            variants,
+            "    /// {}
+    {},",
+            p.doc, p.name
+        )
+        .ok();
     }
-    let (seed, bits, slots) = perfect(&order, |k, seed| crate::phash::hash_u32(*k, seed))
-        .ok_or_else(|| format!("{file}: no perfect hash found"))?;
+    let ids: Vec<String> = providers.iter().map(|p| format!("`{}`", p.id)).collect();
     writeln!(
         out,
-        "/// MiniMax codes from `{file}`, perfect-hashed.\npub(crate) static MINIMAX: NumTable = NumTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{order:?}, rows: &[\n{}\n] }};\n{asserts}",
-        rows_src.join(",\n")
+        "/// An upstream provider, or a family of providers that share one error format.
+///
+/// Generated from `data/providers.tsv`. The ids ({ids}) are used by
+/// [`FromStr`](std::str::FromStr), [`Display`](std::fmt::Display), serde, the CLI and
+/// the tables in `data/`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Display, EnumString, EnumIter, EnumCount, IntoStaticStr, Serialize, Deserialize)]
+#[strum(serialize_all = \"snake_case\")]
+#[serde(rename_all = \"snake_case\")]
+pub enum Provider {{
+{variants}}}
+",
+        ids = ids.join(", ")
     )
     .ok();
-    bench_num(bench, "MINIMAX", &order);
+}
+
+fn gen_rows(out: &mut String, rows: &[Owned]) -> Result<(), String> {
+    let mut items = String::new();
+    let mut asserts = String::new();
+    for o in rows {
+        let r = &o.row;
+        let provider = match &o.provider {
+            Some(p) => format!("Owner::Builtin(Provider::{})", camel(p)),
+            None => "Owner::Shared".into(),
+        };
+        let fields: Vec<String> = r.fields.iter().map(|f| format!("Field::{f:?}")).collect();
+        let hint = match &r.hint {
+            None => "None".into(),
+            Some(h) => format!(
+                "Some(RetryHint {{ retry: {}, max_retries: {:?}, backoff: {:?}, log_level: {} }})",
+                h.retry,
+                h.max_retries,
+                h.backoff,
+                match &h.log_level {
+                    Some(l) => format!("Some(LogLevel::{})", camel(&l.to_ascii_lowercase())),
+                    None => "None".into(),
+                }
+            ),
+        };
+        let rule = match &o.provider {
+            Some(p) if r.fields == [Field::Message] => format!("{p}:phrase:{}", r.id),
+            Some(p) => format!("{p}:{}", r.id),
+            None => format!("phrase:{}", r.id),
+        };
+        writeln!(
+            items,
+            "    CodeInfo {{ owner: {provider}, id: Cow::Borrowed({id}), fields: Cow::Borrowed(&[{fields}]), reason: Reason::{reason}, generic: {generic}, status: {status:?}, lang: {lang}, description: {desc}, source: Cow::Borrowed({source}), note: {note}, hint: {hint}, texts: [{t0}, {t1}, {t2}], rule: Cow::Borrowed({rule}) }},",
+            id = lit(&r.id),
+            fields = fields.join(", "),
+            reason = camel(r.reason),
+            generic = r.generic,
+            status = r.status,
+            lang = opt_lit(r.lang.as_deref()),
+            desc = opt_lit(r.description.as_deref()),
+            source = lit(&r.source),
+            note = opt_lit(r.note.as_deref()),
+            t0 = opt_lit(r.texts[0].as_deref()),
+            t1 = opt_lit(r.texts[1].as_deref()),
+            t2 = opt_lit(r.texts[2].as_deref()),
+            rule = lit(&rule),
+        )
+        .ok();
+        // The variant path makes an unknown reason a compile error; the assertion makes
+        // a reason under the wrong kind one, naming the row (the validator checks both
+        // first; this keeps the generated code honest if the enums drift).
+        writeln!(
+            asserts,
+            "const _: () = assert!(Reason::{r}.kind() as u8 == ErrorKind::{k} as u8, \"data/{file}:{line}: reason `{reason}` does not belong to kind `{kind}`\");",
+            r = camel(r.reason),
+            k = camel(r.kind),
+            file = o.file,
+            line = r.line,
+            reason = r.reason,
+            kind = r.kind,
+        )
+        .ok();
+    }
+    if rows.len() >= usize::from(u16::MAX) {
+        return Err("data: too many rows".into());
+    }
+    writeln!(out, "/// Every row of every table in `data/`: the shared phrases, then each provider's table in registry order.\npub(crate) static ROWS: [CodeInfo; {}] = [\n{items}];\n{asserts}", rows.len()).ok();
+
+    let idx = index(rows);
+    let mut tables = String::new();
+    for f in Field::ALL {
+        let Some(m) = idx.get(&f) else {
+            writeln!(tables, "    StrTable::EMPTY,").ok();
+            continue;
+        };
+        let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+        let (seed, bits, slots) = perfect(&keys, |k, seed| {
+            crate::phash::hash_bytes(k.as_bytes(), seed)
+        })
+        .ok_or_else(|| format!("data: no perfect hash found for field `{}`", f.name()))?;
+        let hits: Vec<String> = m.values().map(|v| format!("&{v:?}")).collect();
+        writeln!(
+            tables,
+            "    // {name}\n    StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{keys:?}, hits: &[{hits}] }},",
+            name = f.name(),
+            hits = hits.join(", ")
+        )
+        .ok();
+    }
+    writeln!(out, "/// One perfect-hashed table per field, in `Field::ALL` order: each id and the rows (indices into `ROWS`) that list it in that field.\npub(crate) static TABLES: [StrTable; Field::COUNT] = [\n{tables}];\n").ok();
+    let phrases: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.row.fields == [Field::Message])
+        .map(|(i, _)| i)
+        .collect();
+    writeln!(out, "/// The phrase rows (indices into `ROWS`), in the order their ties are broken.\npub(crate) static PHRASES: [u16; {}] = {phrases:?};\n", phrases.len()).ok();
+    Ok(())
+}
+
+fn probe_expr(p: &Probe) -> String {
+    match p {
+        Probe::Field(f) => format!("ProbeC::Field(Field::{f:?})"),
+        Probe::ErrorObject => "ProbeC::ErrorObject".into(),
+        Probe::ErrorText => "ProbeC::ErrorText".into(),
+        Probe::ErrorMessage => "ProbeC::ErrorMessage".into(),
+        Probe::TopMessage => "ProbeC::TopMessage".into(),
+        Probe::Object => "ProbeC::Object".into(),
+        Probe::ErrorMsg => "ProbeC::ErrorMsg".into(),
+        Probe::Header(h) => format!("ProbeC::Header(Cow::Borrowed({}))", lit(h)),
+    }
+}
+
+fn gen_detect(
+    out: &mut String,
+    dir: &Path,
+    providers: &[schema::ProviderRow],
+    rows: &[Owned],
+) -> Result<(), String> {
+    let known = |id: &str| providers.iter().any(|p| p.id == id);
+    let text = read(dir, "detect.tsv")?;
+    let markers = schema::detect(&text, &known).map_err(|e| at("detect.tsv", &e))?;
+    let mut items = String::new();
+    for m in &markers {
+        // A marker that asks a provider's table for a field must have rows there.
+        for t in &m.terms {
+            if let Term::Listed(f) | Term::Owned(f) = t {
+                let has = rows.iter().any(|o| {
+                    o.provider.as_deref() == Some(&m.provider) && o.row.fields.contains(f)
+                });
+                if !has {
+                    return Err(format!(
+                        "data/detect.tsv:{}: {} lists nothing in `{}`",
+                        m.line,
+                        m.provider,
+                        f.name()
+                    ));
+                }
+            }
+        }
+        let terms: Vec<String> = m
+            .terms
+            .iter()
+            .map(|t| match t {
+                Term::Present(p) => format!("TermC::Present({})", probe_expr(p)),
+                Term::Absent(p) => format!("TermC::Absent({})", probe_expr(p)),
+                Term::Equals(p, v) => format!(
+                    "TermC::Equals({}, Cow::Borrowed({}))",
+                    probe_expr(p),
+                    lit(v)
+                ),
+                Term::Contains(p, v) => format!(
+                    "TermC::Contains({}, Cow::Borrowed({}))",
+                    probe_expr(p),
+                    lit(v)
+                ),
+                Term::Listed(f) => format!("TermC::Listed(Field::{f:?})"),
+                Term::Owned(f) => format!("TermC::Owned(Field::{f:?})"),
+            })
+            .collect();
+        writeln!(
+            items,
+            "    Marker {{ provider: Owner::Builtin(Provider::{}), terms: Cow::Borrowed(&[{}]), rule: Cow::Borrowed({}) }},",
+            camel(&m.provider),
+            terms.join(", "),
+            lit(&format!("detect:{}:{}", m.provider, m.line))
+        )
+        .ok();
+    }
+    writeln!(out, "/// Detection markers from `data/detect.tsv`, in file order.\npub(crate) static MARKERS: [Marker; {}] = [\n{items}];\n", markers.len()).ok();
     Ok(())
 }
 
 /// Finds a seed under which `hash` puts every key in a slot of its own, in a table of
 /// at least four slots per key. Returns (seed, bits, slots: key index per slot).
-fn perfect<K>(keys: &[K], hash: impl Fn(&K, u64) -> u64) -> Option<(u64, u32, Vec<u8>)> {
+pub fn perfect<K>(keys: &[K], hash: impl Fn(&K, u64) -> u64) -> Option<(u64, u32, Vec<u16>)> {
     if keys.len() >= usize::from(crate::phash::EMPTY) {
         return None;
     }
@@ -252,213 +366,59 @@ fn perfect<K>(keys: &[K], hash: impl Fn(&K, u64) -> u64) -> Option<(u64, u32, Ve
                 if slots[s] != crate::phash::EMPTY {
                     continue 'seed;
                 }
-                slots[s] = i as u8;
+                slots[s] = i as u16;
             }
             return Some((seed, bits, slots));
         }
         bits += 1;
-        if bits > 16 {
+        if bits > 18 {
             return None;
         }
     }
 }
 
-/// For the lookup benchmarks (`benches/classify.rs`): the same numeric keys as a phf map and a `match`, each
-/// giving the row index.
-fn bench_num(bench: &mut String, name: &str, keys: &[u32]) {
-    let mut map = phf_codegen::Map::<u32>::new();
-    let mut arms = String::new();
-    for (i, k) in keys.iter().enumerate() {
-        map.entry(*k, i.to_string());
-        writeln!(arms, "        {k} => Some({i}),").ok();
-    }
-    writeln!(
-        bench,
-        "/// `{name}` as a phf map.\npub static {name}_PHF: ::phf::Map<u32, usize> = {};\n/// `{name}` as a match.\npub fn {lower}_match(k: u32) -> Option<usize> {{\n    match k {{\n{arms}        _ => None,\n    }}\n}}\n/// `{name}`'s keys.\npub static {name}_KEYS: [u32; {}] = {keys:?};\n",
-        map.build(),
-        keys.len(),
-        lower = name.to_ascii_lowercase(),
-    )
-    .ok();
+/// One row of `data/redaction.tsv`.
+struct Line {
+    no: usize,
+    fields: Vec<String>,
 }
 
-/// For the lookup benchmarks (`benches/classify.rs`): the same string keys as a phf map and a `match`.
-fn bench_str(bench: &mut String, name: &str, keys: &[&str]) {
-    let mut map = phf_codegen::Map::<&str>::new();
-    let mut arms = String::new();
-    for (i, k) in keys.iter().enumerate() {
-        map.entry(*k, i.to_string());
-        writeln!(arms, "        {k:?} => Some({i}),").ok();
-    }
-    writeln!(
-        bench,
-        "/// `{name}` as a phf map.\npub static {name}_PHF: ::phf::Map<&'static str, usize> = {};\n/// `{name}` as a match.\npub fn {lower}_match(k: &str) -> Option<usize> {{\n    match k {{\n{arms}        _ => None,\n    }}\n}}\n/// `{name}`'s keys.\npub static {name}_KEYS: [&str; {}] = {keys:?};\n",
-        map.build(),
-        keys.len(),
-        lower = name.to_ascii_lowercase(),
-    )
-    .ok();
-}
-
-fn gen_identifiers(
-    out: &mut String,
-    bench: &mut String,
-    dir: &Path,
-    name: &str,
-    file: &str,
-) -> Result<(), String> {
-    let file = &format!("data/{file}");
-    let header = IDENTIFIER_HEADER;
-    let provider = name.to_ascii_lowercase();
-    let rows = read_table(dir, file, &header)?;
-    let mut asserts = String::new();
-    // id -> (first line, merged fields)
-    let mut merged: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
-    let mut prev: Option<(String, String)> = None;
-    for Line { no, fields: f } in &rows {
-        let no = *no;
-        let id = &f[0];
-        if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(format!("{file}:{no}: id `{id}` has white space"));
+/// Reads `data/redaction.tsv` with the generic row rules (header, field count, no
+/// empty fields).
+fn read_table(dir: &Path, file: &str, header: &[&str]) -> Result<Vec<Line>, String> {
+    let name = file.trim_start_matches("data/");
+    let text = read(dir, name)?;
+    let mut rows = Vec::new();
+    let mut seen_header = false;
+    for (i, raw) in text.lines().enumerate() {
+        let no = i + 1;
+        if raw.starts_with('#') || raw.trim().is_empty() {
+            continue;
         }
-        let sort_key = (id.clone(), f[1].clone());
-        if let Some(p) = &prev {
-            if sort_key <= *p {
+        let fields: Vec<String> = raw.split('\t').map(str::to_owned).collect();
+        if !seen_header {
+            if fields != header {
                 return Err(format!(
-                    "{file}:{no}: rows must be sorted by id, then where, with no duplicates (`{id}` after `{}`)",
-                    p.0
+                    "{file}:{no}: header must be `{}`",
+                    header.join("\\t")
                 ));
             }
+            seen_header = true;
+            continue;
         }
-        prev = Some(sort_key);
-        if opt(&f[2]).is_some() {
-            match f[2].parse::<u16>() {
-                Ok(s) if (100..600).contains(&s) => {}
-                _ => {
-                    return Err(format!(
-                        "{file}:{no}: status `{}` is not an HTTP status",
-                        f[2]
-                    ))
-                }
-            }
-        }
-        asserts += &check_kind_reason(file, no, &f[3], &f[4])?;
-        if f[5] != "exact" && f[5] != "generic" {
+        if fields.len() != header.len() || fields.iter().any(|f| f.is_empty() || f != f.trim()) {
             return Err(format!(
-                "{file}:{no}: weight `{}` is not exact or generic",
-                f[5]
+                "{file}:{no}: expected {} non-empty fields separated by one TAB",
+                header.len()
             ));
         }
-        match merged.get_mut(id) {
-            None => {
-                merged.insert(id.clone(), (no, f.clone()));
-            }
-            Some((first, m)) => {
-                // The same name in another domain: the body cannot say which, so the
-                // classification must not depend on it.
-                for (i, what) in [(2, "status"), (3, "kind"), (4, "reason"), (5, "weight")] {
-                    if m[i] != f[i] {
-                        return Err(format!(
-                            "{file}:{no}: `{id}` has {what} `{}` here but `{}` at line {first}; one name must classify one way",
-                            f[i], m[i]
-                        ));
-                    }
-                }
-                m[1] = format!("{}+{}", m[1], f[1]);
-                if m[6] != f[6] {
-                    m[6] = format!("{}; {}", m[6], f[6]);
-                }
-                if f[8] != "-" {
-                    m[8] = if m[8] == "-" {
-                        f[8].clone()
-                    } else {
-                        format!("{}; {}", m[8], f[8])
-                    };
-                }
-            }
-        }
+        rows.push(Line { no, fields });
     }
-    let mut exprs = Vec::new();
-    for (id, (_, f)) in &merged {
-        let status = opt(&f[2]).and_then(|s| s.parse::<u16>().ok());
-        exprs.push(info_expr(
-            &provider,
-            id,
-            &f[4],
-            f[5] == "generic",
-            status,
-            &f[1],
-            [&f[6], "-", "-", "-"],
-            "None",
-            &f[7],
-            &f[8],
-            &format!("{provider}:{id}"),
-        ));
-    }
-    let keys: Vec<&str> = merged.keys().map(String::as_str).collect();
-    let (seed, bits, slots) = perfect(&keys, |k, seed| {
-        crate::phash::hash_bytes(k.as_bytes(), seed)
-    })
-    .ok_or_else(|| format!("{file}: no perfect hash found"))?;
-    writeln!(
-        out,
-        "/// Identifiers from `{file}`, perfect-hashed, rows in file order.\npub(crate) static {name}: StrTable = StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, rows: &[\n{}\n] }};\n{asserts}",
-        exprs.join(",\n")
-    )
-    .ok();
-    bench_str(bench, name, &keys);
-    Ok(())
+    Ok(rows)
 }
 
-fn gen_phrases(out: &mut String, dir: &Path) -> Result<(), String> {
-    let file = "data/phrases.tsv";
-    let header = PHRASE_HEADER;
-    let rows = read_table(dir, file, &header)?;
-    let mut asserts = String::new();
-    let mut items = String::new();
-    let mut prev: Option<String> = None;
-    for Line { no, fields: f } in &rows {
-        let no = *no;
-        let phrase = &f[0];
-        if *phrase != phrase.to_lowercase() {
-            return Err(format!("{file}:{no}: phrase `{phrase}` must be lower case"));
-        }
-        if phrase.chars().count() < 2 {
-            return Err(format!(
-                "{file}:{no}: phrase `{phrase}` is too short to mean anything"
-            ));
-        }
-        if let Some(p) = &prev {
-            if phrase.as_bytes() <= p.as_bytes() {
-                return Err(format!(
-                    "{file}:{no}: rows must be sorted by phrase with no duplicates (`{phrase}` after `{p}`)"
-                ));
-            }
-        }
-        prev = Some(phrase.clone());
-        if f[1] != "en" && f[1] != "zh" {
-            return Err(format!("{file}:{no}: lang `{}` is not en or zh", f[1]));
-        }
-        asserts += &check_kind_reason(file, no, &f[2], &f[3])?;
-        writeln!(
-            items,
-            "    PhraseInfo {{ phrase: {}, lang: {}, reason: Reason::{}, source: {}, note: {}, rule: {} }},",
-            str_lit(phrase),
-            str_lit(&f[1]),
-            camel(&f[3]),
-            str_lit(&f[4]),
-            opt_lit(&f[5]),
-            str_lit(&format!("phrase:{phrase}")),
-        )
-        .ok();
-    }
-    writeln!(
-        out,
-        "/// Message phrases from `{file}`, in file order.\npub(crate) static PHRASES: [PhraseInfo; {}] = [\n{items}];\n{asserts}",
-        rows.len()
-    )
-    .ok();
-    Ok(())
+fn str_lit(s: &str) -> String {
+    lit(s)
 }
 
 fn gen_redactions(out: &mut String, dir: &Path) -> Result<(), String> {

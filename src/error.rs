@@ -6,7 +6,7 @@ use std::time::Duration;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::body::BodyForm;
+use crate::read::BodyForm;
 use crate::verdict::{Basis, Code, Verdict};
 use crate::{ErrorKind, Provider, Reason};
 
@@ -153,7 +153,7 @@ impl From<Verdict<'_>> for ApiError {
                 provider: v.provider,
                 provider_detected: v.detected,
                 code: v.code.map(Code::into_owned),
-                message: v.message.map(|m| m.into_owned()),
+                message: v.message.map(|m| m.into_cow().into_owned()),
                 error_type: v.error_type.map(|t| t.into_owned()),
                 basis: v.basis,
                 rule: v.rule.id().into_owned(),
@@ -220,7 +220,7 @@ impl ApiError {
     }
     /// The HTTP status a gateway should answer its own client with.
     pub fn client_status(&self) -> StatusCode {
-        StatusCode::from_u16(self.inner.reason.client_status()).unwrap_or(StatusCode::BAD_GATEWAY)
+        self.inner.reason.client_status()
     }
 }
 

@@ -32,9 +32,11 @@
 //!
 //! # The order of evidence
 //!
-//! See [`Basis`]: provider code, code in message, error type, message phrase, catch-all
-//! codes, HTTP status. The tables behind each step are the files in `data/`, compiled
-//! into perfect-hash tables by `build.rs`.
+//! See [`Basis`]: a provider's code in a structured field, a code in the message, an
+//! error type or status, a message phrase, catch-all codes and types, the HTTP status.
+//! The ladder names fields, never providers; the tables in `data/` (compiled into
+//! perfect-hash tables by `build.rs`) say which provider lists which value in which
+//! field, and the markers of `data/detect.tsv` say which provider a shape names.
 //!
 //! # Handing errors on
 //!
@@ -45,13 +47,13 @@
 //!
 //! # Limits
 //!
-//! errnorm never panics on input and does work linear in the body: its own JSON
-//! visitors go at most three levels down (`error`, `base_resp`) and everything else is
-//! skipped by serde_json without recursion, so a body nested a million levels deep costs
-//! no stack; a body that is not JSON is [`BodyForm::Text`] or [`BodyForm::Unparsed`] and
-//! the status decides; only the first [`PHRASE_SCAN_LIMIT`] bytes of a message are
-//! searched for phrases and at most [`REDACT_LIMIT`] bytes of upstream text redacted;
-//! `Retry-After` is clamped to [`MAX_RETRY_AFTER`].
+//! errnorm never panics on input and does work linear in the body: its JSON scanner
+//! reads a fixed set of keys at fixed depths and skips every other value with a depth
+//! counter, without recursion, so a body nested a million levels deep costs no stack; a
+//! body that is not JSON is [`BodyForm::Text`] or [`BodyForm::Unparsed`] and the status
+//! decides; only the first [`PHRASE_SCAN_LIMIT`] bytes of a message are searched for
+//! phrases and at most [`REDACT_LIMIT`] bytes of upstream text redacted; `Retry-After`
+//! is clamped to [`MAX_RETRY_AFTER`].
 //!
 //! # Features
 //!
@@ -64,54 +66,64 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod advice;
-mod body;
-mod classify;
-mod client;
+mod act;
+mod decide;
 mod error;
-mod headers;
-mod kind;
-mod phash;
+mod integrations;
 mod provider;
-mod providers;
-mod redact;
-#[cfg(feature = "reqwest")]
-mod reqwest_support;
-#[cfg(feature = "http-response")]
-mod response;
-mod rules;
-mod scan;
+mod read;
+mod schema;
 mod stream;
-mod tables;
-#[cfg(feature = "tower")]
-mod tower_support;
+mod taxonomy;
 mod verdict;
 
-pub use advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy};
-#[doc(hidden)]
-pub use body::scanner_agrees_with_serde;
-pub use body::BodyForm;
-pub use classify::{classify, classify_as};
-pub use client::{own_message, ClientError, ClientOptions, Lang};
-pub use error::ApiError;
-pub use headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
-pub use kind::{ErrorKind, Reason};
-pub use provider::Provider;
-pub use redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
-#[cfg(feature = "reqwest")]
-pub use reqwest_support::{classify_reqwest, classify_reqwest_as, ClassifiedResponse};
-#[cfg(feature = "http-response")]
-pub use response::{classify_response, classify_response_as};
-pub use rules::{Rules, RulesError};
-pub use stream::{StreamClassifier, StreamError, STREAM_EVENT_LIMIT};
-pub use tables::{
-    codes, lookup_code, match_phrase, minimax_code, phrases, CodeInfo, PhraseInfo, RetryHint,
-    PHRASE_SCAN_LIMIT,
+pub use act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy};
+pub use act::client::{own_message, ClientError, ClientOptions, Lang};
+pub use act::escape;
+pub use act::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
+pub use decide::rules::{Rules, RulesError};
+pub use decide::tables::{
+    codes, lookup_code, match_phrase, phrases, CodeInfo, LogLevel, RetryHint, PHRASE_SCAN_LIMIT,
 };
+pub use decide::{classify, classify_as};
+pub use error::ApiError;
+#[cfg(feature = "reqwest")]
+pub use integrations::reqwest::{classify_reqwest, classify_reqwest_as, ClassifiedResponse};
+#[cfg(feature = "http-response")]
+pub use integrations::response::{classify_response, classify_response_as};
 #[cfg(feature = "tower")]
-pub use tower_support::AdvicePolicy;
+pub use integrations::tower::AdvicePolicy;
+pub use provider::Provider;
+pub use read::headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
+pub use read::BodyForm;
+pub use stream::{StreamClassifier, StreamError, STREAM_EVENT_LIMIT};
+pub use taxonomy::{ErrorKind, Reason};
 pub use verdict::{Basis, Code, Evidence, Rule, Verdict};
+
+/// For the fuzz targets only: the scanner checked against the reference reader.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use read::reference::scanner_agrees;
+
+/// For the lookup benchmarks only (feature `bench`): a field's index by its `where`
+/// name.
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+pub fn bench_field(name: &str) -> Option<usize> {
+    schema::Field::from_name(name).map(|f| f as usize)
+}
+
+/// For the lookup benchmarks only (feature `bench`): whether the built-in table of a
+/// field lists `key`, through the hot path's perfect hash.
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+pub fn bench_lookup(field: usize, key: &[u8]) -> bool {
+    schema::Field::ALL
+        .get(field)
+        .is_some_and(|&f| !decide::tables::lookup_indices(f, key).is_empty())
+}
 
 /// The README's examples, compiled and run as doc-tests.
 #[cfg(doctest)]

@@ -342,7 +342,11 @@ fn classify_line(line: &[u8], extras: Extras<'_>) -> Result<Output, String> {
 fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
     let Ok(p) = provider.parse::<Provider>() else {
         eprintln!(
-            "errnorm: unknown provider {provider:?}; one of minimax, mimo, novita, gateway, openai, anthropic"
+            "errnorm: unknown provider {provider:?}; one of {}",
+            <Provider as strum::IntoEnumIterator>::iter()
+                .map(Provider::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         return Ok(ExitCode::from(2));
     };
@@ -356,10 +360,10 @@ fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
             writeln!(
                 out,
                 "As message text it matches the phrase {:?}: {} / {} ({}).",
-                ph.phrase,
-                ph.reason.kind(),
-                ph.reason,
-                ph.rule
+                ph.code(),
+                ph.kind(),
+                ph.reason(),
+                ph.rule()
             )?;
         }
         return Ok(ExitCode::FAILURE);
@@ -371,9 +375,9 @@ fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
         }
     };
     line(&mut out, "provider", Some(p.as_str()))?;
-    line(&mut out, "code", Some(row.code))?;
+    line(&mut out, "code", Some(row.code()))?;
     line(&mut out, "kind", Some(row.kind().as_str()))?;
-    line(&mut out, "reason", Some(row.reason.as_str()))?;
+    line(&mut out, "reason", Some(row.reason().as_str()))?;
     let retry = if row.kind().is_retryable() {
         "yes"
     } else {
@@ -383,32 +387,36 @@ fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
     line(
         &mut out,
         "answer with",
-        Some(&format!("HTTP {}", row.reason.client_status())),
+        Some(&format!("HTTP {}", row.reason().client_status().as_u16())),
     )?;
-    if let Some(s) = row.status {
+    if let Some(s) = row.status() {
         line(&mut out, "documented", Some(&format!("HTTP {s}")))?;
     }
-    line(&mut out, "where", Some(row.place))?;
-    line(&mut out, "meaning", row.meaning_en)?;
-    line(&mut out, "solution", row.solution_en)?;
-    line(&mut out, "meaning zh", row.meaning_zh)?;
-    line(&mut out, "solution zh", row.solution_zh)?;
-    if let Some(h) = row.retry_hint {
-        let mut s = format!("retry {}", if h.retry { "yes" } else { "no" });
-        if let Some(m) = h.max_retries {
+    line(
+        &mut out,
+        "where",
+        Some(&row.places().collect::<Vec<_>>().join(", ")),
+    )?;
+    line(&mut out, "meaning", row.meaning())?;
+    line(&mut out, "solution", row.solution_en())?;
+    line(&mut out, "meaning zh", row.meaning_zh())?;
+    line(&mut out, "solution zh", row.solution_zh())?;
+    if let Some(h) = row.retry_hint() {
+        let mut s = format!("retry {}", if h.retry() { "yes" } else { "no" });
+        if let Some(m) = h.max_retries() {
             s += &format!(", at most {m} times");
         }
-        if let Some(b) = h.backoff {
+        if let Some(b) = h.backoff() {
             s += &format!(", backoff x{b}");
         }
-        if let Some(l) = h.log_level {
-            s += &format!(", log at {l}");
+        if let Some(l) = h.log_level() {
+            s += &format!(", log at {}", l.as_str());
         }
         line(&mut out, "hint", Some(&s))?;
     }
-    line(&mut out, "source", Some(row.source))?;
-    line(&mut out, "note", row.note)?;
-    line(&mut out, "rule", Some(row.rule))?;
+    line(&mut out, "source", Some(row.source()))?;
+    line(&mut out, "note", row.note())?;
+    line(&mut out, "rule", Some(row.rule()))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,8 +8,8 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumIter, EnumString, IntoStaticStr};
 
-use crate::body::BodyForm;
-use crate::tables::{CodeInfo, PhraseInfo, RetryHint};
+use crate::decide::tables::{CodeInfo, RetryHint};
+use crate::read::{BodyForm, Text};
 use crate::{ApiError, ErrorKind, Provider, Reason};
 
 /// Which evidence decided a verdict. errnorm reads evidence in this order, from the
@@ -99,26 +99,27 @@ impl fmt::Display for Code<'_> {
     }
 }
 
-/// The table row, phrase or status that decided a verdict.
+/// The table row, phrase or status that decided a verdict. A row is a built-in one of
+/// `data/` or one of the runtime [`Rules`](crate::Rules) the verdict borrows.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Rule {
-    /// A row of a provider table in `data/`.
-    Code(&'static CodeInfo),
-    /// A row of `data/phrases.tsv`.
-    Phrase(&'static PhraseInfo),
+pub enum Rule<'r> {
+    /// An identifier row of a provider table.
+    Code(&'r CodeInfo),
+    /// A message phrase row.
+    Phrase(&'r CodeInfo),
     /// The HTTP status alone.
     Status(StatusCode),
     /// Nothing known (see [`Basis::Default`]).
     Default,
 }
 
-impl Rule {
+impl<'r> Rule<'r> {
     /// A stable id: `provider:code`, `phrase:<phrase>`, `status:<code>` or `default`.
-    pub fn id(&self) -> Cow<'static, str> {
-        match self {
-            Rule::Code(c) => Cow::Borrowed(c.rule),
-            Rule::Phrase(p) => Cow::Borrowed(p.rule),
+    pub fn id(&self) -> Cow<'r, str> {
+        match *self {
+            Rule::Code(c) => Cow::Borrowed(c.rule()),
+            Rule::Phrase(p) => Cow::Borrowed(p.rule()),
             Rule::Status(s) => Cow::Owned(format!("status:{}", s.as_u16())),
             Rule::Default => Cow::Borrowed("default"),
         }
@@ -133,7 +134,7 @@ pub struct Evidence<'v> {
     pub basis: Basis,
     /// The stable id of the rule that matched (`minimax:1008`, `phrase:account suspended`,
     /// `status:502`, `default`).
-    pub rule: Cow<'static, str>,
+    pub rule: Cow<'v, str>,
     /// Where: a JSON pointer into the body (`/base_resp/status_code`, `/error/type`,
     /// `/error/message`, ...), `status`, or `body` for the default.
     pub path: &'static str,
@@ -146,7 +147,7 @@ impl Evidence<'_> {
     pub fn into_owned(self) -> Evidence<'static> {
         Evidence {
             basis: self.basis,
-            rule: self.rule,
+            rule: Cow::Owned(self.rule.into_owned()),
             path: self.path,
             value: Cow::Owned(self.value.into_owned()),
         }
@@ -156,16 +157,21 @@ impl Evidence<'_> {
 /// The verdict on one error response: what went wrong, from whom, what to do, and which
 /// evidence decided. Borrows the code and message from the body where it can; convert it
 /// with [`Verdict::into_error`] (or `ApiError::from`) to keep it.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` leaves the upstream message out (it may carry secrets);
+/// [`Verdict::message`] has it.
+#[derive(Clone, PartialEq)]
 pub struct Verdict<'a> {
     pub(crate) reason: Reason,
     pub(crate) provider: Option<Provider>,
+    pub(crate) provider_name: Option<&'a str>,
     pub(crate) detected: bool,
     pub(crate) code: Option<Code<'a>>,
-    pub(crate) message: Option<Cow<'a, str>>,
+    /// Kept as the body has it; checked as UTF-8 only when asked for.
+    pub(crate) message: Option<Text<'a>>,
     pub(crate) error_type: Option<Cow<'a, str>>,
     pub(crate) basis: Basis,
-    pub(crate) rule: Rule,
+    pub(crate) rule: Rule<'a>,
     pub(crate) path: &'static str,
     pub(crate) status: StatusCode,
     pub(crate) retry_after: Option<Duration>,
@@ -189,6 +195,12 @@ impl<'a> Verdict<'a> {
         self.provider
     }
 
+    /// The provider's id: a built-in provider's (`minimax`), or the name of a provider
+    /// that only runtime [`Rules`](crate::Rules) know (their table's file name).
+    pub fn provider_name(&self) -> Option<&str> {
+        self.provider_name
+    }
+
     /// Whether [`Verdict::provider`] was detected from the body rather than given
     /// (`false` when there is no provider).
     pub fn provider_detected(&self) -> bool {
@@ -200,10 +212,11 @@ impl<'a> Verdict<'a> {
         self.code.as_ref()
     }
 
-    /// The provider's own message, if the body has one. It may carry secrets; do not
-    /// hand it to your clients as is.
+    /// The provider's own message, if the body has one and it is UTF-8. It may carry
+    /// secrets; do not hand it to your clients as is (see
+    /// [`ApiError::client_error`](crate::ApiError::client_error)).
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_ref().and_then(Text::as_str)
     }
 
     /// The provider's `error.type`, if any.
@@ -217,7 +230,7 @@ impl<'a> Verdict<'a> {
     }
 
     /// The table row, phrase or status that decided.
-    pub fn rule(&self) -> Rule {
+    pub fn rule(&self) -> Rule<'a> {
         self.rule
     }
 
@@ -248,14 +261,14 @@ impl<'a> Verdict<'a> {
     /// (MiniMax's per-code max retries, backoff factor and log level).
     pub fn retry_hint(&self) -> Option<RetryHint> {
         match self.rule {
-            Rule::Code(c) => c.retry_hint,
+            Rule::Code(c) => c.retry_hint(),
             _ => None,
         }
     }
 
     /// The HTTP status a gateway should answer its own client with.
     pub fn client_status(&self) -> StatusCode {
-        StatusCode::from_u16(self.reason.client_status()).unwrap_or(StatusCode::BAD_GATEWAY)
+        self.reason.client_status()
     }
 
     /// What decided, and where it was found: the rule, the place (a JSON pointer into
@@ -271,14 +284,16 @@ impl<'a> Verdict<'a> {
     /// ```
     pub fn evidence(&self) -> Evidence<'_> {
         let value: Cow<'_, str> = match self.rule {
-            Rule::Phrase(p) => Cow::Borrowed(p.phrase),
+            Rule::Phrase(p) => Cow::Borrowed(p.code()),
             Rule::Status(s) => Cow::Owned(s.as_u16().to_string()),
             Rule::Code(r) => match (self.basis, &self.code) {
                 (Basis::ErrorType, _) => {
-                    Cow::Borrowed(self.error_type.as_deref().unwrap_or(r.code))
+                    Cow::Borrowed(self.error_type.as_deref().unwrap_or(r.code()))
                 }
-                (Basis::ProviderCode, Some(c)) => Cow::Owned(c.to_string()),
-                _ => Cow::Borrowed(r.code),
+                (Basis::ProviderCode, Some(c)) if self.path.starts_with('/') => {
+                    Cow::Owned(c.to_string())
+                }
+                _ => Cow::Borrowed(r.code()),
             },
             Rule::Default => Cow::Borrowed(""),
         };
@@ -293,5 +308,29 @@ impl<'a> Verdict<'a> {
     /// An owned [`ApiError`] that borrows nothing.
     pub fn into_error(self) -> ApiError {
         ApiError::from(self)
+    }
+}
+
+impl fmt::Debug for Verdict<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The upstream message is left out: Debug output ends up in logs and panics.
+        f.debug_struct("Verdict")
+            .field("kind", &self.kind())
+            .field("reason", &self.reason)
+            .field("provider", &self.provider)
+            .field(
+                "code",
+                &self
+                    .code
+                    .as_ref()
+                    .map(|c| crate::act::escape(&crate::redact(&c.to_string())).into_owned()),
+            )
+            .field("basis", &self.basis)
+            .field("rule", &self.rule.id())
+            .field("path", &self.path)
+            .field("status", &self.status)
+            .field("retry_after", &self.retry_after)
+            .field("body_form", &self.body_form)
+            .finish_non_exhaustive()
     }
 }

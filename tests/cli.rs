@@ -244,7 +244,7 @@ fn rules_files_are_read_before_the_built_in_tables() {
     let good = dir.join("minimax.tsv");
     std::fs::write(
         &good,
-        "code\tkind\treason\tretry\tmax_retries\tbackoff\tlog_level\tmessage_en\tsolution_en\tmessage_zh\tsolution_zh\tsource\tnote\n2064\ttransient\toverloaded\t-\t-\t-\t-\tbusy\t-\t-\t-\tops\t-\n",
+        "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n2064\tbase_resp.status_code\t-\ttransient\toverloaded\texact\t-\tbusy\tops\t-\n",
     )
     .unwrap();
     let input =
@@ -264,7 +264,7 @@ fn rules_files_are_read_before_the_built_in_tables() {
     assert_eq!(v[0]["basis"], "default");
 
     let bad = dir.join("novita.tsv");
-    std::fs::write(&bad, "id\twhere\tstatus\tkind\treason\tweight\tdescription\tsource\tnote\nA\tllm\t400\tauth\tnope\texact\td\ts\t-\n").unwrap();
+    std::fs::write(&bad, "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\nA\treason\t400\tauth\tnope\texact\t-\td\ts\t-\n").unwrap();
     let out = run(
         &["classify", "--rules", bad.to_str().unwrap()],
         input.as_bytes(),

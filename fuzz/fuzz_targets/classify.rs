@@ -24,14 +24,7 @@ fuzz_target!(|data: &[u8]| {
     if status.as_u16() >= 400 {
         assert!(v.is_some());
     }
-    for p in [
-        Provider::Minimax,
-        Provider::Mimo,
-        Provider::Novita,
-        Provider::Gateway,
-        Provider::Openai,
-        Provider::Anthropic,
-    ] {
+    for p in <Provider as strum::IntoEnumIterator>::iter() {
         let w = classify_as(p, status, &headers, body);
         assert_eq!(w.is_some(), v.is_some());
     }

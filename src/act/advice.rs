@@ -105,8 +105,7 @@ impl Verdict<'_> {
 /// The decision table (README "Advice"), from the reason and the server's delay.
 pub(crate) fn decide(reason: Reason, delay: Option<Duration>, opts: &AdviceOptions) -> Advice {
     use Reason::*;
-    let client_status =
-        StatusCode::from_u16(reason.client_status()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let client_status = reason.client_status();
     let advice = |action, delay, credential, cool_down| Advice {
         action,
         delay,

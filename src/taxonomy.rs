@@ -1,5 +1,6 @@
 //! The taxonomy: six [`ErrorKind`]s and the finer [`Reason`]s under them.
 
+use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
 
@@ -121,13 +122,13 @@ impl ErrorKind {
 
     /// The HTTP status a gateway should answer its own client with, for this kind in
     /// general. [`Reason::client_status`] is finer.
-    pub const fn client_status(self) -> u16 {
+    pub const fn client_status(self) -> StatusCode {
         match self {
-            ErrorKind::Auth => 401,
-            ErrorKind::Quota => 402,
-            ErrorKind::RateLimit => 429,
-            ErrorKind::Content | ErrorKind::Validation => 400,
-            ErrorKind::Transient => 502,
+            ErrorKind::Auth => StatusCode::UNAUTHORIZED,
+            ErrorKind::Quota => StatusCode::PAYMENT_REQUIRED,
+            ErrorKind::RateLimit => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Content | ErrorKind::Validation => StatusCode::BAD_REQUEST,
+            ErrorKind::Transient => StatusCode::BAD_GATEWAY,
         }
     }
 }
@@ -334,15 +335,17 @@ impl Reason {
 
     /// The HTTP status a gateway should answer its own client with (the variant's
     /// "HTTP mapping").
-    pub const fn client_status(self) -> u16 {
+    pub const fn client_status(self) -> StatusCode {
         use Reason::*;
         match self {
-            PermissionDenied | AccountSuspended | IpNotAllowed | VerificationRequired => 403,
-            UsageWindowExhausted => 429,
-            ModelNotFound | NotFound => 404,
-            Conflict => 409,
-            Timeout => 504,
-            Overloaded => 503,
+            PermissionDenied | AccountSuspended | IpNotAllowed | VerificationRequired => {
+                StatusCode::FORBIDDEN
+            }
+            UsageWindowExhausted => StatusCode::TOO_MANY_REQUESTS,
+            ModelNotFound | NotFound => StatusCode::NOT_FOUND,
+            Conflict => StatusCode::CONFLICT,
+            Timeout => StatusCode::GATEWAY_TIMEOUT,
+            Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             _ => self.kind().client_status(),
         }
     }
@@ -396,7 +399,7 @@ mod tests {
     #[test]
     fn client_status_is_a_client_or_server_error() {
         for r in Reason::iter() {
-            let s = r.client_status();
+            let s = r.client_status().as_u16();
             assert!((400..600).contains(&s), "{r}: {s}");
             // A retryable kind never maps to a status that tells clients "do not retry".
             if r.kind().is_retryable() {
@@ -406,5 +409,6 @@ mod tests {
         assert_eq!(Reason::InsufficientBalance.client_status(), 402);
         assert_eq!(Reason::ModelNotFound.client_status(), 404);
         assert_eq!(Reason::Overloaded.client_status(), 503);
+        assert_eq!(ErrorKind::Transient.client_status(), 502);
     }
 }

@@ -1,36 +1,32 @@
 //! A purpose-built pass over a JSON body that reads only the keys errnorm needs and
 //! skips every other value, without building anything.
 //!
-//! It agrees with the serde_json reader in `body.rs` on every input serde_json accepts
-//! (the same [`Fields`]); `fuzz/fuzz_targets/scanner.rs` and `tests/scanner.rs` check
-//! that. On input serde_json rejects it is more lenient inside values it skips (it does
-//! not check numbers, literals, escapes or control characters there), but it still
-//! rejects what is structurally broken: an unterminated string, object or array, a
-//! missing `:` or `,`, and invalid UTF-8 or escapes in a string it reads.
+//! It agrees with the reference reader (`reference.rs`, serde_json's `Value`, built
+//! only for tests and fuzzing) on every input serde_json accepts. On input serde_json
+//! rejects it is more lenient inside values it skips (it does not check numbers,
+//! literals, escapes or control characters there) and in strings it reads (their bytes
+//! are checked as UTF-8 only when someone asks for the text), but it still rejects
+//! what is structurally broken: an unterminated string, object or array, a missing
+//! `:` or `,`, a broken escape in a string it reads.
 //!
-//! It never recurses: nested values are skipped with a depth counter, so any depth
-//! costs the same stack. Strings without escapes are borrowed from the body; a string
-//! errnorm reads that has escapes is decoded in one allocation (the only one).
+//! It never recurses beyond the fixed depth of the keys it reads: other nested values
+//! are skipped with a depth counter, so any depth costs the same stack. Strings
+//! without escapes are borrowed from the body; a string errnorm reads that has escapes
+//! is decoded in one allocation (the only one).
 //!
 //! The functions pass the position by value (`i`, the index of the next byte) and
 //! return the position after what they read, so it stays in a register.
 
-use std::borrow::Cow;
-
 use memchr::memchr2;
 
-use crate::body::{ErrorObj, Fields, Val};
+use super::{Fields, Text, Val};
+use crate::schema::Field;
 
 /// Reads a JSON document (the body from its first non-space byte) into `f`, which
 /// starts empty. `false` when it is structurally broken. Bytes after the first complete
-/// value are ignored, as the serde reader does.
+/// value are ignored, as the reference reader does.
 pub(crate) fn scan<'a>(b: &'a [u8], f: &mut Fields<'a>) -> bool {
-    let text = if b.len() <= VALIDATE_WHOLE {
-        std::str::from_utf8(b).ok()
-    } else {
-        None
-    };
-    let c = Cur { b, text };
+    let c = Cur { b };
     top(&c, ws(b, 0), f).is_some()
 }
 
@@ -41,49 +37,47 @@ fn top<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
     let mut detail = None;
     let end = object(c, i, |key, i| match key {
         Key::Type => c.val(i).map(|(v, i)| {
-            f.top_type = v.into_text();
+            f.set(Field::Type, v);
             i
         }),
-        Key::Error => match *c.b.get(i)? {
-            b'{' => {
-                let mut o = ErrorObj::default();
-                let i = error_obj(c, i, &mut o)?;
-                f.error = Some(o);
-                f.error_text = None;
-                Some(i)
+        Key::Error => {
+            // A later `error` replaces an earlier one whole, as in any JSON reader.
+            clear_error(f);
+            match *c.b.get(i)? {
+                b'{' => {
+                    f.error_obj = true;
+                    error_obj(c, i, f)
+                }
+                b'"' => {
+                    let (t, i) = c.string(i)?;
+                    f.error_text = Some(t);
+                    Some(i)
+                }
+                _ => skip(c.b, i),
             }
-            b'"' => {
-                let (t, i) = c.string(i)?;
-                f.error_text = Some(t);
-                f.error = None;
-                Some(i)
-            }
-            _ => skip(c.b, i),
-        },
-        Key::BaseResp => {
-            let mut code = None;
-            let mut msg = None;
-            let i = base_resp(c, i, &mut code, &mut msg)?;
-            f.base_code = code;
-            f.base_msg = msg;
-            Some(i)
         }
-        Key::Code => c.val(i).map(|(v, i)| {
-            f.code = Some(v);
-            i
-        }),
-        Key::Reason => c.val(i).map(|(v, i)| {
-            f.reason = v.into_text();
-            i
-        }),
-        Key::Message => c.val(i).map(|(v, i)| {
-            f.message = v.into_text();
-            i
-        }),
-        Key::Detail => c.val(i).map(|(v, i)| {
-            detail = v.into_text();
-            i
-        }),
+        Key::BaseResp => {
+            f.vals[Field::BaseRespStatusCode as usize] = None;
+            f.status_msg = None;
+            base_resp(c, i, f)
+        }
+        Key::Code => field(c, i, f, Field::Code),
+        Key::Reason => field(c, i, f, Field::Reason),
+        Key::ErrorCode => field(c, i, f, Field::ErrorCodeTop),
+        Key::AwsType => field(c, i, f, Field::AmznType),
+        Key::Message => text(c, i, &mut f.message),
+        Key::Detail => text(c, i, &mut detail),
+        Key::ErrorMsg => text(c, i, &mut f.error_msg),
+        Key::Object => text(c, i, &mut f.object),
+        Key::Choices => first_of(c, i, |k| k == Key::FinishReason, f, Field::FinishReason),
+        Key::Candidates => first_of(
+            c,
+            i,
+            |k| k == Key::FinishReasonCamel,
+            f,
+            Field::FinishReason,
+        ),
+        Key::PromptFeedback => nested(c, i, |k| k == Key::BlockReason, f, Field::BlockReason),
         _ => skip(c.b, i),
     })?;
     if f.message.is_none() {
@@ -92,52 +86,151 @@ fn top<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
     Some(end)
 }
 
-fn error_obj<'a>(c: &Cur<'a>, i: usize, o: &mut ErrorObj<'a>) -> Option<usize> {
+fn clear_error(f: &mut Fields<'_>) {
+    f.error_obj = false;
+    f.error_text = None;
+    f.error_message = None;
+    f.raw = None;
+    for k in [
+        Field::ErrorCode,
+        Field::ErrorType,
+        Field::ErrorStatus,
+        Field::InnerCode,
+        Field::DetailReason,
+    ] {
+        f.vals[k as usize] = None;
+    }
+}
+
+fn error_obj<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
     object(c, i, |key, i| match key {
-        Key::Code => c.val(i).map(|(v, i)| {
-            o.code = Some(v);
-            i
-        }),
-        Key::Message => c.val(i).map(|(v, i)| {
-            o.message = v.into_text();
-            i
-        }),
-        Key::Type => c.val(i).map(|(v, i)| {
-            o.kind = v.into_text();
-            i
-        }),
+        Key::Code => field(c, i, f, Field::ErrorCode),
+        Key::Message => text(c, i, &mut f.error_message),
+        Key::Type => field(c, i, f, Field::ErrorType),
+        Key::Status => field(c, i, f, Field::ErrorStatus),
+        Key::InnerError => nested(c, i, |k| k == Key::Code, f, Field::InnerCode),
+        Key::Details => first_of(c, i, |k| k == Key::Reason, f, Field::DetailReason),
+        Key::Metadata => {
+            f.raw = None;
+            if *c.b.get(i)? != b'{' {
+                return skip(c.b, i);
+            }
+            object(c, i, |k, i| match k {
+                Key::Raw => text(c, i, &mut f.raw),
+                _ => skip(c.b, i),
+            })
+        }
         _ => skip(c.b, i),
     })
 }
 
-fn base_resp<'a>(
-    c: &Cur<'a>,
-    i: usize,
-    code: &mut Option<i64>,
-    msg: &mut Option<Cow<'a, str>>,
-) -> Option<usize> {
+fn base_resp<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
     if *c.b.get(i)? != b'{' {
         return skip(c.b, i);
     }
     object(c, i, |key, i| match key {
-        Key::StatusCode => c.val(i).map(|(v, i)| {
-            *code = match v {
-                Val::Int(n) => Some(n),
-                Val::Str(t) => t.trim().parse().ok(),
-                Val::Other => None,
-            };
-            i
-        }),
-        Key::StatusMsg => c.val(i).map(|(v, i)| {
-            *msg = v.into_text();
-            i
-        }),
+        Key::StatusCode => field(c, i, f, Field::BaseRespStatusCode),
+        Key::StatusMsg => text(c, i, &mut f.status_msg),
         _ => skip(c.b, i),
     })
 }
 
+/// A value into a field of the ladder.
+#[inline]
+fn field<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>, at: Field) -> Option<usize> {
+    let (v, i) = c.val(i)?;
+    f.set(at, v);
+    Some(i)
+}
+
+/// A string value into `slot` (anything else clears it).
+#[inline]
+fn text<'a>(c: &Cur<'a>, i: usize, slot: &mut Option<Text<'a>>) -> Option<usize> {
+    let (v, i) = c.val(i)?;
+    *slot = v.into_text();
+    Some(i)
+}
+
+/// In an object at `i`, the string value of the key `want` accepts goes into field
+/// `at` (the last such key of the object decides, as in any JSON reader), unless
+/// `locked`: an earlier element of the same array already gave one.
+fn obj_field<'a>(
+    c: &Cur<'a>,
+    i: usize,
+    want: impl Fn(Key) -> bool,
+    f: &mut Fields<'a>,
+    at: Field,
+    locked: bool,
+) -> Option<usize> {
+    if *c.b.get(i)? != b'{' {
+        return skip(c.b, i);
+    }
+    let mut last = None;
+    let end = object(c, i, |k, i| {
+        if want(k) {
+            let (v, i) = c.val(i)?;
+            last = Some(v);
+            Some(i)
+        } else {
+            skip(c.b, i)
+        }
+    })?;
+    if let (Some(v @ Val::Str(_)), false) = (last, locked) {
+        f.set(at, v);
+    }
+    Some(end)
+}
+
+/// The first element of an array at `i` that gives field `at` a string decides; a
+/// later array under the same key replaces an earlier one.
+fn first_of<'a>(
+    c: &Cur<'a>,
+    i: usize,
+    want: impl Fn(Key) -> bool + Copy,
+    f: &mut Fields<'a>,
+    at: Field,
+) -> Option<usize> {
+    f.vals[at as usize] = None;
+    each(c, i, |i| {
+        let locked = f.get(at).is_some();
+        obj_field(c, i, want, f, at, locked)
+    })
+}
+
+/// A single nested object at `i` whose key `want` gives field `at`.
+fn nested<'a>(
+    c: &Cur<'a>,
+    i: usize,
+    want: impl Fn(Key) -> bool,
+    f: &mut Fields<'a>,
+    at: Field,
+) -> Option<usize> {
+    f.vals[at as usize] = None;
+    obj_field(c, i, want, f, at, false)
+}
+
+/// Each element of an array at `i` (anything else is skipped).
+fn each(c: &Cur<'_>, i: usize, mut elem: impl FnMut(usize) -> Option<usize>) -> Option<usize> {
+    let b = c.b;
+    if *b.get(i)? != b'[' {
+        return skip(b, i);
+    }
+    let mut i = ws(b, i + 1);
+    if *b.get(i)? == b']' {
+        return Some(i + 1);
+    }
+    loop {
+        i = ws(b, elem(i)?);
+        match *b.get(i)? {
+            b',' => i = ws(b, i + 1),
+            b']' => return Some(i + 1),
+            _ => return None,
+        }
+    }
+}
+
 /// The keys errnorm reads.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Key {
     Type,
     Error,
@@ -148,6 +241,21 @@ pub(crate) enum Key {
     Detail,
     StatusCode,
     StatusMsg,
+    ErrorCode,
+    ErrorMsg,
+    Object,
+    AwsType,
+    Choices,
+    Candidates,
+    PromptFeedback,
+    FinishReason,
+    FinishReasonCamel,
+    BlockReason,
+    Status,
+    Details,
+    InnerError,
+    Metadata,
+    Raw,
     Other,
 }
 
@@ -164,43 +272,46 @@ pub(crate) fn key_of(k: &[u8]) -> Key {
         b"detail" => Key::Detail,
         b"status_code" => Key::StatusCode,
         b"status_msg" => Key::StatusMsg,
+        b"error_code" => Key::ErrorCode,
+        b"error_msg" => Key::ErrorMsg,
+        b"object" => Key::Object,
+        b"__type" => Key::AwsType,
+        b"choices" => Key::Choices,
+        b"candidates" => Key::Candidates,
+        b"promptFeedback" => Key::PromptFeedback,
+        b"finish_reason" => Key::FinishReason,
+        b"finishReason" => Key::FinishReasonCamel,
+        b"blockReason" => Key::BlockReason,
+        b"status" => Key::Status,
+        b"details" => Key::Details,
+        b"innererror" => Key::InnerError,
+        b"metadata" => Key::Metadata,
+        b"raw" => Key::Raw,
         _ => Key::Other,
     }
 }
 
-/// Bodies up to this size are validated as UTF-8 once, rather than string by string:
-/// for small bodies one call costs less than several; past this, the bytes errnorm
-/// skips would cost more than the calls.
-const VALIDATE_WHOLE: usize = 1024;
-
 /// The body being read.
 struct Cur<'a> {
     b: &'a [u8],
-    /// The whole body as text, when it is small and valid UTF-8: then a string slice
-    /// needs no validation of its own.
-    text: Option<&'a str>,
 }
 
 impl<'a> Cur<'a> {
-    /// The text of the string whose body runs from `start` to the quote at `end`.
+    /// The text of the string whose body runs from `start` to the quote at `end`:
+    /// borrowed and unchecked without escapes, decoded (and so checked) with them.
     #[inline(always)]
-    fn text(&self, start: usize, end: usize, escaped: bool) -> Option<Cow<'a, str>> {
+    fn text(&self, start: usize, end: usize, escaped: bool) -> Option<Text<'a>> {
+        let raw = self.b.get(start..end)?;
         if escaped {
-            return unescape(self.b.get(start..end)?).map(Cow::Owned);
-        }
-        match self.text {
-            // Quotes are ASCII, so both ends are character boundaries.
-            Some(t) => t.get(start..end).map(Cow::Borrowed),
-            // Only the strings errnorm reads are validated, as serde_json does.
-            None => std::str::from_utf8(self.b.get(start..end)?)
-                .ok()
-                .map(Cow::Borrowed),
+            unescape(raw).map(Text::Decoded)
+        } else {
+            Some(Text::Raw(raw))
         }
     }
 
     /// A string value at `i` (its opening quote).
     #[inline(always)]
-    fn string(&self, i: usize) -> Option<(Cow<'a, str>, usize)> {
+    fn string(&self, i: usize) -> Option<(Text<'a>, usize)> {
         let (end, escaped) = string_end(self.b, i + 1)?;
         Some((self.text(i + 1, end, escaped)?, end + 1))
     }

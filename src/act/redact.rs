@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::tables::REDACTIONS;
+use crate::decide::tables::REDACTIONS;
 
 /// One row of `data/redaction.tsv`.
 #[non_exhaustive]
@@ -107,7 +107,7 @@ fn anchors() -> Option<&'static (AhoCorasick, Vec<usize>)> {
 /// assert_eq!(s, "Incorrect API key provided: [redacted:key] from [ip]");
 /// ```
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let t = crate::tables::head(text, REDACT_LIMIT);
+    let t = crate::decide::tables::head(text, REDACT_LIMIT);
     let cut = t.len() < text.len();
     let b = t.as_bytes();
     // (start, end, replacement), in order, not overlapping.

@@ -55,13 +55,6 @@ fn read4(b: &[u8], i: usize) -> u32 {
         .map_or(0, u32::from_le_bytes)
 }
 
-/// Hashes a number with a seed.
-#[inline]
-pub fn hash_u32(k: u32, seed: u64) -> u64 {
-    let h = (u64::from(k) ^ seed).wrapping_mul(K);
-    h ^ (h >> 29)
-}
-
 /// The slot of a hash in a table of `2^bits` slots (the hash's top bits after one more
 /// multiplication).
 #[inline]
@@ -69,5 +62,6 @@ pub fn slot(h: u64, bits: u32) -> usize {
     (h.wrapping_mul(K) >> (64 - bits)) as usize
 }
 
-/// The marker of an empty slot.
-pub const EMPTY: u8 = u8::MAX;
+/// The marker of an empty slot (written by `build.rs`).
+#[allow(dead_code)]
+pub const EMPTY: u16 = u16::MAX;

@@ -1,0 +1,592 @@
+//! Deciding: which provider sent a response ([`detect`]), and the order of evidence
+//! (the ladder), written down once for all providers. The ladder names fields, never
+//! providers: it asks the tables which rows list a field's value, and prefers the
+//! given or detected provider's row.
+
+pub(crate) mod detect;
+pub(crate) mod phash;
+pub(crate) mod rules;
+pub(crate) mod tables;
+
+use http::{HeaderMap, StatusCode};
+
+use crate::read::{self, BodyForm, Fields, Text, Val};
+use crate::schema::{Field, Step};
+use crate::verdict::{Basis, Code, Rule, Verdict};
+use crate::{Provider, Reason};
+use rules::Rules;
+use tables::{CodeInfo, Owner};
+
+/// Classifies a response, detecting the provider from the body's shape.
+///
+/// Returns `None` when the response is not an error: a status below 400 whose body does
+/// not say it is an error (a MiniMax `base_resp` with code 0, an SSE stream of ordinary
+/// chunks, any success body). Every other response gets a verdict; when the body cannot
+/// be read (HTML, plain text, empty, truncated, too deeply nested) the status decides,
+/// with [`Basis::HttpStatus`].
+///
+/// ```
+/// use errnorm::{classify, Basis, ErrorKind, Provider};
+/// use http::{HeaderMap, StatusCode};
+///
+/// let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+/// let v = classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(v.kind(), ErrorKind::Quota);
+/// assert_eq!(v.provider(), Some(Provider::Minimax));
+/// assert_eq!(v.basis(), Basis::ProviderCode);
+/// assert!(!v.is_retryable());
+///
+/// let ok = br#"{"base_resp":{"status_code":0,"status_msg":"success"}}"#;
+/// assert!(classify(StatusCode::OK, &HeaderMap::new(), ok).is_none());
+/// ```
+pub fn classify<'a>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    run(None, None, status, headers, body)
+}
+
+/// Classifies a response from a known provider: its rows are preferred where several
+/// providers list the same value, and detection is skipped; every other provider's rows
+/// still apply, so a forwarded OpenAI or Anthropic error is still understood.
+///
+/// ```
+/// use errnorm::{classify_as, ErrorKind, Provider, Reason};
+/// use http::{HeaderMap, StatusCode};
+///
+/// let body = br#"{"code":400,"reason":"BILLING_BALANCE_NOT_ENOUGH","message":"Insufficient balance"}"#;
+/// let v = classify_as(Provider::Novita, StatusCode::BAD_REQUEST, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(v.kind(), ErrorKind::Quota); // the reason decides over the 400
+/// assert_eq!(v.reason(), Reason::InsufficientBalance);
+/// assert!(!v.provider_detected());
+/// ```
+pub fn classify_as<'a>(
+    provider: Provider,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    run(None, Some(provider), status, headers, body)
+}
+
+/// What decided: the reason, which evidence, the row, where, and the field whose value
+/// is the provider's code.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Decision<'r> {
+    pub reason: Reason,
+    pub basis: Basis,
+    pub rule: Rule<'r>,
+    pub path: &'static str,
+    pub field: Option<Field>,
+}
+
+/// The evidence of one response, with every table lookup done at most once and shared
+/// by detection and the ladder.
+pub(crate) struct Evidence<'a, 'r> {
+    pub fields: Option<&'a Fields<'a>>,
+    pub headers: &'a HeaderMap,
+    pub amzn: Option<&'a [u8]>,
+    pub msg_code: Option<i64>,
+    pub rules: Option<&'r Rules>,
+    cache: [Option<Hits<'r>>; Field::COUNT],
+}
+
+/// The rows that list one field's value: the runtime ones, then the built-in ones.
+#[derive(Clone, Copy)]
+pub(crate) struct Hits<'r> {
+    runtime: &'r [CodeInfo],
+    builtin: &'static [u16],
+    builtin_rows: &'static [CodeInfo],
+}
+
+impl<'r> Hits<'r> {
+    const NONE: Hits<'static> = Hits {
+        runtime: &[],
+        builtin: &[],
+        builtin_rows: &[],
+    };
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'r CodeInfo> + '_ {
+        let rows = self.builtin_rows;
+        self.runtime.iter().chain(
+            self.builtin
+                .iter()
+                .filter_map(move |&i| rows.get(usize::from(i))),
+        )
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.runtime.is_empty() && self.builtin.is_empty()
+    }
+
+    /// The row that answers: the preferred provider's, else the first (runtime rows
+    /// first, then registry order).
+    fn best(&self, prefer: Option<Owner>) -> Option<&'r CodeInfo> {
+        if let Some(p) = prefer {
+            if let Some(r) = self.iter().find(|r| r.owner == p) {
+                return Some(r);
+            }
+        }
+        self.iter().next()
+    }
+}
+
+/// A number's decimal digits, on the stack.
+struct Digits {
+    buf: [u8; 20],
+    len: usize,
+}
+
+impl Digits {
+    fn new(n: i64) -> Option<Digits> {
+        let mut n = u64::try_from(n).ok()?;
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        buf.copy_within(i.., 0);
+        Some(Digits { buf, len: 20 - i })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl<'a, 'r> Evidence<'a, 'r> {
+    pub(crate) fn new(
+        fields: Option<&'a Fields<'a>>,
+        headers: &'a HeaderMap,
+        rules: Option<&'r Rules>,
+    ) -> Evidence<'a, 'r> {
+        let msg_code = fields
+            .and_then(Fields::message)
+            .and_then(|(m, _)| code_in_message(m.bytes()));
+        Evidence {
+            fields,
+            headers,
+            amzn: read::amzn_type(headers).or_else(|| {
+                fields
+                    .and_then(|f| f.text(Field::AmznType))
+                    .map(|t| aws_name(t.bytes()))
+            }),
+            msg_code,
+            rules,
+            cache: [None; Field::COUNT],
+        }
+    }
+
+    /// The value of a field as bytes to look up, if the response has one.
+    fn with_key<T>(&self, field: Field, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
+        match field {
+            Field::MessageCode => Some(f(Digits::new(self.msg_code?)?.bytes())),
+            Field::AmznType => Some(f(self.amzn?)),
+            Field::Message => None,
+            _ => match self.fields?.get(field)? {
+                Val::Str(t) => {
+                    let b = t.bytes().trim_ascii();
+                    // The Anthropic envelope's `"type":"error"` names no error.
+                    if field == Field::Type && b == b"error" {
+                        return None;
+                    }
+                    (!b.is_empty()).then(|| f(b))
+                }
+                Val::Int(n) => Some(f(Digits::new(*n)?.bytes())),
+                Val::Other => None,
+            },
+        }
+    }
+
+    /// The rows that list this field's value (looked up once).
+    pub(crate) fn hits(&mut self, field: Field) -> Hits<'r> {
+        if let Some(h) = self.cache.get(field as usize).copied().flatten() {
+            return h;
+        }
+        let rules = self.rules;
+        let h = self
+            .with_key(field, |key| Hits {
+                runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
+                builtin: tables::lookup_indices(field, key),
+                builtin_rows: tables::all_rows(),
+            })
+            .unwrap_or(Hits::NONE);
+        if let Some(slot) = self.cache.get_mut(field as usize) {
+            *slot = Some(h);
+        }
+        h
+    }
+
+    /// The best phrase in the message: a runtime one first, then a built-in one.
+    fn phrase(&self) -> Option<(&'r CodeInfo, &'static str)> {
+        let (m, at) = self.fields?.message()?;
+        let row = self
+            .rules
+            .and_then(|r| r.phrase(m.bytes()))
+            .or_else(|| tables::phrase_in(m.bytes()))?;
+        Some((row, at.pointer()))
+    }
+}
+
+/// An AWS JSON `__type` (`com.amazon.coral.service#ThrottlingException`) without its
+/// namespace, up to any `:`.
+fn aws_name(b: &[u8]) -> &[u8] {
+    let b = match memchr::memrchr(b'#', b) {
+        Some(i) => b.get(i + 1..).unwrap_or_default(),
+        None => b,
+    };
+    b.split(|&c| c == b':').next().unwrap_or(b)
+}
+
+/// Classifies with optional runtime rules read before the built-in tables.
+pub(crate) fn run<'a>(
+    rules: Option<&'a Rules>,
+    hint: Option<Provider>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    let (form, mut fields) = read::read(body);
+    let retry_after = read::headers::retry_after(headers);
+    let (decision, provider, detected) = {
+        let mut ev = Evidence::new(fields.as_ref(), headers, rules);
+        let says_error =
+            fields.as_ref().is_some_and(Fields::says_error) || content_refusal(&mut ev);
+        if status.as_u16() < 400 && !says_error {
+            return None;
+        }
+        let (owner, detected) = match hint {
+            Some(p) => (Some(Owner::Builtin(p)), false),
+            None => {
+                let o = detect::detect(&mut ev);
+                (o, o.is_some())
+            }
+        };
+        let d = if says_error || status.as_u16() >= 400 {
+            ladder(&mut ev, owner)
+        } else {
+            None
+        };
+        (d.unwrap_or_else(|| fallback(status)), owner, detected)
+    };
+    let name = match provider {
+        Some(Owner::Builtin(p)) => Some(p.as_str()),
+        Some(Owner::Runtime(i)) => rules.and_then(|r| r.provider_name(i)),
+        _ => None,
+    };
+    let provider = match provider {
+        Some(Owner::Builtin(p)) => Some(p),
+        _ => None,
+    };
+    let mut v = verdict(
+        decision,
+        provider,
+        detected,
+        fields.as_mut(),
+        status,
+        retry_after,
+        form,
+    );
+    v.provider_name = name;
+    Some(v)
+}
+
+/// A success-shaped body whose finish or block reason a table lists as a refusal.
+fn content_refusal(ev: &mut Evidence<'_, '_>) -> bool {
+    [Field::FinishReason, Field::BlockReason]
+        .into_iter()
+        .any(|f| !ev.hits(f).is_empty())
+}
+
+/// The order of evidence (see [`Basis`]): exact rows of the code fields, a code in the
+/// message, exact rows of the type fields, a message phrase, then the catch-all rows of
+/// code and type fields. Within a field, the preferred provider's row answers.
+pub(crate) fn ladder<'r>(ev: &mut Evidence<'_, 'r>, prefer: Option<Owner>) -> Option<Decision<'r>> {
+    let by_field = |ev: &mut Evidence<'_, 'r>, step: Step, generic: bool| {
+        Field::ALL
+            .into_iter()
+            .filter(|f| f.step() == step)
+            .find_map(|f| {
+                let row = ev.hits(f).best(prefer).filter(|r| r.generic == generic)?;
+                Some(row_decision(ev, row, f))
+            })
+    };
+    by_field(ev, Step::Code, false)
+        .or_else(|| by_field(ev, Step::InMessage, false))
+        .or_else(|| by_field(ev, Step::Type, false))
+        .or_else(|| {
+            ev.phrase().map(|(row, path)| Decision {
+                reason: row.reason,
+                basis: Basis::MessagePhrase,
+                rule: Rule::Phrase(row),
+                path,
+                field: None,
+            })
+        })
+        .or_else(|| by_field(ev, Step::Code, true))
+        .or_else(|| by_field(ev, Step::Type, true))
+}
+
+fn row_decision<'r>(ev: &Evidence<'_, 'r>, row: &'r CodeInfo, f: Field) -> Decision<'r> {
+    let path = match f {
+        Field::MessageCode => ev
+            .fields
+            .and_then(Fields::message)
+            .map_or(f.pointer(), |(_, at)| at.pointer()),
+        Field::AmznType if read::amzn_type(ev.headers).is_none() => "/__type",
+        _ => f.pointer(),
+    };
+    Decision {
+        reason: row.reason,
+        basis: match f.step() {
+            Step::Code => Basis::ProviderCode,
+            Step::InMessage => Basis::CodeInMessage,
+            Step::Type | Step::Phrase => Basis::ErrorType,
+        },
+        rule: Rule::Code(row),
+        path,
+        field: Some(f),
+    }
+}
+
+/// The status alone, or the default for an error body under a non-error status.
+fn fallback<'r>(status: StatusCode) -> Decision<'r> {
+    match by_status(status) {
+        Some(reason) => Decision {
+            reason,
+            basis: Basis::HttpStatus,
+            rule: Rule::Status(status),
+            path: "status",
+            field: None,
+        },
+        None => Decision {
+            reason: Reason::ServerError,
+            basis: Basis::Default,
+            rule: Rule::Default,
+            path: "body",
+            field: None,
+        },
+    }
+}
+
+/// The verdict, built once from the decision and the body's own code, message and type.
+fn verdict<'a>(
+    d: Decision<'a>,
+    provider: Option<Provider>,
+    detected: bool,
+    fields: Option<&mut Fields<'a>>,
+    status: StatusCode,
+    retry_after: Option<std::time::Duration>,
+    body_form: BodyForm,
+) -> Verdict<'a> {
+    let mut v = Verdict {
+        reason: d.reason,
+        provider,
+        provider_name: None,
+        detected,
+        code: None,
+        message: None,
+        error_type: None,
+        basis: d.basis,
+        rule: d.rule,
+        path: d.path,
+        status,
+        retry_after,
+        body_form,
+    };
+    let Some(f) = fields else { return v };
+    let msg_code = f.message().and_then(|(m, _)| code_in_message(m.bytes()));
+    // The code that decided, else the most specific code in the body.
+    let code_of = |f: &Fields<'a>, field: Field| -> Option<Code<'a>> {
+        match field {
+            Field::MessageCode => msg_code.map(Code::Number),
+            _ => match f.get(field)? {
+                Val::Int(n) => Some(Code::Number(*n)),
+                Val::Str(t) if !t.is_empty() => t.as_str().map(|s| Code::Name(to_cow(t, s))),
+                _ => None,
+            },
+        }
+    };
+    v.code = match d.field.filter(|f| f.step() != Step::Type) {
+        Some(field) => code_of(f, field),
+        None => None,
+    }
+    .or_else(|| {
+        [
+            Field::BaseRespStatusCode,
+            Field::MessageCode,
+            Field::Reason,
+            Field::ErrorCodeTop,
+            Field::ErrorCode,
+            Field::InnerCode,
+            Field::DetailReason,
+            Field::Code,
+        ]
+        .into_iter()
+        .find_map(|field| match (field, f.get(field)) {
+            (Field::BaseRespStatusCode | Field::ErrorCodeTop, Some(Val::Int(0))) => None,
+            (Field::Code, Some(Val::Int(_))) => None, // Novita and others: the HTTP status
+            _ => code_of(f, field),
+        })
+    });
+    v.error_type = [Field::ErrorType, Field::ErrorStatus, Field::Type]
+        .into_iter()
+        .find_map(|field| {
+            let t = f.text(field)?;
+            let s = t.as_str()?;
+            (field != Field::Type || s != "error").then(|| to_cow(t, s))
+        });
+    v.message = f.take_message();
+    v
+}
+
+fn to_cow<'a>(t: &Text<'a>, s: &str) -> std::borrow::Cow<'a, str> {
+    match t {
+        Text::Raw(b) => match std::str::from_utf8(b) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => std::borrow::Cow::Owned(s.to_string()),
+        },
+        Text::Decoded(_) => std::borrow::Cow::Owned(s.to_string()),
+    }
+}
+
+/// The status alone. `None` below 400: no error status to go by.
+pub(crate) fn by_status(status: StatusCode) -> Option<Reason> {
+    use Reason::*;
+    let s = status.as_u16();
+    Some(match s {
+        0..=399 => return None,
+        401 => InvalidKey,
+        402 => InsufficientBalance,
+        403 => PermissionDenied,
+        404 | 410 => NotFound,
+        408 | 499 => Timeout,
+        409 => Conflict,
+        413 => InvalidParams,
+        429 => RequestsPerTime,
+        451 => InputFlagged,
+        400..=499 => InvalidParams,
+        502 | 520..=523 | 530 => UpstreamUnavailable,
+        503 | 529 => Overloaded,
+        504 | 524 => Timeout,
+        _ => ServerError,
+    })
+}
+
+/// Finds a numeric code written as a `(NNNN)` or `(NNNNN)` suffix of a message (as
+/// MiniMax's compatible endpoints write it), looking back past up to three trailing
+/// `(request id: ...)` groups that gateways append.
+///
+/// ```text
+/// "insufficient balance (1008)"                          -> 1008
+/// "usage limit exceeded (2056) (request id: 2024...)"    -> 2056
+/// "Rate limit reached for gpt-4 (1234 tokens)"           -> None
+/// ```
+pub(crate) fn code_in_message(msg: &[u8]) -> Option<i64> {
+    let mut rest = msg.trim_ascii_end();
+    loop {
+        rest = if let Some(r) = rest.strip_suffix(b".") {
+            r
+        } else if let Some(r) = rest.strip_suffix("。".as_bytes()) {
+            r
+        } else {
+            break;
+        };
+    }
+    rest = rest.trim_ascii_end();
+    for _ in 0..4 {
+        let inner_end = rest.strip_suffix(b")")?;
+        let open = memchr::memrchr(b'(', inner_end)?;
+        let inner = inner_end.get(open + 1..)?.trim_ascii();
+        if (4..=5).contains(&inner.len()) && inner.iter().all(u8::is_ascii_digit) {
+            return Some(inner.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')));
+        }
+        if !inner
+            .get(..10)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"request id"))
+        {
+            return None;
+        }
+        rest = inner_end.get(..open)?.trim_ascii_end();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_class_maps_to_its_kind() {
+        use crate::ErrorKind::*;
+        assert_eq!(by_status(StatusCode::OK), None);
+        assert_eq!(by_status(StatusCode::FOUND), None);
+        for s in 400..600u16 {
+            let r = by_status(StatusCode::from_u16(s).unwrap()).unwrap();
+            if s >= 500 {
+                assert_eq!(r.kind(), Transient, "{s}");
+            }
+        }
+        let k = |s: u16| by_status(StatusCode::from_u16(s).unwrap()).unwrap().kind();
+        assert_eq!(k(401), Auth);
+        assert_eq!(k(402), Quota);
+        assert_eq!(k(429), RateLimit);
+        assert_eq!(k(400), Validation);
+        assert_eq!(k(451), Content);
+    }
+
+    #[test]
+    fn finds_the_suffix_code() {
+        let c = |s: &str| code_in_message(s.as_bytes());
+        assert_eq!(c("insufficient balance (1008)"), Some(1008));
+        assert_eq!(c("insufficient balance (1008)."), Some(1008));
+        assert_eq!(c("invalid samples (20132)"), Some(20132));
+        assert_eq!(
+            c("usage limit exceeded (2056) (request id: 20240615123456)"),
+            Some(2056)
+        );
+        assert_eq!(c("x (2062) (request id: a) (request id: b)"), Some(2062));
+    }
+
+    #[test]
+    fn ignores_what_is_not_a_code_suffix() {
+        let c = |s: &str| code_in_message(s.as_bytes());
+        assert_eq!(c("Rate limit reached (1234 tokens)"), None);
+        assert_eq!(c("error (12)"), None);
+        assert_eq!(c("error (123456)"), None);
+        assert_eq!(c("(1008) at the start"), None);
+        assert_eq!(c("unbalanced 1008)"), None);
+        assert_eq!(c(""), None);
+        assert_eq!(c("(request id: abc)"), None);
+        assert_eq!(c("é (١٠٠٨)"), None);
+    }
+
+    #[test]
+    fn digits_on_the_stack() {
+        assert_eq!(Digits::new(0).unwrap().bytes(), b"0");
+        assert_eq!(Digits::new(1008).unwrap().bytes(), b"1008");
+        assert_eq!(
+            Digits::new(i64::MAX).unwrap().bytes(),
+            i64::MAX.to_string().as_bytes()
+        );
+        assert!(Digits::new(-1).is_none());
+    }
+
+    #[test]
+    fn aws_names_lose_their_namespace() {
+        assert_eq!(
+            aws_name(b"com.amazon.coral.service#ThrottlingException"),
+            b"ThrottlingException"
+        );
+        assert_eq!(
+            aws_name(b"ValidationException:http://x"),
+            b"ValidationException"
+        );
+    }
+}

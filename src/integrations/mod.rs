@@ -1,0 +1,8 @@
+//! Integrations with other crates, each behind its cargo feature.
+
+#[cfg(feature = "reqwest")]
+pub(crate) mod reqwest;
+#[cfg(feature = "http-response")]
+pub(crate) mod response;
+#[cfg(feature = "tower")]
+pub(crate) mod tower;

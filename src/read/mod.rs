@@ -1,0 +1,295 @@
+//! Reading: what form a body has, and the values of the fields that carry error
+//! evidence, borrowed from the body and left undecoded until someone asks.
+//!
+//! Nothing here can fail: a body that cannot be read yields [`BodyForm::Unparsed`] or
+//! [`BodyForm::Text`] and no fields, and the HTTP status decides.
+
+pub(crate) mod headers;
+#[cfg(any(test, fuzzing))]
+pub(crate) mod reference;
+pub(crate) mod scan;
+pub(crate) mod sse;
+/// The JSON generator of the property tests, shared with the integration tests.
+#[cfg(test)]
+#[path = "../../tests/common/json.rs"]
+pub(crate) mod test_json;
+
+use std::borrow::Cow;
+
+use http::HeaderMap;
+use serde::{Deserialize, Serialize};
+
+use crate::schema::Field;
+
+/// What the body was, as far as errnorm could tell.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyForm {
+    /// Empty, or only white space.
+    Empty,
+    /// A JSON document that errnorm read.
+    Json,
+    /// A server-sent event stream (`data:` / `event:` lines).
+    Sse,
+    /// Something that is not JSON: an HTML proxy page, plain text.
+    Text,
+    /// It looked like JSON but was not: truncated, invalid, or with a broken escape in
+    /// a field errnorm reads.
+    Unparsed,
+}
+
+/// A string of the body: the raw bytes between the quotes when the JSON has no
+/// escapes (not yet checked as UTF-8), or the decoded text when it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Text<'a> {
+    Raw(&'a [u8]),
+    Decoded(String),
+}
+
+impl<'a> Text<'a> {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Raw(b) => b,
+            Text::Decoded(s) => s.as_bytes(),
+        }
+    }
+
+    /// The text, checked as UTF-8 now; `None` if it is not.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Text::Raw(b) => std::str::from_utf8(b).ok(),
+            Text::Decoded(s) => Some(s),
+        }
+    }
+
+    /// The text, borrowed from the body where it can be; bytes that are not UTF-8 are
+    /// replaced.
+    pub(crate) fn into_cow(self) -> Cow<'a, str> {
+        match self {
+            Text::Raw(b) => String::from_utf8_lossy(b),
+            Text::Decoded(s) => Cow::Owned(s),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.bytes().iter().all(u8::is_ascii_whitespace)
+    }
+}
+
+/// A JSON scalar of interest: a string, an integer, or anything else (ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Val<'a> {
+    Str(Text<'a>),
+    Int(i64),
+    Other,
+}
+
+impl<'a> Val<'a> {
+    pub(crate) fn into_text(self) -> Option<Text<'a>> {
+        match self {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Where the message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MessageAt {
+    ErrorMessage,
+    Message,
+    StatusMsg,
+    ErrorText,
+    ErrorMsg,
+}
+
+impl MessageAt {
+    pub(crate) fn pointer(self) -> &'static str {
+        match self {
+            MessageAt::ErrorMessage => "/error/message",
+            MessageAt::Message => "/message",
+            MessageAt::StatusMsg => "/base_resp/status_msg",
+            MessageAt::ErrorText => "/error",
+            MessageAt::ErrorMsg => "/error_msg",
+        }
+    }
+}
+
+/// The evidence of a body: the value of each field of the ladder, and the texts around
+/// them. Everything else is skipped unread.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Fields<'a> {
+    /// The value of each [`Field`] (by its index), as the body has it. `message.code`
+    /// and `x-amzn-errortype` from a header are derived later, not read.
+    pub vals: [Option<Val<'a>>; Field::COUNT],
+    /// A top-level `error` object was there.
+    pub error_obj: bool,
+    /// `error.message`.
+    pub error_message: Option<Text<'a>>,
+    /// A top-level `error` string.
+    pub error_text: Option<Text<'a>>,
+    /// A top-level `message`, or `detail` when there is no `message`.
+    pub message: Option<Text<'a>>,
+    /// MiniMax's `base_resp.status_msg`.
+    pub status_msg: Option<Text<'a>>,
+    /// A top-level `error_msg` (Baidu style).
+    pub error_msg: Option<Text<'a>>,
+    /// A top-level `object`.
+    pub object: Option<Text<'a>>,
+    /// OpenRouter's `error.metadata.raw`: the upstream's own body, as a string.
+    pub raw: Option<Text<'a>>,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn get(&self, f: Field) -> Option<&Val<'a>> {
+        self.vals.get(f as usize)?.as_ref()
+    }
+
+    pub(crate) fn set(&mut self, f: Field, v: Val<'a>) {
+        if let Some(slot) = self.vals.get_mut(f as usize) {
+            *slot = Some(v);
+        }
+    }
+
+    /// A field's value as text, if it is a string.
+    pub(crate) fn text(&self, f: Field) -> Option<&Text<'a>> {
+        match self.get(f)? {
+            Val::Str(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Whether the body itself says it is an error, whatever the HTTP status.
+    pub(crate) fn says_error(&self) -> bool {
+        let nonzero = |f: Field| match self.get(f) {
+            Some(Val::Int(n)) => *n != 0,
+            Some(Val::Str(t)) => !t.is_empty() && t.bytes() != b"0",
+            _ => false,
+        };
+        self.error_obj
+            || self.error_text.as_ref().is_some_and(|t| !t.is_empty())
+            || self
+                .text(Field::Type)
+                .is_some_and(|t| t.bytes() == b"error")
+            || self.object.as_ref().is_some_and(|t| t.bytes() == b"error")
+            || nonzero(Field::BaseRespStatusCode)
+            || nonzero(Field::Reason)
+            || nonzero(Field::ErrorCodeTop)
+    }
+
+    /// The message to read, and where it is: the error object's, else the top level's,
+    /// else MiniMax's `status_msg`, else an `error` string, else `error_msg`.
+    pub(crate) fn message(&self) -> Option<(&Text<'a>, MessageAt)> {
+        None.or(self
+            .error_message
+            .as_ref()
+            .map(|t| (t, MessageAt::ErrorMessage)))
+            .or(self.message.as_ref().map(|t| (t, MessageAt::Message)))
+            .or(self.status_msg.as_ref().map(|t| (t, MessageAt::StatusMsg)))
+            .or(self.error_text.as_ref().map(|t| (t, MessageAt::ErrorText)))
+            .or(self.error_msg.as_ref().map(|t| (t, MessageAt::ErrorMsg)))
+    }
+
+    /// A copy whose texts are owned, for fields read from a buffer that does not
+    /// outlive them (an SSE payload joined from several lines).
+    pub(crate) fn detach(self) -> Fields<'static> {
+        fn t(t: Text<'_>) -> Text<'static> {
+            Text::Decoded(t.into_cow().into_owned())
+        }
+        fn v(v: Val<'_>) -> Val<'static> {
+            match v {
+                Val::Str(s) => Val::Str(t(s)),
+                Val::Int(n) => Val::Int(n),
+                Val::Other => Val::Other,
+            }
+        }
+        Fields {
+            vals: self.vals.map(|x| x.map(v)),
+            error_obj: self.error_obj,
+            error_message: self.error_message.map(t),
+            error_text: self.error_text.map(t),
+            message: self.message.map(t),
+            status_msg: self.status_msg.map(t),
+            error_msg: self.error_msg.map(t),
+            object: self.object.map(t),
+            raw: self.raw.map(t),
+        }
+    }
+
+    /// Takes the message out (for the verdict).
+    pub(crate) fn take_message(&mut self) -> Option<Text<'a>> {
+        self.error_message
+            .take()
+            .or_else(|| self.message.take())
+            .or_else(|| self.status_msg.take())
+            .or_else(|| self.error_text.take())
+            .or_else(|| self.error_msg.take())
+    }
+}
+
+/// Reads a body into its form and, where it has them, its fields.
+pub(crate) fn read<'a>(body: &'a [u8]) -> (BodyForm, Option<Fields<'a>>) {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return (BodyForm::Empty, None);
+    };
+    let rest = body.get(start..).unwrap_or_default();
+    match rest.first() {
+        Some(b'{' | b'[') => {
+            let mut f = Fields::default();
+            if scan::scan(rest, &mut f) {
+                (BodyForm::Json, Some(f))
+            } else {
+                (BodyForm::Unparsed, None)
+            }
+        }
+        _ if sse::is_sse(rest) => (BodyForm::Sse, sse::first_error(rest)),
+        _ => (BodyForm::Text, None),
+    }
+}
+
+/// The AWS error type of a response: the `x-amzn-errortype` header up to its first `:`
+/// (`ThrottlingException:http://internal.amazon.com/...`).
+pub(crate) fn amzn_type(headers: &HeaderMap) -> Option<&[u8]> {
+    let v = headers.get("x-amzn-errortype")?.as_bytes();
+    let v = v.split(|&b| b == b':').next().unwrap_or(v).trim_ascii();
+    (!v.is_empty() && v.len() <= 128).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        assert_eq!(read(b"").0, BodyForm::Empty);
+        assert_eq!(read(b" \r\n\t").0, BodyForm::Empty);
+        assert_eq!(read(b"<html>502</html>").0, BodyForm::Text);
+        assert_eq!(read(b"{\"error\":").0, BodyForm::Unparsed);
+        assert_eq!(read(b"\xEF\xBB\xBF{}").0, BodyForm::Json);
+        assert_eq!(read(b"data: {\"x\":1}\n\n").0, BodyForm::Sse);
+    }
+
+    #[test]
+    fn the_message_prefers_the_error_object() {
+        let (_, f) = read(br#"{"message":"top","error":{"message":"inner"}}"#);
+        let f = f.unwrap();
+        let (m, at) = f.message().unwrap();
+        assert_eq!(m.bytes(), b"inner");
+        assert_eq!(at, MessageAt::ErrorMessage);
+    }
+
+    #[test]
+    fn the_aws_type_stops_at_the_colon() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-amzn-errortype",
+            "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(amzn_type(&h), Some(&b"ThrottlingException"[..]));
+        assert_eq!(amzn_type(&HeaderMap::new()), None);
+    }
+}

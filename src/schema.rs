@@ -1,0 +1,773 @@
+//! The format of the tables in `data/`, and the one validator for it.
+//!
+//! `build.rs` includes this file to compile the built-in tables, and the library uses it
+//! to read runtime [`Rules`](crate::Rules): a row the build refuses is refused at
+//! runtime too, with the same `line: message`. It depends on nothing but `std`.
+//!
+//! Three formats, told apart by their header row:
+//! - a provider table (`data/<provider>.tsv`, `data/phrases.tsv`):
+//!   `id where status kind reason weight lang description source note`, optionally
+//!   followed by the retry-hint columns of [`HINT_COLUMNS`];
+//! - the detection markers (`data/detect.tsv`): `provider marker source`;
+//! - the provider registry (`data/providers.tsv`): `id name doc`.
+
+use std::fmt;
+
+/// The six kinds, by id.
+pub const KINDS: [&str; 6] = [
+    "auth",
+    "quota",
+    "rate_limit",
+    "content",
+    "validation",
+    "transient",
+];
+
+/// Every reason id with the id of its kind (the library tests that this agrees with
+/// `Reason`).
+pub const REASONS: [(&str, &str); 25] = [
+    ("invalid_key", "auth"),
+    ("missing_key", "auth"),
+    ("permission_denied", "auth"),
+    ("account_suspended", "auth"),
+    ("ip_not_allowed", "auth"),
+    ("verification_required", "auth"),
+    ("insufficient_balance", "quota"),
+    ("usage_window_exhausted", "quota"),
+    ("plan_limit", "quota"),
+    ("requests_per_time", "rate_limit"),
+    ("tokens_per_time", "rate_limit"),
+    ("concurrency", "rate_limit"),
+    ("growth_limit", "rate_limit"),
+    ("input_flagged", "content"),
+    ("output_flagged", "content"),
+    ("invalid_params", "validation"),
+    ("context_length_exceeded", "validation"),
+    ("model_not_found", "validation"),
+    ("not_found", "validation"),
+    ("unsupported_parameter", "validation"),
+    ("conflict", "validation"),
+    ("timeout", "transient"),
+    ("server_error", "transient"),
+    ("overloaded", "transient"),
+    ("upstream_unavailable", "transient"),
+];
+
+/// Which step of the order of evidence a field belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A provider's own code in a structured field.
+    Code,
+    /// A code written inside the message text.
+    InMessage,
+    /// An error type or canonical status.
+    Type,
+    /// A fixed phrase of the message.
+    Phrase,
+}
+
+macro_rules! fields {
+    ($($(#[$doc:meta])* $v:ident = $name:literal, $step:ident, $ptr:literal;)*) => {
+        /// A place in a response where a provider puts an identifier: the `where` column
+        /// of a provider table. The ladder reads them in this order (see
+        /// [`Field::ALL`]); the tables say which provider owns a value in which field.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Field {
+            $($(#[$doc])* $v,)*
+        }
+
+        impl Field {
+            /// Every field, in the order the ladder reads them.
+            pub const ALL: [Field; [$(Field::$v),*].len()] = [$(Field::$v),*];
+            /// How many fields there are.
+            pub const COUNT: usize = Field::ALL.len();
+
+            /// The name used in the `where` column.
+            pub const fn name(self) -> &'static str {
+                match self { $(Field::$v => $name,)* }
+            }
+
+            /// The step of the order of evidence it belongs to.
+            pub const fn step(self) -> Step {
+                match self { $(Field::$v => Step::$step,)* }
+            }
+
+            /// Where it is, as a JSON pointer (or `header:` and a header name).
+            pub const fn pointer(self) -> &'static str {
+                match self { $(Field::$v => $ptr,)* }
+            }
+
+            /// The field of a `where` name.
+            pub fn from_name(s: &str) -> Option<Field> {
+                match s { $($name => Some(Field::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+fields! {
+    /// MiniMax's `base_resp.status_code`.
+    BaseRespStatusCode = "base_resp.status_code", Code, "/base_resp/status_code";
+    /// A top-level `reason` (Novita's named codes).
+    Reason = "reason", Code, "/reason";
+    /// A top-level `error_code` (Baidu style).
+    ErrorCodeTop = "error_code", Code, "/error_code";
+    /// A top-level `code`, string or number.
+    Code = "code", Code, "/code";
+    /// `error.code`, string or number.
+    ErrorCode = "error.code", Code, "/error/code";
+    /// Azure's `error.innererror.code`.
+    InnerCode = "error.innererror.code", Code, "/error/innererror/code";
+    /// Google's `error.details[].reason`.
+    DetailReason = "error.details.reason", Code, "/error/details/reason";
+    /// The AWS error type: the `x-amzn-errortype` header, or a body's `__type`, up to
+    /// the first `:`.
+    AmznType = "x-amzn-errortype", Code, "header:x-amzn-errortype";
+    /// A numeric code written as a `(NNNN)` suffix of the message.
+    MessageCode = "message.code", InMessage, "/error/message";
+    /// `error.type`.
+    ErrorType = "error.type", Type, "/error/type";
+    /// Google's canonical `error.status` (`RESOURCE_EXHAUSTED`).
+    ErrorStatus = "error.status", Type, "/error/status";
+    /// A top-level `type` other than `error`.
+    Type = "type", Type, "/type";
+    /// A success-shaped body's finish reason (`content_filter`, `SAFETY`).
+    FinishReason = "finish_reason", Type, "/choices/0/finish_reason";
+    /// Gemini's `promptFeedback.blockReason`.
+    BlockReason = "block_reason", Type, "/promptFeedback/blockReason";
+    /// A fixed phrase of the message (the `id` is the phrase).
+    Message = "message", Phrase, "/error/message";
+}
+
+/// The retry-hint columns a provider table may add after its ten columns, all or none.
+pub const HINT_COLUMNS: [&str; 7] = [
+    "retry",
+    "max_retries",
+    "backoff",
+    "log_level",
+    "solution_en",
+    "message_zh",
+    "solution_zh",
+];
+
+/// The ten columns of a provider table.
+pub const TABLE_COLUMNS: [&str; 10] = [
+    "id",
+    "where",
+    "status",
+    "kind",
+    "reason",
+    "weight",
+    "lang",
+    "description",
+    "source",
+    "note",
+];
+
+/// The columns of `data/detect.tsv`.
+pub const DETECT_COLUMNS: [&str; 3] = ["provider", "marker", "source"];
+
+/// The columns of `data/providers.tsv`.
+pub const PROVIDER_COLUMNS: [&str; 3] = ["id", "name", "doc"];
+
+/// The longest phrase a table may hold, in bytes. Phrases are fixed parts of short
+/// messages; the cap keeps building the matcher cheap whatever a rules file holds.
+pub const PHRASE_MAX: usize = 200;
+
+/// A bad row: its line (0 for the file as a whole) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// 1-based line number, or 0.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.line, self.message)
+    }
+}
+
+fn bad(line: usize, message: impl Into<String>) -> RowError {
+    RowError {
+        line,
+        message: message.into(),
+    }
+}
+
+/// Which format a table has, by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A provider table, with or without the retry-hint columns.
+    Table,
+    /// Detection markers.
+    Detect,
+    /// The provider registry.
+    Providers,
+}
+
+/// A provider's per-code retry hints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hint {
+    /// Whether the provider says to retry.
+    pub retry: bool,
+    /// The most retries it suggests.
+    pub max_retries: Option<u8>,
+    /// The backoff factor it suggests (>= 1.0).
+    pub backoff: Option<f32>,
+    /// The log level it suggests.
+    pub log_level: Option<String>,
+}
+
+/// One validated row of a provider table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRow {
+    /// 1-based line.
+    pub line: usize,
+    /// The identifier (a phrase in lower case for `message`).
+    pub id: String,
+    /// The fields it appears in.
+    pub fields: Vec<Field>,
+    /// The HTTP status documented with it.
+    pub status: Option<u16>,
+    /// The kind id.
+    pub kind: &'static str,
+    /// The reason id.
+    pub reason: &'static str,
+    /// A catch-all that a phrase overrides.
+    pub generic: bool,
+    /// `en` or `zh` (phrases).
+    pub lang: Option<String>,
+    /// The provider's own meaning.
+    pub description: Option<String>,
+    /// Where the row comes from.
+    pub source: String,
+    /// Why, where the row is a decision.
+    pub note: Option<String>,
+    /// Retry hints, where the table has the columns and the row a value.
+    pub hint: Option<Hint>,
+    /// Suggested solution (English), meaning and solution (Chinese).
+    pub texts: [Option<String>; 3],
+}
+
+/// A term of a detection marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    /// The probe is present (a non-empty value).
+    Present(Probe),
+    /// The probe is absent.
+    Absent(Probe),
+    /// The probe's value equals the text.
+    Equals(Probe, String),
+    /// The probe's value contains the text.
+    Contains(Probe, String),
+    /// The provider's own table lists the field's value in that field.
+    Listed(Field),
+    /// The provider's table lists it, and no other provider's table does.
+    Owned(Field),
+}
+
+/// What a detection marker can look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// A field of the ladder.
+    Field(Field),
+    /// A top-level `error` object.
+    ErrorObject,
+    /// A top-level `error` string.
+    ErrorText,
+    /// `error.message`.
+    ErrorMessage,
+    /// A top-level `message` (or `detail`).
+    TopMessage,
+    /// A top-level `object`.
+    Object,
+    /// A top-level `error_msg`.
+    ErrorMsg,
+    /// A response header, by lower-case name.
+    Header(String),
+}
+
+impl Probe {
+    fn parse(s: &str) -> Option<Probe> {
+        Some(match s {
+            "error" => Probe::ErrorObject,
+            "error.text" => Probe::ErrorText,
+            "error.message" => Probe::ErrorMessage,
+            "message" => Probe::TopMessage,
+            "object" => Probe::Object,
+            "error_msg" => Probe::ErrorMsg,
+            _ => match s.strip_prefix("header.") {
+                Some(h)
+                    if !h.is_empty()
+                        && h.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
+                {
+                    Probe::Header(h.to_string())
+                }
+                Some(_) => return None,
+                None => Probe::Field(Field::from_name(s).filter(|f| *f != Field::Message)?),
+            },
+        })
+    }
+}
+
+/// One detection marker: a provider and the terms that must all hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectRow {
+    /// 1-based line.
+    pub line: usize,
+    /// The provider id.
+    pub provider: String,
+    /// All must hold.
+    pub terms: Vec<Term>,
+    /// Where the marker comes from.
+    pub source: String,
+}
+
+/// One row of the provider registry (read by `build.rs` only).
+#[allow(dead_code)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderRow {
+    /// 1-based line.
+    pub line: usize,
+    /// The snake_case id.
+    pub id: String,
+    /// The enum variant name.
+    pub name: String,
+    /// The variant's doc text.
+    pub doc: String,
+}
+
+/// The text of a table file: a leading BOM is dropped, and bytes that are not UTF-8
+/// are reported with their line.
+pub fn text_of(bytes: &[u8]) -> Result<&str, RowError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let upto = bytes.get(..e.valid_up_to()).unwrap_or_default();
+        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+        bad(line, "not UTF-8")
+    })
+}
+
+/// Rows of a table: (line number, fields).
+type Rows<'t> = Vec<(usize, Vec<&'t str>)>;
+
+/// The lines that are rows: (line number, fields), after the header; and the header.
+fn split(text: &str) -> Result<(Vec<&str>, Rows<'_>), RowError> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut header = None;
+    let mut rows = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let no = i + 1;
+        if raw.starts_with('#') || raw.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = raw.split('\t').collect();
+        if header.is_none() {
+            header = Some(fields);
+            continue;
+        }
+        rows.push((no, fields));
+    }
+    let header = header.ok_or_else(|| bad(0, "no header row"))?;
+    Ok((header, rows))
+}
+
+/// Which format a text has, by its header row.
+pub fn format_of(text: &str) -> Result<Format, RowError> {
+    let (header, _) = split(text)?;
+    if header == DETECT_COLUMNS {
+        Ok(Format::Detect)
+    } else if header == PROVIDER_COLUMNS {
+        Ok(Format::Providers)
+    } else if header.get(..TABLE_COLUMNS.len()) == Some(&TABLE_COLUMNS[..])
+        && (header.len() == TABLE_COLUMNS.len()
+            || header.get(TABLE_COLUMNS.len()..) == Some(&HINT_COLUMNS[..]))
+    {
+        Ok(Format::Table)
+    } else {
+        let line = text
+            .lines()
+            .position(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map_or(0, |i| i + 1);
+        Err(bad(
+            line,
+            format!(
+                "the header is not that of a provider table (`{}`, optionally then `{}`), of detect.tsv (`{}`) or of providers.tsv (`{}`)",
+                TABLE_COLUMNS.join("\\t"),
+                HINT_COLUMNS.join("\\t"),
+                DETECT_COLUMNS.join("\\t"),
+                PROVIDER_COLUMNS.join("\\t")
+            ),
+        ))
+    }
+}
+
+/// Checks the shape of every row: as many fields as the header, none empty, none with
+/// surrounding spaces.
+fn shaped<'t>(header: &[&str], rows: Rows<'t>) -> Result<Rows<'t>, RowError> {
+    for (no, f) in &rows {
+        if f.len() != header.len() {
+            return Err(bad(
+                *no,
+                format!(
+                    "{} fields, expected {} ({}); fields are separated by one TAB",
+                    f.len(),
+                    header.len(),
+                    header.join(", ")
+                ),
+            ));
+        }
+        for (v, name) in f.iter().zip(header) {
+            if v.is_empty() || *v != v.trim() {
+                return Err(bad(
+                    *no,
+                    format!(
+                        "field `{name}` is empty or has surrounding spaces (use `-` for empty)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// `-` is empty.
+pub fn opt(s: &str) -> Option<&str> {
+    (s != "-").then_some(s)
+}
+
+fn owned(s: &str) -> Option<String> {
+    opt(s).map(str::to_string)
+}
+
+/// The kind and reason of a row, checked against each other.
+pub fn kind_reason(kind: &str, reason: &str) -> Result<(&'static str, &'static str), String> {
+    let k = KINDS
+        .iter()
+        .find(|k| **k == kind)
+        .ok_or_else(|| format!("unknown kind `{kind}` (one of {})", KINDS.join(", ")))?;
+    let (r, rk) = REASONS
+        .iter()
+        .find(|(r, _)| *r == reason)
+        .ok_or_else(|| format!("unknown reason `{reason}`"))?;
+    if rk != k {
+        return Err(format!(
+            "reason `{reason}` does not belong to kind `{kind}`"
+        ));
+    }
+    Ok((k, r))
+}
+
+/// Reads and validates a provider table. Rows must be sorted by id (byte order) with no
+/// id listed twice for one field.
+pub fn table(text: &str) -> Result<Vec<TableRow>, RowError> {
+    if format_of(text)? != Format::Table {
+        return Err(bad(0, "not a provider table"));
+    }
+    let (header, rows) = split(text)?;
+    let hints = header.len() > TABLE_COLUMNS.len();
+    let rows = shaped(&header, rows)?;
+    let mut out: Vec<TableRow> = Vec::with_capacity(rows.len());
+    for (no, f) in rows {
+        let row = table_row(&f, hints).map_err(|m| bad(no, m))?;
+        if let Some(prev) = out.last() {
+            if order(&row.id, &prev.id) == std::cmp::Ordering::Less {
+                return Err(bad(
+                    no,
+                    format!(
+                        "rows must be sorted by id, numbers by value (`{}` after `{}`)",
+                        row.id, prev.id
+                    ),
+                ));
+            }
+        }
+        for prev in out.iter().rev().take_while(|p| p.id == row.id) {
+            if let Some(f) = row.fields.iter().find(|f| prev.fields.contains(f)) {
+                return Err(bad(
+                    no,
+                    format!(
+                        "`{}` in `{}` is already listed at line {}",
+                        row.id,
+                        f.name(),
+                        prev.line
+                    ),
+                ));
+            }
+        }
+        out.push(TableRow { line: no, ..row });
+    }
+    Ok(out)
+}
+
+/// The order of ids: numbers by value, then everything else in byte order.
+fn order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        _ => a.as_bytes().cmp(b.as_bytes()),
+    }
+}
+
+fn table_row(f: &[&str], hints: bool) -> Result<TableRow, String> {
+    let (id, place, status, kind, reason, weight, lang) =
+        (f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+    let mut fields = Vec::new();
+    for name in place.split('+') {
+        let field = Field::from_name(name).ok_or_else(|| {
+            format!(
+                "where `{name}` is not a field ({})",
+                Field::ALL.map(Field::name).join(", ")
+            )
+        })?;
+        if fields.contains(&field) {
+            return Err(format!("where names `{name}` twice"));
+        }
+        fields.push(field);
+    }
+    let phrase = fields.contains(&Field::Message);
+    if phrase && fields.len() > 1 {
+        return Err("a phrase (`message`) cannot share a row with other fields".into());
+    }
+    if id.chars().any(char::is_control) {
+        return Err(format!(
+            "id `{}` has a control character",
+            id.escape_debug()
+        ));
+    }
+    if phrase {
+        if id != id.to_lowercase() {
+            return Err(format!("phrase `{id}` must be lower case"));
+        }
+        if id.chars().count() < 2 {
+            return Err(format!("phrase `{id}` is too short to mean anything"));
+        }
+        if id.len() > PHRASE_MAX {
+            return Err(format!("phrase is longer than {PHRASE_MAX} bytes"));
+        }
+        match lang {
+            "en" | "zh" => {}
+            l => return Err(format!("lang `{l}` is not en or zh")),
+        }
+    } else {
+        if id.chars().any(char::is_whitespace) {
+            return Err(format!("id `{id}` has white space"));
+        }
+        if id.len() > 128 {
+            return Err("id is longer than 128 bytes".into());
+        }
+        if lang != "-" {
+            return Err("lang is for phrases (`message`) only; use `-`".into());
+        }
+    }
+    let numeric = [
+        Field::BaseRespStatusCode,
+        Field::MessageCode,
+        Field::ErrorCodeTop,
+    ];
+    if let Some(n) = fields.iter().find(|f| numeric.contains(f)) {
+        match id.parse::<u32>() {
+            Ok(0) => return Err(format!("code 0 means success in `{}`", n.name())),
+            Ok(_) if !id.starts_with('0') => {}
+            _ => return Err(format!("`{}` holds numbers; `{id}` is not one", n.name())),
+        }
+    }
+    let status = match opt(status) {
+        None => None,
+        Some(s) => match s.parse::<u16>() {
+            Ok(n) if (100..600).contains(&n) => Some(n),
+            _ => return Err(format!("status `{s}` is not an HTTP status")),
+        },
+    };
+    let (kind, reason) = kind_reason(kind, reason)?;
+    let generic = match weight {
+        "exact" => false,
+        "generic" => true,
+        w => return Err(format!("weight `{w}` is not exact or generic")),
+    };
+    if phrase && generic {
+        return Err("a phrase is always exact".into());
+    }
+    let mut row = TableRow {
+        line: 0,
+        id: id.to_string(),
+        fields,
+        status,
+        kind,
+        reason,
+        generic,
+        lang: owned(lang),
+        description: owned(f[7]),
+        source: f[8].to_string(),
+        note: owned(f[9]),
+        hint: None,
+        texts: [None, None, None],
+    };
+    if row.source == "-" {
+        return Err("every row needs a source".into());
+    }
+    if hints {
+        row.hint = hint(&f[10..14], kind)?;
+        row.texts = [owned(f[14]), owned(f[15]), owned(f[16])];
+    }
+    Ok(row)
+}
+
+fn hint(f: &[&str], kind: &str) -> Result<Option<Hint>, String> {
+    let retryable = kind == "rate_limit" || kind == "transient";
+    let retry = match f[0] {
+        "-" => {
+            if f[1..].iter().any(|v| *v != "-") {
+                return Err("max_retries, backoff and log_level need retry yes or no".into());
+            }
+            return Ok(None);
+        }
+        "yes" => true,
+        "no" => false,
+        r => return Err(format!("retry `{r}` is not yes, no or -")),
+    };
+    if retry != retryable {
+        return Err(format!("retry `{}` contradicts kind `{kind}`", f[0]));
+    }
+    let max_retries = match opt(f[1]) {
+        None => None,
+        Some(m) => Some(
+            m.parse::<u8>()
+                .map_err(|_| format!("max_retries `{m}` is not a small number"))?,
+        ),
+    };
+    let backoff = match opt(f[2]) {
+        None => None,
+        Some(b) => match b.parse::<f32>() {
+            Ok(v) if v.is_finite() && (1.0..=10.0).contains(&v) => Some(v),
+            _ => return Err(format!("backoff `{b}` is not a factor from 1.0 to 10.0")),
+        },
+    };
+    if !retry && (max_retries.is_some() || backoff.is_some()) {
+        return Err("max_retries/backoff need retry yes".into());
+    }
+    let log_level = match opt(f[3]) {
+        None => None,
+        Some(l @ ("ERROR" | "WARNING" | "INFO" | "DEBUG")) => Some(l.to_string()),
+        Some(l) => {
+            return Err(format!(
+                "log_level `{l}` is not ERROR, WARNING, INFO or DEBUG"
+            ))
+        }
+    };
+    Ok(Some(Hint {
+        retry,
+        max_retries,
+        backoff,
+        log_level,
+    }))
+}
+
+/// Reads and validates detection markers. `known` says whether a provider id exists.
+pub fn detect(text: &str, known: &dyn Fn(&str) -> bool) -> Result<Vec<DetectRow>, RowError> {
+    if format_of(text)? != Format::Detect {
+        return Err(bad(0, "not a detection table"));
+    }
+    let (header, rows) = split(text)?;
+    let mut out = Vec::new();
+    for (no, f) in shaped(&header, rows)? {
+        if !known(f[0]) {
+            return Err(bad(no, format!("unknown provider `{}`", f[0])));
+        }
+        let terms = f[1]
+            .split(" & ")
+            .map(term)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| bad(no, m))?;
+        if terms.iter().all(|t| matches!(t, Term::Absent(_))) {
+            return Err(bad(no, "a marker needs a term that looks for something"));
+        }
+        out.push(DetectRow {
+            line: no,
+            provider: f[0].to_string(),
+            terms,
+            source: f[2].to_string(),
+        });
+    }
+    Ok(out)
+}
+
+fn term(s: &str) -> Result<Term, String> {
+    let probe = |p: &str| {
+        Probe::parse(p).ok_or_else(|| format!("`{p}` is not something a marker can look at"))
+    };
+    let field = |p: &str| match Field::from_name(p) {
+        Some(f) if f != Field::Message && f != Field::MessageCode => Ok(f),
+        _ => Err(format!("`{p}` is not a table field")),
+    };
+    if let Some(p) = s.strip_suffix("@@") {
+        return Ok(Term::Owned(field(p)?));
+    }
+    if let Some(p) = s.strip_suffix('@') {
+        return Ok(Term::Listed(field(p)?));
+    }
+    if let Some(p) = s.strip_prefix('!') {
+        return Ok(Term::Absent(probe(p)?));
+    }
+    if let Some((p, v)) = s.split_once('~') {
+        if v.is_empty() {
+            return Err(format!("`{s}`: nothing to look for"));
+        }
+        return Ok(Term::Contains(probe(p)?, v.to_string()));
+    }
+    if let Some((p, v)) = s.split_once('=') {
+        return Ok(Term::Equals(probe(p)?, v.to_string()));
+    }
+    Ok(Term::Present(probe(s)?))
+}
+
+#[allow(dead_code)]
+/// Reads and validates the provider registry: snake_case ids, CamelCase names, no
+/// duplicates.
+pub fn providers(text: &str) -> Result<Vec<ProviderRow>, RowError> {
+    if format_of(text)? != Format::Providers {
+        return Err(bad(0, "not a provider registry"));
+    }
+    let (header, rows) = split(text)?;
+    let mut out: Vec<ProviderRow> = Vec::new();
+    for (no, f) in shaped(&header, rows)? {
+        let (id, name) = (f[0], f[1]);
+        if !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            || !id.starts_with(|c: char| c.is_ascii_lowercase())
+        {
+            return Err(bad(no, format!("id `{id}` is not snake_case")));
+        }
+        if camel(id) != name {
+            return Err(bad(no, format!("name `{name}` should be `{}`", camel(id))));
+        }
+        if out.iter().any(|p| p.id == id) {
+            return Err(bad(no, format!("provider `{id}` is listed twice")));
+        }
+        out.push(ProviderRow {
+            line: no,
+            id: id.to_string(),
+            name: name.to_string(),
+            doc: f[2].to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// `snake_case` to `CamelCase` (for `build.rs`).
+#[allow(dead_code)]
+pub fn camel(id: &str) -> String {
+    id.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}

@@ -3,7 +3,10 @@
 
 use http::{HeaderMap, StatusCode};
 
-use crate::{classify, classify_as, ApiError, Provider};
+use crate::decide::run_read;
+use crate::read::sse::{event_error, Event, Events};
+use crate::read::BodyForm;
+use crate::{ApiError, Provider};
 
 /// The first error event of a stream, and whether ordinary output came before it.
 #[non_exhaustive]
@@ -16,6 +19,10 @@ pub struct StreamError {
     /// stream with the error rather than retry silently. Conservative: any ordinary
     /// chunk counts, metadata such as Anthropic's `message_start` included.
     pub after_output: bool,
+    /// Where the error event starts in the stream, in bytes from its first byte: a
+    /// gateway that relays the stream can cut the upstream's event there and send its
+    /// own error event instead.
+    pub offset: u64,
 }
 
 /// Classifies an SSE response incrementally: feed it the bytes as they arrive, in
@@ -37,35 +44,28 @@ pub struct StreamClassifier {
     status: StatusCode,
     headers: HeaderMap,
     provider: Option<Provider>,
-    /// The event being read: its lines so far, and the partial line at the end.
-    event: Vec<u8>,
-    line_start: usize,
-    event_is_error: bool,
-    output_sent: bool,
+    events: Events,
     found: Option<StreamError>,
-    overflow: bool,
+    finished: bool,
 }
 
-/// The longest event the classifier keeps; longer events are skipped (bounded memory).
-pub const STREAM_EVENT_LIMIT: usize = 1 << 20;
+pub use crate::read::sse::STREAM_EVENT_LIMIT;
 
 impl StreamClassifier {
-    /// A classifier for a stream that came with `status` (usually 200).
+    /// A classifier for a stream that came with this status, detecting the provider.
     pub fn new(status: StatusCode) -> StreamClassifier {
         StreamClassifier {
             status,
             headers: HeaderMap::new(),
             provider: None,
-            event: Vec::new(),
-            line_start: 0,
-            event_is_error: false,
-            output_sent: false,
+            events: Events::default(),
             found: None,
-            overflow: false,
+            finished: false,
         }
     }
 
-    /// The same, with the response headers (for delays) and a provider hint.
+    /// A classifier for a stream with this status and these headers (their delay
+    /// headers reach the error), from a known provider if `provider` says so.
     pub fn with(
         status: StatusCode,
         headers: HeaderMap,
@@ -78,102 +78,96 @@ impl StreamClassifier {
         }
     }
 
-    /// Whether an ordinary output chunk has been seen so far.
+    /// Whether ordinary output has been seen so far.
     pub fn output_sent(&self) -> bool {
-        self.output_sent
+        self.events.output
     }
 
-    /// The first error event, once found.
+    /// The error found so far, if any.
     pub fn error(&self) -> Option<&StreamError> {
         self.found.as_ref()
     }
 
-    /// Feeds the next bytes; returns the first error event once it is complete (and
-    /// every time after).
+    /// Feeds the next chunk; returns the first error event once it is complete. After
+    /// that, further chunks are ignored.
     pub fn feed(&mut self, chunk: &[u8]) -> Option<&StreamError> {
-        if self.found.is_some() {
-            return self.found.as_ref();
-        }
         let mut rest = chunk;
-        while let Some(nl) = memchr::memchr(b'\n', rest) {
-            let (line, tail) = rest.split_at(nl + 1);
-            rest = tail;
-            self.push(line);
-            self.end_line();
-            if self.found.is_some() {
-                return self.found.as_ref();
+        while self.found.is_none() && !rest.is_empty() {
+            let (n, ev) = self.events.feed(rest);
+            rest = rest.get(n..).unwrap_or_default();
+            if let Some(ev) = ev {
+                self.classify_event(ev);
             }
-        }
-        self.push(rest);
-        None
-    }
-
-    /// The stream ended: reads a last event that had no blank line after it.
-    pub fn finish(&mut self) -> Option<&StreamError> {
-        if self.found.is_none() && self.line_start < self.event.len() {
-            self.event.push(b'\n');
-            self.end_line();
-        }
-        if self.found.is_none() && !self.event.is_empty() {
-            self.end_event();
         }
         self.found.as_ref()
     }
 
-    fn push(&mut self, bytes: &[u8]) {
-        if self.event.len() + bytes.len() > STREAM_EVENT_LIMIT {
-            self.overflow = true;
-            return;
-        }
-        self.event.extend_from_slice(bytes);
-    }
-
-    /// A line has ended (its `\n` is in the buffer).
-    fn end_line(&mut self) {
-        let line = self.event.get(self.line_start..).unwrap_or_default();
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            self.end_event();
-            return;
-        }
-        if let Some(name) = line.strip_prefix(b"event:") {
-            self.event_is_error = name.trim_ascii() == b"error";
-        } else if let Some(data) = line.strip_prefix(b"data:") {
-            let data = data.trim_ascii();
-            let suspicious = self.event_is_error
-                || memchr::memmem::find(data, b"error").is_some()
-                || memchr::memmem::find(data, b"base_resp").is_some();
-            if !suspicious && !data.is_empty() && data != b"[DONE]" {
-                // Ordinary output: nothing to keep.
-                self.output_sent = true;
-                self.event.truncate(self.line_start);
-                return;
+    /// Ends the stream: an event cut off without its blank line is read too, and a
+    /// stream under an error status that carried no error event gets the status's
+    /// verdict, as [`classify`](crate::classify) gives it for the whole body.
+    ///
+    /// ```
+    /// use errnorm::{ErrorKind, StreamClassifier};
+    /// use http::StatusCode;
+    ///
+    /// let mut s = StreamClassifier::new(StatusCode::OK);
+    /// s.feed(b"data: {\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow\"}}");
+    /// assert_eq!(s.finish().map(|e| e.error.kind()), Some(ErrorKind::RateLimit));
+    ///
+    /// let mut empty = StreamClassifier::new(StatusCode::INTERNAL_SERVER_ERROR);
+    /// assert_eq!(empty.finish().map(|e| e.error.kind()), Some(ErrorKind::Transient));
+    /// ```
+    pub fn finish(&mut self) -> Option<&StreamError> {
+        if self.found.is_none() && !self.finished {
+            self.finished = true;
+            if let Some(ev) = self.events.finish() {
+                self.classify_event(ev);
+            }
+            if self.found.is_none() && self.status.as_u16() >= 400 {
+                let form = if self.events.output || self.events.seen() {
+                    BodyForm::Sse
+                } else {
+                    BodyForm::Empty
+                };
+                if let Some(v) =
+                    run_read(None, self.provider, self.status, &self.headers, form, None)
+                {
+                    self.found = Some(StreamError {
+                        error: v.into_error(),
+                        after_output: self.events.output,
+                        offset: self.events.position(),
+                    });
+                }
             }
         }
-        self.line_start = self.event.len();
+        self.found.as_ref()
     }
 
-    /// A blank line ended an event: classify what it kept.
-    fn end_event(&mut self) {
-        if !self.overflow && !self.event.is_empty() {
-            let v = match self.provider {
-                Some(p) => classify_as(p, self.status, &self.headers, &self.event),
-                None => classify(self.status, &self.headers, &self.event),
-            };
-            if let Some(v) = v {
-                self.found = Some(StreamError {
-                    error: v.into_error(),
-                    after_output: self.output_sent,
-                });
-            } else if memchr::memmem::find(&self.event, b"data:").is_some() {
-                // A data chunk that merely mentioned "error" was output after all.
-                self.output_sent = true;
+    fn classify_event(&mut self, ev: Event) {
+        let fields = event_error(ev.is_error, &ev.data);
+        if fields.is_none() {
+            // A data event that merely mentioned "error" was output after all.
+            if !ev.data.trim_ascii().is_empty() {
+                self.events.output = true;
             }
+            return;
         }
-        self.event.clear();
-        self.line_start = 0;
-        self.event_is_error = false;
-        self.overflow = false;
+        let v = run_read(
+            None,
+            self.provider,
+            self.status,
+            &self.headers,
+            BodyForm::Sse,
+            fields,
+        );
+        if let Some(v) = v {
+            self.found = Some(StreamError {
+                error: v.into_error(),
+                after_output: self.events.output,
+                offset: ev.start,
+            });
+        } else if !ev.data.trim_ascii().is_empty() {
+            self.events.output = true;
+        }
     }
 }

@@ -84,3 +84,138 @@ fn an_endless_line_does_not_grow_memory_without_bound() {
     );
     assert_eq!(e.map(|e| e.error.kind()), Some(ErrorKind::RateLimit));
 }
+
+mod chunking {
+    //! Whatever the chunking and the line ends, the stream classifier gives the answer
+    //! `classify` gives on the whole body.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const EVENTS: &[&str] = &[
+        "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}",
+        "data: {\"choices\":[{\"delta\":{\"content\":\"no error here\"}}]}",
+        ": keep-alive",
+        "id: 7\nretry: 100",
+        "data: [DONE]",
+        "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}",
+        "event: error\ndata: {\"message\":\"Rate limit reached for requests\"}",
+        "event: error\ndata: upstream closed the connection",
+        "data: {\"base_resp\":{\"status_code\":1008,\"status_msg\":\"insufficient balance\"}}",
+        "event: error\ndata: {\"type\":\"error\",\ndata: \"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow\"}}",
+        "data: {\"error\":{\"message\":\"当前分组上游负载已饱和，请稍后再试\",\"type\":\"new_api_error\"}}",
+    ];
+
+    fn body(events: &[usize], ends: &[u8], long: Option<usize>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (n, &e) in events.iter().enumerate() {
+            let end: &[u8] = match ends[n % ends.len()] % 3 {
+                0 => b"\n",
+                1 => b"\r\n",
+                _ => b"\r",
+            };
+            if long == Some(n) {
+                // A line over the limit, in the same event as what follows it.
+                out.extend_from_slice(b"data: ");
+                out.extend(vec![b'x'; errnorm::STREAM_EVENT_LIMIT + 10]);
+                out.extend_from_slice(end);
+            }
+            for line in EVENTS[e].split('\n') {
+                out.extend_from_slice(line.as_bytes());
+                out.extend_from_slice(end);
+            }
+            out.extend_from_slice(end);
+        }
+        out
+    }
+
+    fn stream(
+        status: StatusCode,
+        body: &[u8],
+        cuts: &[usize],
+    ) -> (Option<(ErrorKind, errnorm::Reason)>, Option<bool>) {
+        let mut s = StreamClassifier::new(status);
+        let mut at = 0;
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (body.len() + 1)).collect();
+        cuts.sort_unstable();
+        for c in cuts.into_iter().chain([body.len()]) {
+            s.feed(&body[at..c.max(at)]);
+            at = c.max(at);
+        }
+        let e = s.finish();
+        (
+            e.map(|e| (e.error.kind(), e.error.reason())),
+            e.map(|e| e.after_output),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_chunking_gives_the_whole_body_answer(
+            events in prop::collection::vec(0..EVENTS.len(), 1..6),
+            ends in prop::collection::vec(any::<u8>(), 1..4),
+            cuts in prop::collection::vec(any::<usize>(), 0..8),
+            status in prop::sample::select(vec![200u16, 500, 429]),
+        ) {
+            let b = body(&events, &ends, None);
+            let status = StatusCode::from_u16(status).unwrap();
+            let want = classify(status, &HeaderMap::new(), &b).map(|v| (v.kind(), v.reason()));
+            let whole = stream(status, &b, &[]);
+            prop_assert_eq!(whole.0, want, "{}", String::from_utf8_lossy(&b));
+            prop_assert_eq!(stream(status, &b, &cuts), whole);
+            let bytes: Vec<usize> = (0..b.len()).collect();
+            prop_assert_eq!(stream(status, &b, &bytes), whole);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_line_over_the_limit_gives_the_same_answer_in_any_chunks(
+            events in prop::collection::vec(0..EVENTS.len(), 1..4),
+            at in 0usize..4,
+            cuts in prop::collection::vec(any::<usize>(), 1..6),
+        ) {
+            let b = body(&events, &[0], Some(at % events.len()));
+            let want = classify(StatusCode::OK, &HeaderMap::new(), &b).map(|v| (v.kind(), v.reason()));
+            let whole = stream(StatusCode::OK, &b, &[]);
+            prop_assert_eq!(whole.0, want);
+            prop_assert_eq!(stream(StatusCode::OK, &b, &cuts), whole);
+            let seven: Vec<usize> = (0..b.len()).step_by(7 << 10).collect();
+            prop_assert_eq!(stream(StatusCode::OK, &b, &seven), whole);
+        }
+    }
+
+    #[test]
+    fn the_offset_is_where_the_error_event_starts() {
+        let first = b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n";
+        let err = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+        let b = [&first[..], &err[..]].concat();
+        for cut in 0..=b.len() {
+            let mut s = StreamClassifier::new(StatusCode::OK);
+            s.feed(&b[..cut]);
+            s.feed(&b[cut..]);
+            let e = s.finish().unwrap();
+            assert_eq!(e.offset, first.len() as u64, "cut at {cut}");
+            assert!(b[e.offset as usize..].starts_with(b"event: error"));
+        }
+    }
+
+    #[test]
+    fn an_empty_stream_under_an_error_status_gets_the_status_verdict() {
+        for (status, kind) in [(500, ErrorKind::Transient), (429, ErrorKind::RateLimit)] {
+            let status = StatusCode::from_u16(status).unwrap();
+            let mut s = StreamClassifier::new(status);
+            assert_eq!(s.finish().map(|e| e.error.kind()), Some(kind));
+            assert_eq!(
+                classify(status, &HeaderMap::new(), b"").map(|v| v.kind()),
+                Some(kind)
+            );
+        }
+        let mut ok = StreamClassifier::new(StatusCode::OK);
+        assert!(ok.finish().is_none());
+    }
+}

@@ -252,7 +252,19 @@ pub(crate) fn run<'a>(
     headers: &HeaderMap,
     body: &'a [u8],
 ) -> Option<Verdict<'a>> {
-    let (form, mut fields) = read::read(body);
+    let (form, fields) = read::read(body);
+    run_read(rules, hint, status, headers, form, fields)
+}
+
+/// Classifies what was read from a body (or from one event of a stream).
+pub(crate) fn run_read<'a>(
+    rules: Option<&'a Rules>,
+    hint: Option<Provider>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    form: BodyForm,
+    mut fields: Option<Fields<'a>>,
+) -> Option<Verdict<'a>> {
     let retry_after = read::headers::retry_after(headers);
     let (decision, provider, detected) = {
         let mut ev = Evidence::new(fields.as_ref(), headers, rules);
@@ -268,11 +280,7 @@ pub(crate) fn run<'a>(
                 (o, o.is_some())
             }
         };
-        let d = if says_error || status.as_u16() >= 400 {
-            ladder(&mut ev, owner)
-        } else {
-            None
-        };
+        let d = ladder(&mut ev, owner);
         (d.unwrap_or_else(|| fallback(status)), owner, detected)
     };
     let name = match provider {

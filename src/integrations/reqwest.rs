@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
-use crate::{classify, classify_as, ApiError, Provider};
+use crate::{ApiError, Provider};
 
 /// A response read to the end and classified; the body is kept for the caller.
 #[non_exhaustive]
@@ -51,11 +51,7 @@ async fn read(
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.bytes().await?;
-    let error = match provider {
-        Some(p) => classify_as(p, status, &headers, &body),
-        None => classify(status, &headers, &body),
-    }
-    .map(ApiError::from);
+    let error = crate::decide::run(None, provider, status, &headers, &body).map(ApiError::from);
     Ok(ClassifiedResponse {
         status,
         headers,

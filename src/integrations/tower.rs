@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::Response;
 
-use crate::{classify, classify_as, Action, AdviceOptions, Provider, RetryPolicy};
+use crate::{Action, AdviceOptions, Provider, RetryPolicy};
 
 /// Retries a request on the same service when errnorm's advice is
 /// [`Action::Retry`], after the delay [`RetryPolicy`] computes (the server's delay as a
@@ -46,7 +46,7 @@ impl AdvicePolicy {
         }
     }
 
-    /// The upstream's provider, for [`classify_as`].
+    /// The upstream's provider, for [`classify_as`](crate::classify_as).
     pub fn with_provider(mut self, provider: Provider) -> AdvicePolicy {
         self.provider = Some(provider);
         self
@@ -67,10 +67,13 @@ impl AdvicePolicy {
 
     /// The delay before retrying `res`, or `None` not to retry.
     pub fn delay_for<B: AsRef<[u8]>>(&mut self, res: &Response<B>) -> Option<Duration> {
-        let v = match self.provider {
-            Some(p) => classify_as(p, res.status(), res.headers(), res.body().as_ref()),
-            None => classify(res.status(), res.headers(), res.body().as_ref()),
-        }?;
+        let v = crate::decide::run(
+            None,
+            self.provider,
+            res.status(),
+            res.headers(),
+            res.body().as_ref(),
+        )?;
         if v.advice_with(&self.advice).action != Action::Retry {
             return None;
         }

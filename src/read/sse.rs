@@ -111,9 +111,15 @@ fn has_content_field(f: &Fields<'_>) -> bool {
         || matches!(f.get(Field::BlockReason), Some(Val::Str(_)))
 }
 
+/// The longest line, and the longest event payload, that errnorm reads in an SSE
+/// stream; an event with a longer one is skipped (counted as output), so memory stays
+/// bounded and the answer does not depend on how the stream is cut.
+pub const STREAM_EVENT_LIMIT: usize = 1 << 20;
+
 /// Finds the first event of an SSE body that carries an error. A payload split over
 /// several `data:` lines is joined (with `\n`, as the specification says) and then read
-/// as one; its texts are copied out of the joined buffer.
+/// as one; its texts are copied out of the joined buffer. The rules are those of
+/// [`Events`], which reads a stream in chunks.
 pub(crate) fn first_error(b: &[u8]) -> Option<Fields<'_>> {
     fn finish<'a>(
         is_error: bool,
@@ -130,37 +136,212 @@ pub(crate) fn first_error(b: &[u8]) -> Option<Fields<'_>> {
         }
     }
     let mut is_error = false;
+    let mut skip = false;
     let mut first: Option<&[u8]> = None;
     let mut joined: Option<Vec<u8>> = None;
+    let mut len = 0usize;
     for l in lines(b) {
+        if l.len() > STREAM_EVENT_LIMIT {
+            skip = true;
+            continue;
+        }
         match line(l) {
             Line::End => {
-                if let Some(f) = finish(is_error, first.take(), joined.take()) {
-                    return Some(f);
+                let (f, j) = (first.take(), joined.take());
+                if !skip {
+                    if let Some(f) = finish(is_error, f, j) {
+                        return Some(f);
+                    }
                 }
                 is_error = false;
+                skip = false;
+                len = 0;
             }
             Line::Event(e) => is_error = e,
-            Line::Data(d) => match (&mut joined, first) {
-                (Some(buf), _) => {
-                    if buf.len() + d.len() <= crate::stream::STREAM_EVENT_LIMIT {
+            Line::Data(d) => {
+                len += d.len() + usize::from(first.is_some());
+                if len > STREAM_EVENT_LIMIT {
+                    skip = true;
+                    continue;
+                }
+                match (&mut joined, first) {
+                    (Some(buf), _) => {
                         buf.push(b'\n');
                         buf.extend_from_slice(d);
                     }
+                    (None, Some(prev)) => {
+                        let mut buf = Vec::with_capacity(prev.len() + d.len() + 1);
+                        buf.extend_from_slice(prev);
+                        buf.push(b'\n');
+                        buf.extend_from_slice(d);
+                        joined = Some(buf);
+                    }
+                    (None, None) => first = Some(d),
                 }
-                (None, Some(prev)) => {
-                    let mut buf = Vec::with_capacity(prev.len() + d.len() + 1);
-                    buf.extend_from_slice(prev);
-                    buf.push(b'\n');
-                    buf.extend_from_slice(d);
-                    joined = Some(buf);
-                }
-                (None, None) => first = Some(d),
-            },
+            }
             Line::Other => {}
         }
     }
+    if skip {
+        return None;
+    }
     finish(is_error, first, joined)
+}
+
+/// A complete event that may carry an error.
+pub(crate) struct Event {
+    /// It was an `event: error`.
+    pub is_error: bool,
+    /// Its data lines, joined with `\n`.
+    pub data: Vec<u8>,
+    /// Where it starts in the stream, in bytes.
+    pub start: u64,
+}
+
+/// An SSE stream read in chunks of any size, by the same rules as [`first_error`]:
+/// lines end in `\r\n`, `\n` or `\r` (also when a chunk ends between the two), an
+/// event ends at an empty line, a line or payload over [`STREAM_EVENT_LIMIT`] skips its
+/// event.
+#[derive(Debug, Default)]
+pub(crate) struct Events {
+    line: Vec<u8>,
+    line_over: bool,
+    after_cr: bool,
+    data: Vec<u8>,
+    has_data: bool,
+    is_error: bool,
+    skip: bool,
+    /// Ordinary output (a data event that is not an error) was seen.
+    pub output: bool,
+    pos: u64,
+    start: u64,
+}
+
+impl Events {
+    /// Reads `chunk` up to the end of the next event that may carry an error; returns
+    /// how many bytes it read, and that event. Call again with the rest.
+    pub(crate) fn feed(&mut self, chunk: &[u8]) -> (usize, Option<Event>) {
+        let mut i = 0;
+        if self.after_cr && chunk.first() == Some(&b'\n') {
+            // The `\n` of a `\r\n` split between two chunks.
+            i = 1;
+            self.pos += 1;
+        }
+        if !chunk.is_empty() {
+            self.after_cr = false;
+        }
+        while let Some(rest) = chunk.get(i..).filter(|r| !r.is_empty()) {
+            let Some(at) = memchr::memchr2(b'\n', b'\r', rest) else {
+                self.push(rest);
+                i = chunk.len();
+                break;
+            };
+            self.push(rest.get(..at).unwrap_or_default());
+            let cr = rest.get(at) == Some(&b'\r');
+            let mut end = at + 1;
+            if cr {
+                match rest.get(at + 1) {
+                    Some(b'\n') => end += 1,
+                    None => self.after_cr = true,
+                    _ => {}
+                }
+            }
+            i += end;
+            // push counted the line; this is its end.
+            self.pos += (end - at) as u64;
+            if let Some(e) = self.end_line() {
+                return (i, Some(e));
+            }
+        }
+        (i, None)
+    }
+
+    /// Whether anything but white space has been read.
+    pub(crate) fn seen(&self) -> bool {
+        self.pos > 0
+    }
+
+    /// How many bytes have been read.
+    pub(crate) fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// Ends the stream: a last line and event without their ends are read too.
+    pub(crate) fn finish(&mut self) -> Option<Event> {
+        if !self.line.is_empty() || self.line_over {
+            if let Some(e) = self.end_line() {
+                return Some(e);
+            }
+        }
+        self.end_event()
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.pos += bytes.len() as u64;
+        if self.line.len() + bytes.len() > STREAM_EVENT_LIMIT {
+            self.line_over = true;
+            return;
+        }
+        self.line.extend_from_slice(bytes);
+    }
+
+    fn end_line(&mut self) -> Option<Event> {
+        let over = std::mem::take(&mut self.line_over);
+        let l = std::mem::take(&mut self.line);
+        if over {
+            self.skip = true;
+            self.has_data = true;
+            return None;
+        }
+        let ev = match line(&l) {
+            Line::End => self.end_event(),
+            Line::Event(e) => {
+                self.is_error = e;
+                None
+            }
+            Line::Data(d) => {
+                if self.data.len() + d.len() + usize::from(self.has_data) > STREAM_EVENT_LIMIT {
+                    self.skip = true;
+                } else {
+                    if self.has_data {
+                        self.data.push(b'\n');
+                    }
+                    self.data.extend_from_slice(d);
+                }
+                self.has_data = true;
+                None
+            }
+            Line::Other => None,
+        };
+        // Keep the line's buffer for the next line.
+        self.line = l;
+        self.line.clear();
+        ev
+    }
+
+    fn end_event(&mut self) -> Option<Event> {
+        let start = std::mem::replace(&mut self.start, self.pos);
+        let is_error = std::mem::take(&mut self.is_error);
+        let has_data = std::mem::take(&mut self.has_data);
+        let skip = std::mem::take(&mut self.skip);
+        let data = std::mem::take(&mut self.data);
+        if skip {
+            self.output |= has_data;
+            return None;
+        }
+        if is_error || (has_data && suspicious(&data)) {
+            return Some(Event {
+                is_error,
+                data,
+                start,
+            });
+        }
+        let d = data.trim_ascii();
+        if has_data && !d.is_empty() && d != b"[DONE]" {
+            self.output = true;
+        }
+        None
+    }
 }
 
 #[cfg(test)]

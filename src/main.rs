@@ -66,7 +66,6 @@ enum Command {
         #[arg(long = "rules", value_name = "FILE")]
         rules: Vec<PathBuf>,
     },
-    /// Explain a provider's code: kind, reason, meaning and solution (English, Chinese).
     /// Count a log of responses (the classify input format) by provider, kind, reason
     /// and code, with the top codes: a table, or JSON with --json.
     Stats {
@@ -79,8 +78,9 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         top: usize,
     },
+    /// Explain a provider's code: kind, reason, meaning and solution (English, Chinese).
     Explain {
-        /// minimax, mimo, novita, gateway, openai or anthropic.
+        /// The provider's id (minimax, novita, openai, ...; see data/providers.tsv).
         provider: String,
         /// The provider's code, as it sends it (1008, NOT_ENOUGH_BALANCE, ...).
         code: String,

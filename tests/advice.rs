@@ -74,7 +74,7 @@ fn advice_on_real_responses() {
 fn retry_policy_follows_minimax_budgets_and_mimo_defaults() {
     let half = &mut || 0.5;
     let p = RetryPolicy::default();
-    // MiniMax 1002: 5 retries, factor 2.0 (seed 001).
+    // MiniMax 1002: 5 retries, factor 2.0 ("MiniMax error codes, Chinese edition").
     let v = verdict(200, &[], MINIMAX_1002);
     let delays: Vec<_> = (0..6).map(|a| p.next_delay(&v, a, half)).collect();
     let secs = |s: f64| Some(Duration::from_secs_f64(s));

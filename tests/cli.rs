@@ -274,3 +274,32 @@ fn rules_files_are_read_before_the_built_in_tables() {
     assert!(err.contains("novita.tsv:2: unknown reason `nope`"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn help_describes_each_command_under_its_own_name() {
+    let out = run(&["--help"], b"");
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    let line = |cmd: &str| {
+        help.lines()
+            .find(|l| l.trim_start().starts_with(cmd))
+            .unwrap_or_else(|| panic!("no {cmd} in {help}"))
+            .to_string()
+    };
+    assert!(line("classify").contains("Classify JSON Lines"), "{help}");
+    assert!(line("stats").contains("Count a log"), "{help}");
+    assert!(
+        line("explain").contains("Explain a provider's code"),
+        "{help}"
+    );
+    // Each command's own --help says what it does.
+    for (cmd, words) in [
+        ("classify", "Classify JSON Lines"),
+        ("stats", "Count a log"),
+        ("explain", "Explain a provider's code"),
+    ] {
+        let out = run(&[cmd, "--help"], b"");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(words), "{cmd}: {text}");
+    }
+}

@@ -314,6 +314,7 @@ fn gen_detect(
                 }
             }
         }
+        let (need, forbid) = schema::masks(&m.terms);
         let terms: Vec<String> = m
             .terms
             .iter()
@@ -321,9 +322,12 @@ fn gen_detect(
                 Term::Present(p) => format!("TermC::Present({})", probe_expr(p)),
                 Term::Absent(p) => format!("TermC::Absent({})", probe_expr(p)),
                 Term::Equals(p, v) => format!(
-                    "TermC::Equals({}, Cow::Borrowed({}))",
+                    "TermC::Equals({}, Cow::Borrowed(&[{}]))",
                     probe_expr(p),
-                    lit(v)
+                    v.iter()
+                        .map(|a| format!("Cow::Borrowed({})", lit(a)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 Term::Contains(p, v) => format!(
                     "TermC::Contains({}, Cow::Borrowed({}))",
@@ -336,7 +340,7 @@ fn gen_detect(
             .collect();
         writeln!(
             items,
-            "    Marker {{ provider: Owner::Builtin(Provider::{}), terms: Cow::Borrowed(&[{}]), rule: Cow::Borrowed({}) }},",
+            "    Marker {{ provider: Owner::Builtin(Provider::{}), need: {need}, forbid: {forbid}, terms: Cow::Borrowed(&[{}]), rule: Cow::Borrowed({}) }},",
             camel(&m.provider),
             terms.join(", "),
             lit(&format!("detect:{}:{}", m.provider, m.line))

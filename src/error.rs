@@ -154,7 +154,7 @@ impl From<Verdict<'_>> for ApiError {
                 provider_detected: v.detected,
                 code: v.code.map(Code::into_owned),
                 message: v.message.map(|m| m.into_cow().into_owned()),
-                error_type: v.error_type.map(|t| t.into_owned()),
+                error_type: v.error_type.map(|t| t.into_cow().into_owned()),
                 basis: v.basis,
                 rule: v.rule.id().into_owned(),
                 status: v.status.as_u16(),

@@ -258,8 +258,8 @@ pub enum Term {
     Present(Probe),
     /// The probe is absent.
     Absent(Probe),
-    /// The probe's value equals the text.
-    Equals(Probe, String),
+    /// The probe's value equals one of the texts (`f=a|b|c`).
+    Equals(Probe, Vec<String>),
     /// The probe's value contains the text.
     Contains(Probe, String),
     /// The provider's own table lists the field's value in that field.
@@ -289,7 +289,41 @@ pub enum Probe {
     Header(String),
 }
 
+/// The presence bits of the fields of one step.
+pub const fn step_mask(step: Step) -> u32 {
+    let mut m = 0;
+    let mut i = 0;
+    while i < Field::COUNT {
+        if Field::ALL[i].step() as u8 == step as u8 {
+            m |= 1 << i;
+        }
+        i += 1;
+    }
+    m
+}
+
+/// The presence bit of each probe a body can answer (a header has none: it is looked
+/// at only when a marker's other terms hold).
+pub const fn field_bit(f: Field) -> u32 {
+    1 << (f as u32)
+}
+
 impl Probe {
+    /// The probe's presence bit (see [`field_bit`]); `None` for headers.
+    pub fn bit(&self) -> Option<u32> {
+        let base = Field::COUNT as u32;
+        Some(match self {
+            Probe::Field(f) => field_bit(*f),
+            Probe::ErrorObject => 1 << base,
+            Probe::ErrorText => 1 << (base + 1),
+            Probe::ErrorMessage => 1 << (base + 2),
+            Probe::TopMessage => 1 << (base + 3),
+            Probe::Object => 1 << (base + 4),
+            Probe::ErrorMsg => 1 << (base + 5),
+            Probe::Header(_) => return None,
+        })
+    }
+
     fn parse(s: &str) -> Option<Probe> {
         Some(match s {
             "error" => Probe::ErrorObject,
@@ -666,6 +700,22 @@ fn hint(f: &[&str], kind: &str) -> Result<Option<Hint>, String> {
     }))
 }
 
+/// The presence bits a marker's terms need, and those they forbid: a cheap first test
+/// before its values are looked at.
+pub fn masks(terms: &[Term]) -> (u32, u32) {
+    let (mut need, mut forbid) = (0, 0);
+    for t in terms {
+        match t {
+            Term::Present(p) | Term::Equals(p, _) | Term::Contains(p, _) => {
+                need |= p.bit().unwrap_or(0)
+            }
+            Term::Absent(p) => forbid |= p.bit().unwrap_or(0),
+            Term::Listed(f) | Term::Owned(f) => need |= field_bit(*f),
+        }
+    }
+    (need, forbid)
+}
+
 /// Reads and validates detection markers. `known` says whether a provider id exists.
 pub fn detect(text: &str, known: &dyn Fn(&str) -> bool) -> Result<Vec<DetectRow>, RowError> {
     if format_of(text)? != Format::Detect {
@@ -719,7 +769,11 @@ fn term(s: &str) -> Result<Term, String> {
         return Ok(Term::Contains(probe(p)?, v.to_string()));
     }
     if let Some((p, v)) = s.split_once('=') {
-        return Ok(Term::Equals(probe(p)?, v.to_string()));
+        let alts: Vec<String> = v.split('|').map(str::to_string).collect();
+        if alts.iter().any(String::is_empty) && alts.len() > 1 {
+            return Err(format!("`{s}`: an empty alternative"));
+        }
+        return Ok(Term::Equals(probe(p)?, alts));
     }
     Ok(Term::Present(probe(s)?))
 }

@@ -144,7 +144,7 @@ impl StreamClassifier {
     }
 
     fn classify_event(&mut self, ev: Event) {
-        let fields = event_error(ev.is_error, &ev.data);
+        let mut fields = event_error(ev.is_error, &ev.data);
         if fields.is_none() {
             // A data event that merely mentioned "error" was output after all.
             if !ev.data.trim_ascii().is_empty() {
@@ -158,7 +158,7 @@ impl StreamClassifier {
             self.status,
             &self.headers,
             BodyForm::Sse,
-            fields,
+            fields.as_mut(),
         );
         if let Some(v) = v {
             self.found = Some(StreamError {

@@ -169,7 +169,7 @@ pub struct Verdict<'a> {
     pub(crate) code: Option<Code<'a>>,
     /// Kept as the body has it; checked as UTF-8 only when asked for.
     pub(crate) message: Option<Text<'a>>,
-    pub(crate) error_type: Option<Cow<'a, str>>,
+    pub(crate) error_type: Option<Text<'a>>,
     pub(crate) basis: Basis,
     pub(crate) rule: Rule<'a>,
     pub(crate) path: &'static str,
@@ -221,7 +221,7 @@ impl<'a> Verdict<'a> {
 
     /// The provider's `error.type`, if any.
     pub fn error_type(&self) -> Option<&str> {
-        self.error_type.as_deref()
+        self.error_type.as_ref().and_then(Text::as_str)
     }
 
     /// Which evidence decided.
@@ -287,9 +287,7 @@ impl<'a> Verdict<'a> {
             Rule::Phrase(p) => Cow::Borrowed(p.code()),
             Rule::Status(s) => Cow::Owned(s.as_u16().to_string()),
             Rule::Code(r) => match (self.basis, &self.code) {
-                (Basis::ErrorType, _) => {
-                    Cow::Borrowed(self.error_type.as_deref().unwrap_or(r.code()))
-                }
+                (Basis::ErrorType, _) => Cow::Borrowed(self.error_type().unwrap_or(r.code())),
                 (Basis::ProviderCode, Some(c)) if self.path.starts_with('/') => {
                     Cow::Owned(c.to_string())
                 }

@@ -23,7 +23,9 @@ pub(crate) fn detect(ev: &mut Evidence<'_, '_>) -> Option<Owner> {
 }
 
 fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> bool {
-    m.terms.iter().all(|t| term(ev, m.provider, t))
+    ev.present & m.need == m.need
+        && ev.present & m.forbid == 0
+        && m.terms.iter().all(|t| term(ev, m.provider, t))
 }
 
 /// A probe's value: `Some(None)` when present without text (an object, a number).
@@ -47,6 +49,23 @@ fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &ProbeC<'_>) -> Option<Option<&'e [u8]
     }
 }
 
+/// Whether `needle` occurs in `hay`: the first byte by `memchr`, then a compare. For
+/// the short needles of markers this beats building a `memmem` searcher per call.
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let mut from = 0;
+    while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr(first, h)) {
+        let at = from + i + 1;
+        if hay.get(at..at + rest.len()) == Some(rest) {
+            return true;
+        }
+        from = at;
+    }
+    false
+}
+
 fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &TermC<'_>) -> bool {
     match t {
         TermC::Present(p) => match probe(ev, p) {
@@ -55,14 +74,31 @@ fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &TermC<'_>) -> bool {
             None => false,
         },
         TermC::Absent(p) => probe(ev, p).is_none(),
-        TermC::Equals(p, v) => probe(ev, p).flatten() == Some(v.as_bytes()),
+        TermC::Equals(p, alts) => probe(ev, p)
+            .flatten()
+            .is_some_and(|b| alts.iter().any(|a| a.as_bytes() == b)),
         TermC::Contains(p, v) => probe(ev, p)
             .flatten()
-            .is_some_and(|b| memchr::memmem::find(b, v.as_bytes()).is_some()),
+            .is_some_and(|b| contains(b, v.as_bytes())),
         TermC::Listed(f) => ev.hits(*f).iter().any(|r| r.owner == owner),
         TermC::Owned(f) => {
             let h = ev.hits(*f);
             !h.is_empty() && h.iter().all(|r| r.owner == owner)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains;
+
+    #[test]
+    fn contains_finds_every_occurrence_and_no_false_one() {
+        assert!(contains(b"x (request id: 1)", b"(request id:"));
+        assert!(contains(b"((request id:", b"(request id:"));
+        assert!(!contains(b"(request i", b"(request id:"));
+        assert!(!contains(b"", b"a"));
+        assert!(contains(b"abc", b""));
+        assert!(contains(b"aab", b"ab"));
     }
 }

@@ -89,7 +89,10 @@ pub(crate) struct Evidence<'a, 'r> {
     pub amzn: Option<&'a [u8]>,
     pub msg_code: Option<i64>,
     pub rules: Option<&'r Rules>,
-    cache: [Option<Hits<'r>>; Field::COUNT],
+    /// Presence bits of every probe the body answers (see `schema::Probe::bit`).
+    pub present: u32,
+    /// The lookups done so far: a body has few fields, so a short list beats a table.
+    cache: [(Option<Field>, Hits<'r>); 4],
 }
 
 /// The rows that list one field's value: the runtime ones, then the built-in ones.
@@ -97,18 +100,16 @@ pub(crate) struct Evidence<'a, 'r> {
 pub(crate) struct Hits<'r> {
     runtime: &'r [CodeInfo],
     builtin: &'static [u16],
-    builtin_rows: &'static [CodeInfo],
 }
 
 impl<'r> Hits<'r> {
     const NONE: Hits<'static> = Hits {
         runtime: &[],
         builtin: &[],
-        builtin_rows: &[],
     };
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'r CodeInfo> + '_ {
-        let rows = self.builtin_rows;
+        let rows = tables::all_rows();
         self.runtime.iter().chain(
             self.builtin
                 .iter()
@@ -169,17 +170,26 @@ impl<'a, 'r> Evidence<'a, 'r> {
         let msg_code = fields
             .and_then(Fields::message)
             .and_then(|(m, _)| code_in_message(m.bytes()));
+        let amzn = read::amzn_type(headers).or_else(|| {
+            fields
+                .and_then(|f| f.text(Field::AmznType))
+                .map(|t| aws_name(t.bytes()))
+        });
+        let mut present = fields.map_or(0, Fields::presence);
+        if msg_code.is_some() {
+            present |= crate::schema::field_bit(Field::MessageCode);
+        }
+        if amzn.is_some() {
+            present |= crate::schema::field_bit(Field::AmznType);
+        }
         Evidence {
             fields,
             headers,
-            amzn: read::amzn_type(headers).or_else(|| {
-                fields
-                    .and_then(|f| f.text(Field::AmznType))
-                    .map(|t| aws_name(t.bytes()))
-            }),
+            amzn,
+            present,
             msg_code,
             rules,
-            cache: [None; Field::COUNT],
+            cache: [(None, Hits::NONE); 4],
         }
     }
 
@@ -206,19 +216,21 @@ impl<'a, 'r> Evidence<'a, 'r> {
 
     /// The rows that list this field's value (looked up once).
     pub(crate) fn hits(&mut self, field: Field) -> Hits<'r> {
-        if let Some(h) = self.cache.get(field as usize).copied().flatten() {
-            return h;
+        if self.present & crate::schema::field_bit(field) == 0 {
+            return Hits::NONE;
+        }
+        if let Some((_, h)) = self.cache.iter().find(|(f, _)| *f == Some(field)) {
+            return *h;
         }
         let rules = self.rules;
         let h = self
             .with_key(field, |key| Hits {
                 runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
                 builtin: tables::lookup_indices(field, key),
-                builtin_rows: tables::all_rows(),
             })
             .unwrap_or(Hits::NONE);
-        if let Some(slot) = self.cache.get_mut(field as usize) {
-            *slot = Some(h);
+        if let Some(slot) = self.cache.iter_mut().find(|(f, _)| f.is_none()) {
+            *slot = (Some(field), h);
         }
         h
     }
@@ -252,8 +264,9 @@ pub(crate) fn run<'a>(
     headers: &HeaderMap,
     body: &'a [u8],
 ) -> Option<Verdict<'a>> {
-    let (form, fields) = read::read(body);
-    run_read(rules, hint, status, headers, form, fields)
+    let mut f = Fields::default();
+    let (form, ok) = read::read(body, &mut f);
+    run_read(rules, hint, status, headers, form, ok.then_some(&mut f))
 }
 
 /// Classifies what was read from a body (or from one event of a stream).
@@ -263,13 +276,13 @@ pub(crate) fn run_read<'a>(
     status: StatusCode,
     headers: &HeaderMap,
     form: BodyForm,
-    mut fields: Option<Fields<'a>>,
+    fields: Option<&mut Fields<'a>>,
 ) -> Option<Verdict<'a>> {
     let retry_after = read::headers::retry_after(headers);
     let (decision, provider, detected) = {
-        let mut ev = Evidence::new(fields.as_ref(), headers, rules);
+        let mut ev = Evidence::new(fields.as_deref(), headers, rules);
         let says_error =
-            fields.as_ref().is_some_and(Fields::says_error) || content_refusal(&mut ev);
+            fields.as_deref().is_some_and(Fields::says_error) || content_refusal(&mut ev);
         if status.as_u16() < 400 && !says_error {
             return None;
         }
@@ -296,7 +309,7 @@ pub(crate) fn run_read<'a>(
         decision,
         provider,
         detected,
-        fields.as_mut(),
+        fields,
         status,
         retry_after,
         form,
@@ -309,7 +322,7 @@ pub(crate) fn run_read<'a>(
 fn content_refusal(ev: &mut Evidence<'_, '_>) -> bool {
     [Field::FinishReason, Field::BlockReason]
         .into_iter()
-        .any(|f| !ev.hits(f).is_empty())
+        .any(|f| ev.present & crate::schema::field_bit(f) != 0 && !ev.hits(f).is_empty())
 }
 
 /// The order of evidence (see [`Basis`]): exact rows of the code fields, a code in the
@@ -317,13 +330,25 @@ fn content_refusal(ev: &mut Evidence<'_, '_>) -> bool {
 /// code and type fields. Within a field, the preferred provider's row answers.
 pub(crate) fn ladder<'r>(ev: &mut Evidence<'_, 'r>, prefer: Option<Owner>) -> Option<Decision<'r>> {
     let by_field = |ev: &mut Evidence<'_, 'r>, step: Step, generic: bool| {
-        Field::ALL
-            .into_iter()
-            .filter(|f| f.step() == step)
-            .find_map(|f| {
-                let row = ev.hits(f).best(prefer).filter(|r| r.generic == generic)?;
-                Some(row_decision(ev, row, f))
-            })
+        // Only the fields of this step that the body has, in ladder order.
+        const MASKS: [u32; 4] = [
+            crate::schema::step_mask(Step::Code),
+            crate::schema::step_mask(Step::InMessage),
+            crate::schema::step_mask(Step::Type),
+            crate::schema::step_mask(Step::Phrase),
+        ];
+        let mut todo = ev.present & MASKS.get(step as usize).copied().unwrap_or(0);
+        while todo != 0 {
+            let i = todo.trailing_zeros();
+            todo &= todo - 1;
+            let Some(&f) = Field::ALL.get(i as usize) else {
+                break;
+            };
+            if let Some(row) = ev.hits(f).best(prefer).filter(|r| r.generic == generic) {
+                return Some(row_decision(ev, row, f));
+            }
+        }
+        None
     };
     by_field(ev, Step::Code, false)
         .or_else(|| by_field(ev, Step::InMessage, false))
@@ -416,7 +441,7 @@ fn verdict<'a>(
             Field::MessageCode => msg_code.map(Code::Number),
             _ => match f.get(field)? {
                 Val::Int(n) => Some(Code::Number(*n)),
-                Val::Str(t) if !t.is_empty() => t.as_str().map(|s| Code::Name(to_cow(t, s))),
+                Val::Str(t) if !t.is_empty() => to_cow(t).map(Code::Name),
                 _ => None,
             },
         }
@@ -447,20 +472,17 @@ fn verdict<'a>(
         .into_iter()
         .find_map(|field| {
             let t = f.text(field)?;
-            let s = t.as_str()?;
-            (field != Field::Type || s != "error").then(|| to_cow(t, s))
+            (field != Field::Type || t.bytes() != b"error").then(|| t.clone())
         });
     v.message = f.take_message();
     v
 }
 
-fn to_cow<'a>(t: &Text<'a>, s: &str) -> std::borrow::Cow<'a, str> {
+/// The text, borrowed from the body where it can be; `None` if it is not UTF-8.
+fn to_cow<'a>(t: &Text<'a>) -> Option<std::borrow::Cow<'a, str>> {
     match t {
-        Text::Raw(b) => match std::str::from_utf8(b) {
-            Ok(s) => std::borrow::Cow::Borrowed(s),
-            Err(_) => std::borrow::Cow::Owned(s.to_string()),
-        },
-        Text::Decoded(_) => std::borrow::Cow::Owned(s.to_string()),
+        Text::Raw(b) => std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed),
+        Text::Decoded(s) => Some(std::borrow::Cow::Owned(s.clone())),
     }
 }
 
@@ -498,6 +520,10 @@ pub(crate) fn by_status(status: StatusCode) -> Option<Reason> {
 /// ```
 pub(crate) fn code_in_message(msg: &[u8]) -> Option<i64> {
     let mut rest = msg.trim_ascii_end();
+    // Most messages end in a letter: no code suffix, nothing more to look at.
+    if !matches!(rest.last(), Some(b')' | b'.' | 0x82)) {
+        return None;
+    }
     loop {
         rest = if let Some(r) = rest.strip_suffix(b".") {
             r

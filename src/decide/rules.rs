@@ -133,9 +133,12 @@ impl Rules {
                 let mut markers = Vec::with_capacity(rows.len());
                 for r in rows {
                     let provider = self.owner_of(&r.provider).ok_or_else(|| one(r.line, "unknown provider".into()))?;
+                    let (need, forbid) = schema::masks(&r.terms);
                     let terms = r.terms.into_iter().map(term).collect::<Vec<_>>();
                     markers.push(Marker {
                         provider,
+                        need,
+                        forbid,
                         terms: Cow::Owned(terms),
                         rule: Cow::Owned(format!("detect:{}:{}:{}", r.provider, file, r.line)),
                     });
@@ -307,7 +310,10 @@ fn term(t: Term) -> TermC<'static> {
     match t {
         Term::Present(p) => TermC::Present(probe(p)),
         Term::Absent(p) => TermC::Absent(probe(p)),
-        Term::Equals(p, v) => TermC::Equals(probe(p), Cow::Owned(v)),
+        Term::Equals(p, v) => TermC::Equals(
+            probe(p),
+            Cow::Owned(v.into_iter().map(Cow::Owned).collect()),
+        ),
         Term::Contains(p, v) => TermC::Contains(probe(p), Cow::Owned(v)),
         Term::Listed(f) => TermC::Listed(f),
         Term::Owned(f) => TermC::Owned(f),

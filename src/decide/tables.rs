@@ -248,7 +248,7 @@ pub(crate) enum ProbeC<'r> {
 pub(crate) enum TermC<'r> {
     Present(ProbeC<'r>),
     Absent(ProbeC<'r>),
-    Equals(ProbeC<'r>, Cow<'r, str>),
+    Equals(ProbeC<'r>, Cow<'r, [Cow<'r, str>]>),
     Contains(ProbeC<'r>, Cow<'r, str>),
     Listed(Field),
     Owned(Field),
@@ -258,6 +258,9 @@ pub(crate) enum TermC<'r> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Marker<'r> {
     pub provider: Owner,
+    /// Presence bits all needed, and bits none may have (see `schema::masks`).
+    pub need: u32,
+    pub forbid: u32,
     pub terms: Cow<'r, [TermC<'r>]>,
     pub rule: Cow<'r, str>,
 }

@@ -123,6 +123,9 @@ pub(crate) struct Fields<'a> {
     /// The value of each [`Field`] (by its index), as the body has it. `message.code`
     /// and `x-amzn-errortype` from a header are derived later, not read.
     pub vals: [Option<Val<'a>>; Field::COUNT],
+    /// The presence bit of each field that holds a string or a number, kept as the
+    /// fields are set (see `schema::Probe::bit`).
+    pub bits: u32,
     /// A top-level `error` object was there.
     pub error_obj: bool,
     /// `error.message`.
@@ -147,8 +150,21 @@ impl<'a> Fields<'a> {
     }
 
     pub(crate) fn set(&mut self, f: Field, v: Val<'a>) {
+        let bit = crate::schema::field_bit(f);
+        if matches!(v, Val::Other) {
+            self.bits &= !bit;
+        } else {
+            self.bits |= bit;
+        }
         if let Some(slot) = self.vals.get_mut(f as usize) {
             *slot = Some(v);
+        }
+    }
+
+    pub(crate) fn clear(&mut self, f: Field) {
+        self.bits &= !crate::schema::field_bit(f);
+        if let Some(slot) = self.vals.get_mut(f as usize) {
+            *slot = None;
         }
     }
 
@@ -158,6 +174,24 @@ impl<'a> Fields<'a> {
             Val::Str(t) => Some(t),
             _ => None,
         }
+    }
+
+    /// The presence bits of what the body has (see `schema::Probe::bit`).
+    pub(crate) fn presence(&self) -> u32 {
+        use crate::schema::Probe;
+        let mut bits = self.bits;
+        let mut set = |on: bool, p: Probe| {
+            if on {
+                bits |= p.bit().unwrap_or(0);
+            }
+        };
+        set(self.error_obj, Probe::ErrorObject);
+        set(self.error_text.is_some(), Probe::ErrorText);
+        set(self.error_message.is_some(), Probe::ErrorMessage);
+        set(self.message.is_some(), Probe::TopMessage);
+        set(self.object.is_some(), Probe::Object);
+        set(self.error_msg.is_some(), Probe::ErrorMsg);
+        bits
     }
 
     /// Whether the body itself says it is an error, whatever the HTTP status.
@@ -206,6 +240,7 @@ impl<'a> Fields<'a> {
         }
         Fields {
             vals: self.vals.map(|x| x.map(v)),
+            bits: self.bits,
             error_obj: self.error_obj,
             error_message: self.error_message.map(t),
             error_text: self.error_text.map(t),
@@ -228,31 +263,42 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Reads a body into its form and, where it has them, its fields.
-pub(crate) fn read<'a>(body: &'a [u8]) -> (BodyForm, Option<Fields<'a>>) {
+/// Reads a body into its form and, where it has them, its fields: `f` starts empty and
+/// the `bool` says whether it was filled. The fields are written in place, so that they
+/// are never copied around.
+pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return (BodyForm::Empty, None);
+        return (BodyForm::Empty, false);
     };
     let rest = body.get(start..).unwrap_or_default();
     match rest.first() {
         Some(b'{' | b'[') => {
-            let mut f = Fields::default();
-            if scan::scan(rest, &mut f) {
-                (BodyForm::Json, Some(f))
+            if scan::scan(rest, f) {
+                (BodyForm::Json, true)
             } else {
-                (BodyForm::Unparsed, None)
+                (BodyForm::Unparsed, false)
             }
         }
-        _ if sse::is_sse(rest) => (BodyForm::Sse, sse::first_error(rest)),
-        _ => (BodyForm::Text, None),
+        _ if sse::is_sse(rest) => match sse::first_error(rest) {
+            Some(e) => {
+                *f = e;
+                (BodyForm::Sse, true)
+            }
+            None => (BodyForm::Sse, false),
+        },
+        _ => (BodyForm::Text, false),
     }
 }
 
 /// The AWS error type of a response: the `x-amzn-errortype` header up to its first `:`
 /// (`ThrottlingException:http://internal.amazon.com/...`).
 pub(crate) fn amzn_type(headers: &HeaderMap) -> Option<&[u8]> {
-    let v = headers.get("x-amzn-errortype")?.as_bytes();
+    static NAME: http::HeaderName = http::HeaderName::from_static("x-amzn-errortype");
+    if headers.is_empty() {
+        return None;
+    }
+    let v = headers.get(&NAME)?.as_bytes();
     let v = v.split(|&b| b == b':').next().unwrap_or(v).trim_ascii();
     (!v.is_empty() && v.len() <= 128).then_some(v)
 }
@@ -260,6 +306,12 @@ pub(crate) fn amzn_type(headers: &HeaderMap) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(b: &[u8]) -> (BodyForm, Option<Fields<'_>>) {
+        let mut f = Fields::default();
+        let (form, ok) = super::read(b, &mut f);
+        (form, ok.then_some(f))
+    }
 
     #[test]
     fn forms() {

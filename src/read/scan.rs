@@ -57,7 +57,7 @@ fn top<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
             }
         }
         Key::BaseResp => {
-            f.vals[Field::BaseRespStatusCode as usize] = None;
+            f.clear(Field::BaseRespStatusCode);
             f.status_msg = None;
             base_resp(c, i, f)
         }
@@ -98,7 +98,7 @@ fn clear_error(f: &mut Fields<'_>) {
         Field::InnerCode,
         Field::DetailReason,
     ] {
-        f.vals[k as usize] = None;
+        f.clear(k);
     }
 }
 
@@ -190,7 +190,7 @@ fn first_of<'a>(
     f: &mut Fields<'a>,
     at: Field,
 ) -> Option<usize> {
-    f.vals[at as usize] = None;
+    f.clear(at);
     each(c, i, |i| {
         let locked = f.get(at).is_some();
         obj_field(c, i, want, f, at, locked)
@@ -205,7 +205,7 @@ fn nested<'a>(
     f: &mut Fields<'a>,
     at: Field,
 ) -> Option<usize> {
-    f.vals[at as usize] = None;
+    f.clear(at);
     obj_field(c, i, want, f, at, false)
 }
 

@@ -139,10 +139,10 @@ fn lookups(c: &mut Criterion) {
         (
             "lookup_numeric",
             "base_resp.status_code",
-            &BASE_RESP_STATUS_CODE_KEYS,
+            &BASE_RESP_DOT_STATUS_CODE_KEYS,
             &["1003", "2064", "99999"],
-            &BASE_RESP_STATUS_CODE_PHF,
-            base_resp_status_code_match,
+            &BASE_RESP_DOT_STATUS_CODE_PHF,
+            base_resp_dot_status_code_match,
         ),
         (
             "lookup_named",

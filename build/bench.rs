@@ -10,7 +10,10 @@ use std::path::Path;
 pub fn generate(dir: &Path) -> Result<String, String> {
     let mut out = String::new();
     for (field, keys) in crate::codegen::bench_keys(dir)? {
-        let name = field.replace(['.', '-'], "_").to_ascii_uppercase();
+        let name = field
+            .replace('.', "_dot_")
+            .replace('-', "_")
+            .to_ascii_uppercase();
         let mut map = phf_codegen::Map::<&str>::new();
         let mut arms = String::new();
         for (i, k) in keys.iter().enumerate() {

@@ -283,6 +283,7 @@ fn probe_expr(p: &Probe) -> String {
         Probe::TopMessage => "ProbeC::TopMessage".into(),
         Probe::Object => "ProbeC::Object".into(),
         Probe::ErrorMsg => "ProbeC::ErrorMsg".into(),
+        Probe::Raw => "ProbeC::Raw".into(),
         Probe::Header(h) => format!("ProbeC::Header(Cow::Borrowed({}))", lit(h)),
     }
 }

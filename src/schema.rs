@@ -285,6 +285,8 @@ pub enum Probe {
     Object,
     /// A top-level `error_msg`.
     ErrorMsg,
+    /// OpenRouter's `error.metadata.raw`.
+    Raw,
     /// A response header, by lower-case name.
     Header(String),
 }
@@ -320,6 +322,7 @@ impl Probe {
             Probe::TopMessage => 1 << (base + 3),
             Probe::Object => 1 << (base + 4),
             Probe::ErrorMsg => 1 << (base + 5),
+            Probe::Raw => 1 << (base + 6),
             Probe::Header(_) => return None,
         })
     }
@@ -332,6 +335,7 @@ impl Probe {
             "message" => Probe::TopMessage,
             "object" => Probe::Object,
             "error_msg" => Probe::ErrorMsg,
+            "error.raw" => Probe::Raw,
             _ => match s.strip_prefix("header.") {
                 Some(h)
                     if !h.is_empty()
@@ -587,9 +591,7 @@ fn table_row(f: &[&str], hints: bool) -> Result<TableRow, String> {
             l => return Err(format!("lang `{l}` is not en or zh")),
         }
     } else {
-        if id.chars().any(char::is_whitespace) {
-            return Err(format!("id `{id}` has white space"));
-        }
+        // Spaces are allowed: xAI sends gRPC status texts as codes.
         if id.len() > 128 {
             return Err("id is longer than 128 bytes".into());
         }

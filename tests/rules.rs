@@ -104,18 +104,19 @@ fn runtime_phrases_break_ties_as_built_in_ones_do() {
 
 /// The README's "Adding a provider", done at runtime: a table and a marker for a
 /// provider errnorm has never heard of, and its bodies classify with no code change.
-/// The bodies are Baidu Qianfan's documented shape (`error_code` / `error_msg`), under a
-/// provider name of our own so that the test does not depend on the built-in tables.
+/// The bodies have Baidu Qianfan's documented shape (`error_code` / `error_msg`), with
+/// codes and a phrase of our own (no built-in table lists them), under a provider name
+/// of our own, so that the test does not depend on the built-in tables.
 #[test]
 fn a_provider_added_through_runtime_rules_alone() {
     let mut r = Rules::new();
     r.add(
         "acme_cloud.tsv",
         &format!(
-            "{IDS}17\terror_code\t-\tquota\tusage_window_exhausted\texact\t-\tOpen api daily request limit reached\tBaidu Qianfan error codes\t-\n\
-             18\terror_code\t-\trate_limit\trequests_per_time\texact\t-\tOpen api qps request limit reached\tBaidu Qianfan error codes\t-\n\
-             336003\terror_code\t-\tvalidation\tinvalid_params\texact\t-\tparam invalid\tBaidu Qianfan error codes\t-\n\
-             no permission to access\tmessage\t-\tauth\tpermission_denied\texact\ten\t-\tBaidu Qianfan error codes\t-\n"
+            "{IDS}77017\terror_code\t-\tquota\tusage_window_exhausted\texact\t-\tOpen api daily request limit reached\tBaidu Qianfan error codes\t-\n\
+             77018\terror_code\t-\trate_limit\trequests_per_time\texact\t-\tOpen api qps request limit reached\tBaidu Qianfan error codes\t-\n\
+             77336\terror_code\t-\tvalidation\tinvalid_params\texact\t-\tparam invalid\tBaidu Qianfan error codes\t-\n\
+             no permission to access the acme\tmessage\t-\tauth\tpermission_denied\texact\ten\t-\tBaidu Qianfan error codes\t-\n"
         ),
     )
     .unwrap();
@@ -126,7 +127,7 @@ fn a_provider_added_through_runtime_rules_alone() {
         ),
     )
     .unwrap();
-    let daily = br#"{"error_code":17,"error_msg":"Open api daily request limit reached"}"#;
+    let daily = br#"{"error_code":77017,"error_msg":"Open api daily request limit reached"}"#;
     let got = r
         .classify(StatusCode::OK, &HeaderMap::new(), daily)
         .unwrap();
@@ -135,9 +136,9 @@ fn a_provider_added_through_runtime_rules_alone() {
     assert_eq!(got.provider_name(), Some("acme_cloud"));
     assert!(got.provider_detected());
     assert_eq!(got.provider(), None, "not a built-in provider");
-    assert_eq!(got.rule().id(), "acme_cloud:17");
+    assert_eq!(got.rule().id(), "acme_cloud:77017");
     assert_eq!(got.evidence().path, "/error_code");
-    let qps = br#"{"error_code":18,"error_msg":"Open api qps request limit reached"}"#;
+    let qps = br#"{"error_code":77018,"error_msg":"Open api qps request limit reached"}"#;
     assert_eq!(
         r.classify(StatusCode::OK, &HeaderMap::new(), qps)
             .unwrap()
@@ -145,18 +146,16 @@ fn a_provider_added_through_runtime_rules_alone() {
         ErrorKind::RateLimit
     );
     // A code the table lacks falls through to the message phrase, not to the status.
-    let perm = br#"{"error_code":6,"error_msg":"No permission to access data"}"#;
+    let perm = br#"{"error_code":77999,"error_msg":"No permission to access the Acme data"}"#;
     let got = r.classify(StatusCode::OK, &HeaderMap::new(), perm).unwrap();
     assert_eq!(
         (got.reason(), got.basis()),
         (Reason::PermissionDenied, Basis::MessagePhrase)
     );
-    // Without the rules, the same bodies do not get these answers.
-    let plain = errnorm::classify(StatusCode::OK, &HeaderMap::new(), daily);
-    assert_ne!(
-        plain.map(|v| v.reason()),
-        Some(Reason::UsageWindowExhausted)
-    );
+    // Without the rules, no acme row decides (a built-in phrase may still read the text).
+    let plain = errnorm::classify(StatusCode::OK, &HeaderMap::new(), daily).unwrap();
+    assert_ne!(plain.rule().id(), "acme_cloud:77017");
+    assert_ne!(plain.provider_name(), Some("acme_cloud"));
 }
 
 #[test]

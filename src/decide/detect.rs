@@ -46,6 +46,7 @@ fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &ProbeC<'_>) -> Option<Option<&'e [u8]
         ProbeC::TopMessage => text(ev.fields?.message.as_ref()),
         ProbeC::Object => text(ev.fields?.object.as_ref()),
         ProbeC::ErrorMsg => text(ev.fields?.error_msg.as_ref()),
+        ProbeC::Raw => text(ev.fields?.raw.as_ref()),
     }
 }
 

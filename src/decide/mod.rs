@@ -293,7 +293,21 @@ pub(crate) fn run_read<'a>(
                 (o, o.is_some())
             }
         };
-        let d = ladder(&mut ev, owner);
+        let mut d = ladder(&mut ev, owner);
+        // An aggregator's wrapper ("Provider returned error") says less than the
+        // upstream's own body, which it carries as a string: that decides if it can,
+        // unless the wrapper has an exact code of its own.
+        let weak = d.map_or(true, |d| match d.rule {
+            Rule::Code(r) => r.generic,
+            _ => true,
+        });
+        if weak {
+            if let Some(raw) = ev.fields.and_then(|f| f.raw.as_ref()) {
+                if let Some(n) = nested(raw.bytes(), headers, rules) {
+                    d = Some(n);
+                }
+            }
+        }
         (d.unwrap_or_else(|| fallback(status)), owner, detected)
     };
     let name = match provider {
@@ -316,6 +330,30 @@ pub(crate) fn run_read<'a>(
     );
     v.provider_name = name;
     Some(v)
+}
+
+/// How much of a wrapped upstream body is read.
+const NESTED_LIMIT: usize = 64 << 10;
+
+/// The decision of an upstream body wrapped as a string (OpenRouter's
+/// `error.metadata.raw`), found at `/error/metadata/raw`. Read once: a body wrapped in
+/// the wrapped body is not unwrapped again.
+fn nested<'r>(raw: &[u8], headers: &HeaderMap, rules: Option<&'r Rules>) -> Option<Decision<'r>> {
+    let raw = raw.get(..NESTED_LIMIT).unwrap_or(raw);
+    let mut f = Fields::default();
+    let (_, ok) = read::read(raw, &mut f);
+    if !ok {
+        return None;
+    }
+    f.raw = None;
+    let mut ev = Evidence::new(Some(&f), headers, rules);
+    let owner = detect::detect(&mut ev);
+    let d = ladder(&mut ev, owner)?;
+    Some(Decision {
+        path: "/error/metadata/raw",
+        field: None,
+        ..d
+    })
 }
 
 /// A success-shaped body whose finish or block reason a table lists as a refusal.

@@ -302,6 +302,7 @@ fn probe(p: Probe) -> ProbeC<'static> {
         Probe::TopMessage => ProbeC::TopMessage,
         Probe::Object => ProbeC::Object,
         Probe::ErrorMsg => ProbeC::ErrorMsg,
+        Probe::Raw => ProbeC::Raw,
         Probe::Header(h) => ProbeC::Header(Cow::Owned(h)),
     }
 }

@@ -240,6 +240,7 @@ pub(crate) enum ProbeC<'r> {
     TopMessage,
     Object,
     ErrorMsg,
+    Raw,
     Header(Cow<'r, str>),
 }
 

@@ -102,6 +102,7 @@ pub(crate) enum MessageAt {
     StatusMsg,
     ErrorText,
     ErrorMsg,
+    Body,
 }
 
 impl MessageAt {
@@ -112,6 +113,7 @@ impl MessageAt {
             MessageAt::StatusMsg => "/base_resp/status_msg",
             MessageAt::ErrorText => "/error",
             MessageAt::ErrorMsg => "/error_msg",
+            MessageAt::Body => "body",
         }
     }
 }
@@ -142,6 +144,8 @@ pub(crate) struct Fields<'a> {
     pub object: Option<Text<'a>>,
     /// OpenRouter's `error.metadata.raw`: the upstream's own body, as a string.
     pub raw: Option<Text<'a>>,
+    /// A plain-text body (not HTML), read for phrases only.
+    pub plain: Option<Text<'a>>,
 }
 
 impl<'a> Fields<'a> {
@@ -191,6 +195,7 @@ impl<'a> Fields<'a> {
         set(self.message.is_some(), Probe::TopMessage);
         set(self.object.is_some(), Probe::Object);
         set(self.error_msg.is_some(), Probe::ErrorMsg);
+        set(self.raw.is_some(), Probe::Raw);
         bits
     }
 
@@ -223,6 +228,7 @@ impl<'a> Fields<'a> {
             .or(self.status_msg.as_ref().map(|t| (t, MessageAt::StatusMsg)))
             .or(self.error_text.as_ref().map(|t| (t, MessageAt::ErrorText)))
             .or(self.error_msg.as_ref().map(|t| (t, MessageAt::ErrorMsg)))
+            .or(self.plain.as_ref().map(|t| (t, MessageAt::Body)))
     }
 
     /// A copy whose texts are owned, for fields read from a buffer that does not
@@ -249,6 +255,7 @@ impl<'a> Fields<'a> {
             error_msg: self.error_msg.map(t),
             object: self.object.map(t),
             raw: self.raw.map(t),
+            plain: self.plain.map(t),
         }
     }
 
@@ -260,6 +267,7 @@ impl<'a> Fields<'a> {
             .or_else(|| self.status_msg.take())
             .or_else(|| self.error_text.take())
             .or_else(|| self.error_msg.take())
+            .or_else(|| self.plain.take())
     }
 }
 
@@ -277,6 +285,15 @@ pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
             if scan::scan(rest, f) {
                 (BodyForm::Json, true)
             } else {
+                *f = Fields::default();
+                // A Python-printed dict pasted as the body.
+                let quoted = rest
+                    .get(1..)
+                    .and_then(|r| r.iter().find(|b| !b.is_ascii_whitespace()));
+                if quoted == Some(&b'\'') && text_body(rest, f) && f.plain.is_none() {
+                    return (BodyForm::Text, true);
+                }
+                *f = Fields::default();
                 (BodyForm::Unparsed, false)
             }
         }
@@ -287,8 +304,110 @@ pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
             }
             None => (BodyForm::Sse, false),
         },
-        _ => (BodyForm::Text, false),
+        _ => (BodyForm::Text, text_body(rest, f)),
     }
+}
+
+/// How much of a text body is searched for an embedded error object.
+const EMBED_LIMIT: usize = 1024;
+/// The longest text body read as an embedded Python-printed object (it is copied).
+const REPR_LIMIT: usize = 64 << 10;
+
+/// A body that is text, not JSON: what SDKs and clients print and users paste
+/// (`Error code: 429 - {'error': {...}}`, `unexpected status 429: {"error":...}`), or a
+/// plain message. An error object within the first KiB is read (a Python-printed one
+/// is turned into JSON first); otherwise a text that is not an HTML page is kept for
+/// phrases. `true` if `f` was filled.
+fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
+    let head = rest.get(..EMBED_LIMIT).unwrap_or(rest);
+    if let Some(at) = memchr::memchr(b'{', head) {
+        let obj = rest.get(at..).unwrap_or_default();
+        let after = obj.get(1..).unwrap_or_default();
+        let next = after.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        if next == Some(b'"') {
+            let mut g = Fields::default();
+            if scan::scan(obj, &mut g) && (g.says_error() || g.message.is_some()) {
+                *f = g;
+                return true;
+            }
+        } else if next == Some(b'\'') && obj.len() <= REPR_LIMIT {
+            if let Some(json) = python_repr_to_json(obj) {
+                let mut g = Fields::default();
+                if scan::scan(&json, &mut g) && (g.says_error() || g.message.is_some()) {
+                    *f = g.detach();
+                    return true;
+                }
+            }
+        }
+    }
+    let html = head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'<');
+    if html {
+        return false;
+    }
+    f.plain = Some(Text::Raw(
+        rest.get(..crate::PHRASE_SCAN_LIMIT).unwrap_or(rest),
+    ));
+    true
+}
+
+/// A Python-printed dict (`{'error': {'message': "it's", 'code': None}}`) as JSON: single-
+/// quoted strings become double-quoted, `None`/`True`/`False` become `null`/`true`/
+/// `false`. One pass; `None` when a string is left open.
+fn python_repr_to_json(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(b.len() + 16);
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\'' | b'"' => {
+                let quote = c;
+                out.push(b'"');
+                i += 1;
+                loop {
+                    let &d = b.get(i)?;
+                    i += 1;
+                    match d {
+                        b'\\' => {
+                            let &e = b.get(i)?;
+                            i += 1;
+                            if e == b'\'' {
+                                out.push(b'\'');
+                            } else {
+                                out.extend_from_slice(&[b'\\', e]);
+                            }
+                        }
+                        d if d == quote => break,
+                        b'"' => out.extend_from_slice(b"\\\""),
+                        d => out.push(d),
+                    }
+                }
+                out.push(b'"');
+            }
+            _ => {
+                let rest = b.get(i..).unwrap_or_default();
+                let word = [
+                    (&b"None"[..], &b"null"[..]),
+                    (b"True", b"true"),
+                    (b"False", b"false"),
+                ]
+                .into_iter()
+                .find(|(w, _)| rest.starts_with(w));
+                match word {
+                    Some((w, j)) => {
+                        out.extend_from_slice(j);
+                        i += w.len();
+                    }
+                    None => {
+                        out.push(c);
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The AWS error type of a response: the `x-amzn-errortype` header up to its first `:`
@@ -343,5 +462,57 @@ mod tests {
         );
         assert_eq!(amzn_type(&h), Some(&b"ThrottlingException"[..]));
         assert_eq!(amzn_type(&HeaderMap::new()), None);
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn python_printed_dicts_become_json() {
+        let j =
+            python_repr_to_json(b"{'error': {'message': \"it's gone\", 'code': None, 'ok': True}}")
+                .unwrap();
+        assert_eq!(
+            String::from_utf8(j).unwrap(),
+            r#"{"error": {"message": "it's gone", "code": null, "ok": true}}"#
+        );
+        let j = python_repr_to_json(br#"{'m': 'say "hi"', 'e': 'a\'b'}"#).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&j).unwrap();
+        assert_eq!(v["m"], "say \"hi\"");
+        assert_eq!(v["e"], "a'b");
+        assert!(python_repr_to_json(b"{'open").is_none());
+    }
+
+    #[test]
+    fn errors_printed_inside_text_are_read() {
+        let mut f = Fields::default();
+        let body = b"Error code: 400 - {'error': {'message': 'x', 'type': 'invalid_request_error', 'code': 'organization_restricted'}}";
+        assert_eq!(read(body, &mut f), (BodyForm::Text, true));
+        assert_eq!(
+            f.text(Field::ErrorCode).unwrap().bytes(),
+            b"organization_restricted"
+        );
+        let mut f = Fields::default();
+        let body = br#"unexpected status 429 Too Many Requests: {"error":{"code":"SetLimitExceeded","message":"m"}}"#;
+        assert_eq!(read(body, &mut f), (BodyForm::Text, true));
+        assert_eq!(
+            f.text(Field::ErrorCode).unwrap().bytes(),
+            b"SetLimitExceeded"
+        );
+        // Plain text is kept for phrases; an HTML page is not.
+        let mut f = Fields::default();
+        assert_eq!(
+            read(b"Key limit exceeded (daily limit).", &mut f),
+            (BodyForm::Text, true)
+        );
+        assert!(!f.says_error());
+        assert_eq!(f.message().unwrap().1, MessageAt::Body);
+        let mut f = Fields::default();
+        assert_eq!(
+            read(b"<html><body>502 Bad Gateway</body></html>", &mut f),
+            (BodyForm::Text, false)
+        );
     }
 }

@@ -41,6 +41,11 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
     let mut de = serde_json::Deserializer::from_slice(b);
     let v: Value = serde::Deserialize::deserialize(&mut de).ok()?;
     let mut f = Fields::default();
+    // An array's first element is read, as the scanner does.
+    let v = match v {
+        Value::Array(mut a) if !a.is_empty() => a.swap_remove(0),
+        v => v,
+    };
     let Value::Object(top) = v else {
         return Some(f);
     };
@@ -51,7 +56,7 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
     };
     for (k, v) in &top {
         match k.as_str() {
-            "type" => put(&mut f, Field::Type, Some(val(v))),
+            "type" | "error_type" => put(&mut f, Field::Type, Some(val(v))),
             "code" => put(&mut f, Field::Code, Some(val(v))),
             "reason" => put(&mut f, Field::Reason, Some(val(v))),
             "error_code" => put(&mut f, Field::ErrorCodeTop, Some(val(v))),

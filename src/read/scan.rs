@@ -31,12 +31,33 @@ pub(crate) fn scan<'a>(b: &'a [u8], f: &mut Fields<'a>) -> bool {
 }
 
 fn top<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
+    match *c.b.get(i)? {
+        b'{' => {}
+        // Some servers (Vertex AI's REST streaming) wrap the error in an array: the
+        // first element is read.
+        b'[' => {
+            let mut first = true;
+            return each(c, i, |i| {
+                if std::mem::take(&mut first) {
+                    top_object(c, i, f)
+                } else {
+                    skip(c.b, i)
+                }
+            });
+        }
+        _ => return skip(c.b, i),
+    }
+    top_object(c, i, f)
+}
+
+fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
     if *c.b.get(i)? != b'{' {
         return skip(c.b, i);
     }
     let mut detail = None;
     let end = object(c, i, |key, i| match key {
-        Key::Type => c.val(i).map(|(v, i)| {
+        // TGI's `error_type` plays the part of a top-level `type`.
+        Key::Type | Key::ErrorTypeTop => c.val(i).map(|(v, i)| {
             f.set(Field::Type, v);
             i
         }),
@@ -243,6 +264,7 @@ pub(crate) enum Key {
     StatusMsg,
     ErrorCode,
     ErrorMsg,
+    ErrorTypeTop,
     Object,
     AwsType,
     Choices,
@@ -274,6 +296,7 @@ pub(crate) fn key_of(k: &[u8]) -> Key {
         b"status_msg" => Key::StatusMsg,
         b"error_code" => Key::ErrorCode,
         b"error_msg" => Key::ErrorMsg,
+        b"error_type" => Key::ErrorTypeTop,
         b"object" => Key::Object,
         b"__type" => Key::AwsType,
         b"choices" => Key::Choices,

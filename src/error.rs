@@ -41,6 +41,8 @@ struct Inner {
     status: u16,
     retry_after: Option<Duration>,
     body_form: BodyForm,
+    /// The provider's documented retry hints for the code that decided.
+    retry_hint: Option<crate::RetryHint>,
 }
 
 /// The serialised form: `kind` is written out, and checked against `reason` on the way in.
@@ -59,6 +61,8 @@ struct Repr {
     status: u16,
     retry_after_ms: Option<u64>,
     body_form: BodyForm,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_hint: Option<crate::RetryHint>,
 }
 
 impl From<Inner> for Repr {
@@ -78,6 +82,7 @@ impl From<Inner> for Repr {
                 .retry_after
                 .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             body_form: i.body_form,
+            retry_hint: i.retry_hint,
         }
     }
 }
@@ -105,6 +110,7 @@ impl TryFrom<Repr> for Inner {
             status: r.status,
             retry_after: r.retry_after_ms.map(Duration::from_millis),
             body_form: r.body_form,
+            retry_hint: r.retry_hint,
         })
     }
 }
@@ -147,6 +153,7 @@ impl fmt::Debug for ApiError {
 
 impl From<Verdict<'_>> for ApiError {
     fn from(v: Verdict<'_>) -> ApiError {
+        let hint = v.retry_hint();
         ApiError {
             inner: Box::new(Inner {
                 reason: v.reason,
@@ -160,12 +167,45 @@ impl From<Verdict<'_>> for ApiError {
                 status: v.status.as_u16(),
                 retry_after: v.retry_after,
                 body_form: v.body_form,
+                retry_hint: hint,
             }),
         }
     }
 }
 
 impl ApiError {
+    /// What a gateway should do about this error, with the default limits; the same
+    /// answer as [`Verdict::advice`] gives for the response it came from.
+    ///
+    /// ```
+    /// use errnorm::{classify, Action};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let mut h = HeaderMap::new();
+    /// h.insert("retry-after", "86400".parse().unwrap());
+    /// let e = classify(StatusCode::INTERNAL_SERVER_ERROR, &h, b"").unwrap().into_error();
+    /// // No advice waits a day: beyond max_wait, fail over and cool the upstream down.
+    /// assert_eq!(e.advice().action, Action::Failover);
+    /// ```
+    pub fn advice(&self) -> crate::Advice {
+        self.advice_with(&crate::AdviceOptions::default())
+    }
+
+    /// [`ApiError::advice`] within the caller's limits.
+    pub fn advice_with(&self, opts: &crate::AdviceOptions) -> crate::Advice {
+        crate::act::advice::advise(
+            self.inner.reason,
+            self.inner.retry_after,
+            self.inner.retry_hint.is_some_and(|h| h.retry()),
+            opts,
+        )
+    }
+
+    /// The provider's documented retry hints for the code that decided, if any.
+    pub fn retry_hint(&self) -> Option<crate::RetryHint> {
+        self.inner.retry_hint
+    }
+
     /// One of the six kinds.
     pub fn kind(&self) -> ErrorKind {
         self.inner.reason.kind()

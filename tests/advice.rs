@@ -131,3 +131,76 @@ fn retry_policy_honours_the_server_and_never_retries_what_does_not_pass() {
         Some(Duration::from_secs(2))
     );
 }
+
+#[test]
+fn no_advice_and_no_policy_waits_longer_than_max_wait() {
+    use errnorm::{AdviceOptions, ApiError};
+    let p = RetryPolicy::default();
+    let bodies = [
+        (500, ""),
+        (504, ""),
+        (503, ""),
+        (429, ""),
+        (
+            200,
+            r#"{"base_resp":{"status_code":1000,"status_msg":"unknown error"}}"#,
+        ),
+        (200, MINIMAX_1002),
+        (
+            529,
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+        ),
+    ];
+    for (status, body) in bodies {
+        for wait in ["86400", "11", "3600", "Wed, 21 Oct 2099 07:28:00 GMT"] {
+            let v = verdict(status, &[("retry-after", wait)], body);
+            let e: ApiError = v.clone().into();
+            for opts in [AdviceOptions::default()] {
+                let a = v.advice_with(&opts);
+                assert_eq!(
+                    a,
+                    e.advice_with(&opts),
+                    "{status} {body}: owned and borrowed agree"
+                );
+                if let Some(d) = a.delay {
+                    assert!(d <= opts.max_wait, "{status} {wait}: waits {d:?}");
+                }
+                if v.retry_after().is_some_and(|d| d > opts.max_wait) {
+                    assert_eq!(a.action, Action::Failover, "{status} {body} {wait}");
+                    assert!(a.cool_down.is_some());
+                }
+            }
+            for attempt in 0..4 {
+                if let Some(d) = p.next_delay(&v, attempt, &mut || 0.5) {
+                    assert!(d <= p.cap, "{status} {wait}: the policy waits {d:?}");
+                }
+                assert_eq!(
+                    p.next_delay(&v, attempt, &mut || 0.5),
+                    p.next_delay_for_error(&e, attempt, &mut || 0.5)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn advice_and_policy_agree_on_a_documented_retry() {
+    // MiniMax 1002 under 200, no delay: its table documents 5 retries, so the advice is
+    // to retry, and the policy gives the delay.
+    let v = verdict(200, &[], MINIMAX_1002);
+    assert_eq!(v.advice().action, Action::Retry);
+    assert!(RetryPolicy::default()
+        .next_delay(&v, 0, &mut || 0.0)
+        .is_some());
+    // A rate limit the advice fails over from is not retried by the policy.
+    let plain = verdict(
+        429,
+        &[],
+        r#"{"error":{"message":"Rate limit reached","type":"requests"}}"#,
+    );
+    assert_eq!(plain.advice().action, Action::Failover);
+    assert_eq!(
+        RetryPolicy::default().next_delay(&plain, 0, &mut || 0.0),
+        None
+    );
+}

@@ -79,7 +79,10 @@ fn every_seed_code_classifies_as_the_documents_say() {
     let decisions: BTreeMap<(String, String), (String, String)> = read("seed_decisions.tsv")
         .into_iter()
         .map(|f| {
-            assert!(f.len() == 5 && f[4].len() > 20, "seed_decisions.tsv: {f:?} needs a reason");
+            assert!(
+                f.len() == 5 && f[4].len() > 20,
+                "seed_decisions.tsv: {f:?} needs a reason"
+            );
             ((f[0].clone(), f[1].clone()), (f[2].clone(), f[3].clone()))
         })
         .collect();
@@ -94,8 +97,14 @@ fn every_seed_code_classifies_as_the_documents_say() {
         let p: Provider = r.provider.parse().unwrap();
         let got = classify_as(p, status, &h, body.as_bytes()).unwrap();
         let detected = classify(status, &h, body.as_bytes()).unwrap();
-        let got = (got.kind().as_str().to_string(), got.reason().as_str().to_string());
-        let det = (detected.kind().as_str().to_string(), detected.reason().as_str().to_string());
+        let got = (
+            got.kind().as_str().to_string(),
+            got.reason().as_str().to_string(),
+        );
+        let det = (
+            detected.kind().as_str().to_string(),
+            detected.reason().as_str().to_string(),
+        );
         let want = match decisions.get(&(r.provider.clone(), r.code.clone())) {
             Some(d) => {
                 used += 1;
@@ -104,11 +113,23 @@ fn every_seed_code_classifies_as_the_documents_say() {
             None => (r.kind.clone(), r.reason.clone()),
         };
         if got != want || det != want {
-            wrong.push(format!("{}\t{}\twant {:?}, as {} {:?}, detected {:?}", r.provider, r.code, want, r.provider, got, det));
+            wrong.push(format!(
+                "{}\t{}\twant {:?}, as {} {:?}, detected {:?}",
+                r.provider, r.code, want, r.provider, got, det
+            ));
         }
     }
-    assert_eq!(used, decisions.len(), "a listed decision names no seed code");
+    assert_eq!(
+        used,
+        decisions.len(),
+        "a listed decision names no seed code"
+    );
     assert_eq!(per.get("minimax"), Some(&24));
     assert_eq!(per.get("novita"), Some(&91));
-    assert!(wrong.is_empty(), "{} codes disagree:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} codes disagree:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }

@@ -94,12 +94,52 @@ impl Verdict<'_> {
     /// delay header (see [`retry_after`](crate::retry_after)), capped at
     /// [`AdviceOptions::max_delay`].
     pub fn advice_with(&self, opts: &AdviceOptions) -> Advice {
-        decide(
+        advise(
             self.reason,
-            self.retry_after.map(|d| d.min(opts.max_delay)),
+            self.retry_after,
+            self.retry_hint().is_some_and(|h| h.retry()),
             opts,
         )
     }
+}
+
+/// The advice for a reason, the server's delay and whether the provider documents
+/// retrying the code: the decision table, then one rule for every wait.
+pub(crate) fn advise(
+    reason: Reason,
+    delay: Option<Duration>,
+    documented_retry: bool,
+    opts: &AdviceOptions,
+) -> Advice {
+    let delay = delay.map(|d| d.min(opts.max_delay));
+    let mut a = decide(reason, delay, opts);
+    // A rate limit with no delay that the provider's own table says to retry (MiniMax's
+    // per-code retry hints): retry after the base backoff instead of failing over.
+    if documented_retry
+        && a.action == Action::Failover
+        && delay.is_none()
+        && reason.kind() == ErrorKind::RateLimit
+    {
+        a = Advice {
+            action: Action::Retry,
+            delay: Some(opts.base_backoff),
+            credential: Credential::Keep,
+            cool_down: None,
+            ..a
+        };
+    }
+    // One rule for every wait: nothing waits longer than `max_wait`. A longer delay,
+    // whoever asks for it, means fail over and cool this upstream down for that long.
+    if a.action == Action::Retry && a.delay.is_some_and(|d| d > opts.max_wait) {
+        a = Advice {
+            action: Action::Failover,
+            delay: None,
+            credential: Credential::CoolDown,
+            cool_down: a.delay,
+            ..a
+        };
+    }
+    a
 }
 
 /// The decision table (README "Advice"), from the reason and the server's delay.
@@ -234,10 +274,48 @@ impl RetryPolicy {
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<Duration> {
-        if !matches!(v.kind(), ErrorKind::RateLimit | ErrorKind::Transient) {
+        self.next_delay_for(v.reason(), v.retry_after(), v.retry_hint(), attempt, random)
+    }
+
+    /// [`RetryPolicy::next_delay`] for an owned error (from a stream, reqwest, a log).
+    pub fn next_delay_for_error(
+        &self,
+        e: &crate::ApiError,
+        attempt: u32,
+        random: &mut impl FnMut() -> f64,
+    ) -> Option<Duration> {
+        self.next_delay_for(e.reason(), e.retry_after(), e.retry_hint(), attempt, random)
+    }
+
+    /// The one rule behind both. The policy answers "when may the same upstream be
+    /// tried again": what the advice says to retry, and a transient failure the advice
+    /// would fail over from for want of a delay (a client with nowhere else to go may
+    /// retry it, as MiMo's documents say). Never a rate limit the advice fails over
+    /// from, never a delay over the cap (with the cap as `max_wait`, such a delay makes
+    /// the advice fail over), and a server's delay is a floor.
+    fn next_delay_for(
+        &self,
+        reason: Reason,
+        retry_after: Option<Duration>,
+        hint: Option<crate::RetryHint>,
+        attempt: u32,
+        random: &mut impl FnMut() -> f64,
+    ) -> Option<Duration> {
+        let opts = AdviceOptions {
+            max_wait: self.cap,
+            ..AdviceOptions::default()
+        };
+        let advice = advise(reason, retry_after, hint.is_some_and(|h| h.retry()), &opts);
+        let retry = match advice.action {
+            Action::Retry => true,
+            Action::Failover => {
+                reason.kind() == ErrorKind::Transient && retry_after.map_or(true, |d| d <= self.cap)
+            }
+            _ => false,
+        };
+        if !retry {
             return None;
         }
-        let hint = v.retry_hint();
         let budget = hint
             .and_then(|h| h.max_retries)
             .map_or(self.max_retries, u32::from);
@@ -250,8 +328,12 @@ impl RetryPolicy {
         let jitter = self.jitter.as_secs_f64() * random().clamp(0.0, 1.0);
         let own =
             Duration::try_from_secs_f64((backoff + jitter).min(self.cap.as_secs_f64())).ok()?;
-        // A server's delay is a floor, not a suggestion: it is not capped.
-        Some(v.retry_after().map_or(own, |d| d.max(own)))
+        // A server's delay is a floor; the advice already refused one over the cap.
+        Some(
+            retry_after
+                .map_or(own, |d| d.max(own))
+                .min(self.cap.max(own)),
+        )
     }
 }
 

@@ -30,7 +30,8 @@ pub(crate) enum Owner {
 
 /// A log level a provider suggests for a code.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum LogLevel {
     /// `ERROR`.
     Error,
@@ -66,7 +67,7 @@ impl LogLevel {
 
 /// A provider's documented retry hints for one code (MiniMax's per-code retry table in
 /// "MiniMax error codes, Chinese edition").
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RetryHint {
     pub(crate) retry: bool,
     pub(crate) max_retries: Option<u8>,

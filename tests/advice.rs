@@ -155,7 +155,10 @@ fn no_advice_and_no_policy_waits_longer_than_max_wait() {
         for wait in ["86400", "11", "3600", "Wed, 21 Oct 2099 07:28:00 GMT"] {
             let v = verdict(status, &[("retry-after", wait)], body);
             let e: ApiError = v.clone().into();
-            for opts in [AdviceOptions::default()] {
+            for opts in [
+                AdviceOptions::default(),
+                AdviceOptions::default().with_max_wait(Duration::from_secs(2)),
+            ] {
                 let a = v.advice_with(&opts);
                 assert_eq!(
                     a,

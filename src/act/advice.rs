@@ -83,6 +83,38 @@ impl Default for AdviceOptions {
     }
 }
 
+impl AdviceOptions {
+    /// The same options with another longest wait before a retry.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let o = errnorm::AdviceOptions::default().with_max_wait(Duration::from_secs(2));
+    /// assert_eq!(o.max_wait, Duration::from_secs(2));
+    /// ```
+    pub fn with_max_wait(mut self, d: Duration) -> AdviceOptions {
+        self.max_wait = d;
+        self
+    }
+
+    /// The same options with another cap on any server delay.
+    pub fn with_max_delay(mut self, d: Duration) -> AdviceOptions {
+        self.max_delay = d;
+        self
+    }
+
+    /// The same options with another first backoff.
+    pub fn with_base_backoff(mut self, d: Duration) -> AdviceOptions {
+        self.base_backoff = d;
+        self
+    }
+
+    /// The same options with another cool-down when the server gives no delay.
+    pub fn with_default_cool_down(mut self, d: Duration) -> AdviceOptions {
+        self.default_cool_down = d;
+        self
+    }
+}
+
 impl Verdict<'_> {
     /// What a gateway should do about this error, with [`AdviceOptions::default`].
     pub fn advice(&self) -> Advice {

@@ -19,7 +19,10 @@ use crate::{ErrorKind, Provider, Reason};
 ///
 /// It serialises as a flat object with the same fields as the CLI's output lines:
 /// `kind`, `reason`, `provider`, `provider_detected`, `code`, `message`, `error_type`,
-/// `basis`, `rule`, `status`, `retry_after_ms`, `body_form`.
+/// `basis`, `rule`, `status`, `retry_after_ms`, `body_form`. The upstream's code,
+/// message and type are serialised through [`redact`](crate::redact), so that handing
+/// the error to a client or a log leaks no key, host or balance; the raw message is
+/// only in [`ApiError::message`].
 #[derive(Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
 #[serde(transparent)]
 #[error("{inner}")]
@@ -72,9 +75,16 @@ impl From<Inner> for Repr {
             reason: i.reason,
             provider: i.provider,
             provider_detected: i.provider_detected,
-            code: i.code,
-            message: i.message,
-            error_type: i.error_type,
+            // What is serialised may reach a client (`Json(err)`) or a log: upstream text
+            // goes out redacted; the raw message is only in `ApiError::message`.
+            code: i.code.map(|c| match c {
+                Code::Name(n) => {
+                    Code::Name(std::borrow::Cow::Owned(crate::redact(&n).into_owned()))
+                }
+                n => n,
+            }),
+            message: i.message.map(|m| crate::redact(&m).into_owned()),
+            error_type: i.error_type.map(|t| crate::redact(&t).into_owned()),
             basis: i.basis,
             rule: i.rule,
             status: i.status,
@@ -122,8 +132,13 @@ impl fmt::Display for Inner {
             write!(f, " from {p}")?;
         }
         if let Some(c) = &self.code {
-            // A hostile body can put anything in its code: redacted like any upstream text.
-            write!(f, ", code {}", crate::redact(&c.to_string()))?;
+            // A hostile body can put anything in its code: redacted like any upstream
+            // text, and control characters escaped so that it cannot forge a log line.
+            write!(
+                f,
+                ", code {}",
+                crate::escape(&crate::redact(&c.to_string()))
+            )?;
         }
         write!(f, ", http {}", self.status)
     }
@@ -142,7 +157,7 @@ impl fmt::Debug for ApiError {
                     .inner
                     .code
                     .as_ref()
-                    .map(|c| crate::redact(&c.to_string()).into_owned()),
+                    .map(|c| crate::escape(&crate::redact(&c.to_string())).into_owned()),
             )
             .field("basis", &self.inner.basis)
             .field("status", &self.inner.status)

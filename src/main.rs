@@ -250,6 +250,24 @@ struct Classified {
     )>,
 }
 
+/// The most headers one input line may carry.
+const MAX_HEADERS: usize = 1024;
+
+/// The most distinct codes `stats` counts one by one; the rest are counted together.
+const MAX_DISTINCT_CODES: usize = 100_000;
+
+/// Upstream text as `stats` and the output lines show it: redacted, control characters
+/// escaped, at most 200 bytes.
+fn shown(s: &str) -> String {
+    let r = errnorm::redact(s);
+    let e = errnorm::escape(&r);
+    let mut end = e.len().min(200);
+    while !e.is_char_boundary(end) {
+        end -= 1;
+    }
+    e.get(..end).unwrap_or_default().to_string()
+}
+
 /// Reads one input line and classifies the response in it.
 fn classify_input(
     line: &[u8],
@@ -259,6 +277,13 @@ fn classify_input(
     let input: Input = serde_json::from_slice(line).map_err(|e| e.to_string())?;
     let status = StatusCode::from_u16(input.status)
         .map_err(|_| format!("status {} is not an HTTP status", input.status))?;
+    // http::HeaderMap panics past 32,768 entries; no real response has a thousand.
+    if input.headers.len() > MAX_HEADERS {
+        return Err(format!(
+            "{} headers; at most {MAX_HEADERS} are read",
+            input.headers.len()
+        ));
+    }
     let mut headers = HeaderMap::new();
     for (k, v) in &input.headers {
         let name =
@@ -325,7 +350,8 @@ fn classify_line(line: &[u8], extras: Extras<'_>) -> Result<Output, String> {
         provider: e.provider().map(Provider::as_str),
         provider_detected: e.provider_detected(),
         code: e.code().cloned(),
-        message: e.message().map(str::to_owned),
+        // Output lines end up in logs: the upstream message is redacted.
+        message: e.message().map(|m| errnorm::redact(m).into_owned()),
         error_type: e.error_type().map(str::to_owned),
         retryable: e.is_retryable(),
         retry_after_ms: e
@@ -472,7 +498,13 @@ fn stats(file: Option<PathBuf>, json: bool, top: usize) -> io::Result<ExitCode> 
                     .or_default() += 1;
                 let code = e
                     .code()
-                    .map_or_else(|| "-".to_string(), ToString::to_string);
+                    .map_or_else(|| "-".to_string(), |c| shown(&c.to_string()));
+                let known = codes.contains_key(&(provider.clone(), code.clone()));
+                let code = if known || codes.len() < MAX_DISTINCT_CODES {
+                    code
+                } else {
+                    "(other)".to_string()
+                };
                 *st.by_code.entry(format!("{provider}:{code}")).or_default() += 1;
                 codes
                     .entry((provider, code))
@@ -508,7 +540,12 @@ fn stats(file: Option<PathBuf>, json: bool, top: usize) -> io::Result<ExitCode> 
         write_table(&mut out, &st)?;
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    // Malformed lines fail the run, as they do in `classify`.
+    Ok(if st.malformed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn write_table(out: &mut impl Write, st: &Stats) -> io::Result<()> {

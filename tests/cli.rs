@@ -208,7 +208,8 @@ fn stats_counts_what_classify_says() {
     let mut input = std::fs::read(path).unwrap();
     input.extend_from_slice(b"not json\n");
     let out = run(&["stats", "--json", "--top", "3"], &input);
-    assert!(out.status.success());
+    // The malformed line is counted, and fails the run as it does in classify.
+    assert_eq!(out.status.code(), Some(1));
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
     let errors = classified.iter().filter(|v| !v["kind"].is_null()).count() as u64;
     assert_eq!(s["lines"], classified.len() as u64 + 1);
@@ -302,4 +303,46 @@ fn help_describes_each_command_under_its_own_name() {
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains(words), "{cmd}: {text}");
     }
+}
+
+#[test]
+fn a_line_with_thirty_thousand_headers_gets_one_line_and_the_run_goes_on() {
+    let mut headers = serde_json::Map::new();
+    for i in 0..30_000 {
+        headers.insert(format!("x-h{i}"), Value::String("v".into()));
+    }
+    let big = serde_json::json!({"status": 500, "headers": headers, "body": ""}).to_string();
+    let input = format!("{big}\n{{\"status\":429,\"body\":\"\"}}\n");
+    for cmd in ["classify", "stats"] {
+        let out = run(&[cmd], input.as_bytes());
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr)
+            .find("panicked")
+            .is_none());
+        if cmd == "classify" {
+            let v = lines(&out);
+            assert_eq!(v.len(), 2, "one output line per input line");
+            assert!(v[0]["input_error"].as_str().unwrap().contains("headers"));
+            assert_eq!(v[1]["kind"], "rate_limit");
+        }
+    }
+}
+
+#[test]
+fn stats_escapes_and_redacts_what_it_prints_and_fails_on_malformed_lines() {
+    let body = r#"{"error":{"code":"evil\u001b[31m\ncode sk-abcdefghijklmnop1234","message":"x"}}"#;
+    let input = format!("{}\n", serde_json::json!({"status": 400, "body": body}));
+    let out = run(&["stats"], input.as_bytes());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(!text.contains("sk-abcdefghijklmnop1234"), "{text}");
+    assert!(text.contains("\\u{1b}"), "{text}");
+    let out = run(&["stats"], format!("{input}not json\n").as_bytes());
+    assert_eq!(out.status.code(), Some(1));
 }

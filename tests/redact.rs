@@ -101,3 +101,24 @@ fn amounts_in_quota_messages() {
     );
     assert_eq!(redact("您的余额 0.35 元不足"), "您的余额 [amount] 元不足");
 }
+
+#[test]
+fn display_debug_and_serialize_carry_no_raw_upstream_text() {
+    use http::{HeaderMap, StatusCode};
+    let body = br#"{"error":{"code":"bad\u001b[2J\nFAKE LOG LINE sk-abcdefghijklmnop1234","message":"key sk-abcdefghijklmnop1234 from 10.0.3.17 failed","type":"x"}}"#;
+    let v = errnorm::classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), body).unwrap();
+    let debug_v = format!("{v:?}");
+    let e: errnorm::ApiError = v.into();
+    for text in [
+        e.to_string(),
+        format!("{e:?}"),
+        debug_v,
+        serde_json::to_string(&e).unwrap(),
+    ] {
+        assert!(!text.contains("sk-abcdefghijklmnop1234"), "{text}");
+        assert!(!text.contains("10.0.3.17"), "{text}");
+        assert!(!text.contains('\u{1b}') && !text.contains('\n'), "{text}");
+    }
+    // The raw message stays available on purpose.
+    assert!(e.message().unwrap().contains("sk-abcdefghijklmnop1234"));
+}

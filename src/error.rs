@@ -189,6 +189,29 @@ impl From<Verdict<'_>> for ApiError {
 }
 
 impl ApiError {
+    /// An error for a failure with no response to read: the connection, not the
+    /// provider, answered. `code` is a stable id (`connection_refused`), `status` the
+    /// status a proxy would answer with (504 for a timeout, else 502).
+    pub(crate) fn transport(reason: Reason, code: &'static str, detail: String) -> ApiError {
+        let status = if reason == Reason::Timeout { 504 } else { 502 };
+        ApiError {
+            inner: Box::new(Inner {
+                reason,
+                provider: None,
+                provider_detected: false,
+                code: Some(Code::Name(std::borrow::Cow::Borrowed(code))),
+                message: Some(detail),
+                error_type: None,
+                basis: Basis::Transport,
+                rule: format!("transport:{code}"),
+                status,
+                retry_after: None,
+                body_form: BodyForm::Empty,
+                retry_hint: None,
+            }),
+        }
+    }
+
     /// What a gateway should do about this error, with the default limits; the same
     /// answer as [`Verdict::advice`] gives for the response it came from.
     ///

@@ -69,6 +69,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod act;
+mod classifier;
 mod decide;
 mod error;
 mod integrations;
@@ -80,9 +81,11 @@ mod taxonomy;
 mod verdict;
 
 pub use act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy};
-pub use act::client::{own_message, ClientError, ClientOptions, Lang};
+pub use act::client::{own_message, ClientError, ClientOptions, Dialect, Lang};
 pub use act::escape;
 pub use act::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
+pub use act::transport::classify_transport;
+pub use classifier::Classifier;
 pub use decide::rules::{Rules, RulesError};
 pub use decide::tables::{
     codes, lookup_code, match_phrase, phrases, CodeInfo, LogLevel, RetryHint, PHRASE_SCAN_LIMIT,
@@ -90,7 +93,9 @@ pub use decide::tables::{
 pub use decide::{classify, classify_as};
 pub use error::ApiError;
 #[cfg(feature = "reqwest")]
-pub use integrations::reqwest::{classify_reqwest, classify_reqwest_as, ClassifiedResponse};
+pub use integrations::reqwest::{
+    classify_reqwest, classify_reqwest_as, classify_reqwest_error, ClassifiedResponse, BODY_LIMIT,
+};
 #[cfg(feature = "http-response")]
 pub use integrations::response::{classify_response, classify_response_as};
 #[cfg(feature = "tower")]

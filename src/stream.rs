@@ -44,6 +44,7 @@ pub struct StreamClassifier {
     status: StatusCode,
     headers: HeaderMap,
     provider: Option<Provider>,
+    rules: Option<std::sync::Arc<crate::Rules>>,
     events: Events,
     found: Option<StreamError>,
     finished: bool,
@@ -58,6 +59,7 @@ impl StreamClassifier {
             status,
             headers: HeaderMap::new(),
             provider: None,
+            rules: None,
             events: Events::default(),
             found: None,
             finished: false,
@@ -76,6 +78,12 @@ impl StreamClassifier {
             provider,
             ..StreamClassifier::new(status)
         }
+    }
+
+    /// This classifier, reading runtime rules before the built-in tables.
+    pub(crate) fn with_rules(mut self, rules: Option<std::sync::Arc<crate::Rules>>) -> Self {
+        self.rules = rules;
+        self
     }
 
     /// Whether ordinary output has been seen so far.
@@ -129,9 +137,14 @@ impl StreamClassifier {
                 } else {
                     BodyForm::Empty
                 };
-                if let Some(v) =
-                    run_read(None, self.provider, self.status, &self.headers, form, None)
-                {
+                if let Some(v) = run_read(
+                    self.rules.as_deref(),
+                    self.provider,
+                    self.status,
+                    &self.headers,
+                    form,
+                    None,
+                ) {
                     self.found = Some(StreamError {
                         error: v.into_error(),
                         after_output: self.events.output,
@@ -153,7 +166,7 @@ impl StreamClassifier {
             return;
         }
         let v = run_read(
-            None,
+            self.rules.as_deref(),
             self.provider,
             self.status,
             &self.headers,

@@ -61,6 +61,9 @@ pub enum Basis {
     HttpStatus,
     /// Nothing known: an error under a non-error status, classed `transient/server_error`.
     Default,
+    /// No response at all: the connection failed, timed out or broke mid-body
+    /// ([`classify_transport`](crate::classify_transport)).
+    Transport,
 }
 
 impl Basis {

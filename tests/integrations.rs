@@ -108,3 +108,30 @@ mod tower_policy {
         assert_eq!(run(vec![long, OK]).await, (429, 1));
     }
 }
+
+#[cfg(feature = "reqwest")]
+#[tokio::test]
+async fn reqwest_reads_at_most_the_limit_and_classifies_transport_failures() {
+    use errnorm::{classify_reqwest, classify_reqwest_error, Action, Reason, BODY_LIMIT};
+    let big: &'static str = Box::leak("x".repeat(3 * BODY_LIMIT).into_boxed_str());
+    let (addr, _) = common::server::server(vec![(500, "", big)], 1);
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let res = client.get(format!("http://{addr}/")).send().await.unwrap();
+    let c = classify_reqwest(res).await.unwrap();
+    assert!(c.truncated);
+    assert_eq!(c.body.len(), BODY_LIMIT);
+    assert_eq!(c.error.unwrap().reason(), Reason::ServerError);
+    // A port nobody listens on: connection refused, fail over.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let err = client
+        .get(format!("http://{closed}/"))
+        .send()
+        .await
+        .unwrap_err();
+    let e = classify_reqwest_error(&err);
+    assert_eq!(e.reason(), Reason::UpstreamUnavailable, "{err}");
+    assert_eq!(e.advice().action, Action::Failover);
+}

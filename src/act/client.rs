@@ -28,15 +28,41 @@ pub struct ClientOptions {
     /// own text. Off by default: upstream text can name hosts, keys and balances the
     /// redaction rules do not know.
     pub upstream_message: bool,
+    /// The upstream credentials are the gateway's own, not the caller's: an auth or
+    /// quota error is then the gateway's problem, and the client is answered 502
+    /// (auth) or 503 (quota) with neutral text, never 401/402 about a key it never sent.
+    pub own_credentials: bool,
 }
 
 impl ClientOptions {
     /// The crate's own text in `lang`.
     pub fn lang(lang: Lang) -> ClientOptions {
-        ClientOptions {
-            lang,
-            upstream_message: false,
-        }
+        ClientOptions::default().with_lang(lang)
+    }
+
+    /// The same options, with the crate's own text in `lang`.
+    pub fn with_lang(mut self, lang: Lang) -> ClientOptions {
+        self.lang = lang;
+        self
+    }
+
+    /// The same options, for a gateway whose upstream credentials are its own (see
+    /// [`ClientOptions::own_credentials`]).
+    ///
+    /// ```
+    /// use errnorm::{classify, ClientOptions};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+    /// let e = classify(StatusCode::OK, &HeaderMap::new(), body).unwrap().into_error();
+    /// assert_eq!(e.client_error(&ClientOptions::default()).status, 402);
+    /// let own = e.client_error(&ClientOptions::default().with_own_credentials());
+    /// assert_eq!(own.status, 503);
+    /// assert!(!own.message.to_lowercase().contains("balance"));
+    /// ```
+    pub fn with_own_credentials(mut self) -> ClientOptions {
+        self.own_credentials = true;
+        self
     }
 
     /// The upstream's message, redacted, where there is one.
@@ -46,12 +72,16 @@ impl ClientOptions {
     }
 }
 
-/// A client-safe error: what a gateway answers its own client with.
+/// A client-safe error: what a gateway answers its own client with. It serialises as
+/// its fields (`status` as a number); [`ClientError::openai_body`] and
+/// [`ClientError::anthropic_body`] give the envelopes, [`ClientError::http_response`]
+/// a whole response, [`ClientError::sse_event`] the event that ends a stream.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ClientError {
     /// The HTTP status to answer with ([`Reason::client_status`]): quota is 402, so
     /// that clients do not retry it as they would a 429.
+    #[serde(serialize_with = "status_u16")]
     pub status: StatusCode,
     /// The message: the crate's own text for the reason, or the redacted upstream one.
     pub message: String,
@@ -63,7 +93,86 @@ pub struct ClientError {
     pub anthropic_type: &'static str,
 }
 
+fn status_u16<S: serde::Serializer>(s: &StatusCode, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_u16(s.as_u16())
+}
+
+/// The wire dialect of a client error.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// OpenAI's `{"error":{...}}`, and `data: {...}` in a stream.
+    #[default]
+    Openai,
+    /// Anthropic's `{"type":"error","error":{...}}`, and `event: error` in a stream.
+    Anthropic,
+}
+
 impl ClientError {
+    /// The crate's own error for a reason, in `lang`: for errors a gateway makes
+    /// itself (no upstream answered, its own limits).
+    ///
+    /// ```
+    /// use errnorm::{ClientError, Lang, Reason};
+    /// let e = ClientError::from_reason(Reason::Timeout, Lang::En);
+    /// assert_eq!(e.status, 504);
+    /// assert_eq!(e.openai_body()["error"]["code"], "timeout");
+    /// ```
+    pub fn from_reason(reason: Reason, lang: Lang) -> ClientError {
+        let (openai_type, anthropic_type) = envelope_types(reason);
+        ClientError {
+            status: reason.client_status(),
+            message: own_message(reason, lang).to_owned(),
+            code: reason.as_str(),
+            openai_type,
+            anthropic_type,
+        }
+    }
+
+    /// The envelope of `dialect`.
+    pub fn body(&self, dialect: Dialect) -> Value {
+        match dialect {
+            Dialect::Openai => self.openai_body(),
+            Dialect::Anthropic => self.anthropic_body(),
+        }
+    }
+
+    /// A whole `http::Response`: the status, `content-type: application/json`, the
+    /// envelope of `dialect`.
+    ///
+    /// ```
+    /// use errnorm::{ClientError, Dialect, Lang, Reason};
+    /// let res = ClientError::from_reason(Reason::Overloaded, Lang::En).http_response(Dialect::Anthropic);
+    /// assert_eq!(res.status(), 503);
+    /// assert!(res.body().contains("overloaded_error"));
+    /// ```
+    pub fn http_response(&self, dialect: Dialect) -> http::Response<String> {
+        let mut res = http::Response::new(self.body(dialect).to_string());
+        *res.status_mut() = self.status;
+        res.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        res
+    }
+
+    /// The SSE event that ends a stream with this error: OpenAI's `data: {...}` or
+    /// Anthropic's `event: error` with its data, each ending in a blank line.
+    ///
+    /// ```
+    /// use errnorm::{ClientError, Dialect, Lang, Reason};
+    /// let e = ClientError::from_reason(Reason::Overloaded, Lang::En);
+    /// assert!(e.sse_event(Dialect::Anthropic).starts_with("event: error\ndata: {"));
+    /// assert!(e.sse_event(Dialect::Openai).ends_with("}\n\n"));
+    /// ```
+    pub fn sse_event(&self, dialect: Dialect) -> String {
+        let data = self.body(dialect).to_string();
+        match dialect {
+            Dialect::Openai => format!("data: {data}\n\n"),
+            Dialect::Anthropic => format!("event: error\ndata: {data}\n\n"),
+        }
+    }
+
     /// `{"error":{"message","type","code","param":null}}`.
     pub fn openai_body(&self) -> Value {
         json!({"error": {"message": self.message, "type": self.openai_type, "code": self.code, "param": null}})
@@ -94,6 +203,18 @@ impl ApiError {
     /// ```
     pub fn client_error(&self, opts: &ClientOptions) -> ClientError {
         let reason = self.reason();
+        if opts.own_credentials {
+            // The gateway's own key or balance failed: not the client's to fix, and
+            // not to be told which.
+            let neutral = match reason.kind() {
+                ErrorKind::Auth => Some(Reason::UpstreamUnavailable),
+                ErrorKind::Quota => Some(Reason::Overloaded),
+                _ => None,
+            };
+            if let Some(n) = neutral {
+                return ClientError::from_reason(n, opts.lang);
+            }
+        }
         let message = match (opts.upstream_message, self.message()) {
             (true, Some(m)) if !m.trim().is_empty() => redact(m).into_owned(),
             _ => own_message(reason, opts.lang).to_owned(),

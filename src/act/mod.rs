@@ -4,6 +4,7 @@
 pub(crate) mod advice;
 pub(crate) mod client;
 pub(crate) mod redact;
+pub(crate) mod transport;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;

@@ -13,14 +13,48 @@ pub struct ClassifiedResponse {
     pub status: StatusCode,
     /// The headers.
     pub headers: HeaderMap,
-    /// The whole body.
+    /// The body, up to [`BODY_LIMIT`].
     pub body: Bytes,
+    /// Whether the body was longer than [`BODY_LIMIT`] and the rest was not read.
+    pub truncated: bool,
     /// The error, when the response is one.
     pub error: Option<ApiError>,
 }
 
-/// Reads a `reqwest::Response` to the end and classifies it, detecting the provider.
-/// The body stays available in [`ClassifiedResponse::body`].
+/// How much of a body `classify_reqwest` reads: 1 MiB. Error bodies are small; a
+/// larger or endless body is cut there (and marked [`ClassifiedResponse::truncated`]),
+/// so that a hostile upstream cannot make the gateway buffer without bound.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// Classifies a `reqwest::Error`: a failure with no response to read (connect,
+/// timeout, a body broken off mid-read) becomes a transient error with advice, as
+/// [`classify_transport`](crate::classify_transport) does for `std::io::Error`.
+pub fn classify_reqwest_error(err: &reqwest::Error) -> ApiError {
+    use crate::Reason;
+    let (reason, code) = if err.is_timeout() {
+        (Reason::Timeout, "timeout")
+    } else if err.is_connect() {
+        (Reason::UpstreamUnavailable, "connection_refused")
+    } else if err.is_body() || err.is_decode() {
+        (Reason::UpstreamUnavailable, "body_cut_off")
+    } else {
+        // Look for the I/O error underneath (a reset, an unexpected end).
+        let mut source = std::error::Error::source(err);
+        let mut found = None;
+        while let Some(s) = source {
+            if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                found = Some(crate::act::transport::io_kind(io.kind()));
+                break;
+            }
+            source = s.source();
+        }
+        found.unwrap_or((Reason::ServerError, "transport_error"))
+    };
+    ApiError::transport(reason, code, err.to_string())
+}
+
+/// Reads a `reqwest::Response` (at most [`BODY_LIMIT`] of it) and classifies it,
+/// detecting the provider. The body stays available in [`ClassifiedResponse::body`].
 ///
 /// ```no_run
 /// # async fn f() -> reqwest::Result<()> {
@@ -50,12 +84,25 @@ async fn read(
 ) -> reqwest::Result<ClassifiedResponse> {
     let status = res.status();
     let headers = res.headers().clone();
-    let body = res.bytes().await?;
+    let mut res = res;
+    let mut buf = Vec::new();
+    let mut truncated = false;
+    while let Some(chunk) = res.chunk().await? {
+        let room = BODY_LIMIT.saturating_sub(buf.len());
+        if chunk.len() > room {
+            buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
+            truncated = true;
+            break;
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    let body = Bytes::from(buf);
     let error = crate::decide::run(None, provider, status, &headers, &body).map(ApiError::from);
     Ok(ClassifiedResponse {
         status,
         headers,
         body,
+        truncated,
         error,
     })
 }

@@ -1,0 +1,78 @@
+//! Failures with no response to read: the connection was refused, timed out, was reset,
+//! or the body broke off mid-read. They are the most common upstream failure, and a
+//! gateway decides on them as on any other error.
+
+use std::io;
+
+use crate::{ApiError, Reason};
+
+/// Classifies a transport failure (`std::io::Error`, as any HTTP client surfaces it at
+/// bottom) into a transient error with advice: a refused or unreachable connection
+/// fails over, a timeout retries after a backoff, a reset or a body cut off mid-read
+/// fails over (the endpoint, not the request, is at fault).
+///
+/// ```
+/// use errnorm::{classify_transport, Action, Reason};
+/// use std::io;
+///
+/// let e = classify_transport(&io::Error::from(io::ErrorKind::ConnectionRefused));
+/// assert_eq!(e.reason(), Reason::UpstreamUnavailable);
+/// assert_eq!(e.advice().action, Action::Failover);
+/// let t = classify_transport(&io::Error::from(io::ErrorKind::TimedOut));
+/// assert_eq!(t.reason(), Reason::Timeout);
+/// assert_eq!(t.advice().action, Action::Retry);
+/// ```
+pub fn classify_transport(err: &io::Error) -> ApiError {
+    let (reason, code) = io_kind(err.kind());
+    ApiError::transport(reason, code, err.to_string())
+}
+
+/// The reason and stable code of an I/O error kind.
+pub(crate) fn io_kind(kind: io::ErrorKind) -> (Reason, &'static str) {
+    use io::ErrorKind::*;
+    match kind {
+        ConnectionRefused => (Reason::UpstreamUnavailable, "connection_refused"),
+        NotConnected | AddrNotAvailable => (Reason::UpstreamUnavailable, "not_connected"),
+        TimedOut | WouldBlock => (Reason::Timeout, "timeout"),
+        ConnectionReset | ConnectionAborted | BrokenPipe => {
+            (Reason::UpstreamUnavailable, "connection_reset")
+        }
+        UnexpectedEof => (Reason::UpstreamUnavailable, "body_cut_off"),
+        _ => (Reason::ServerError, "transport_error"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Action, Basis, ErrorKind};
+
+    #[test]
+    fn every_io_kind_is_transient_and_has_advice() {
+        use io::ErrorKind::*;
+        for (kind, reason, action) in [
+            (
+                ConnectionRefused,
+                Reason::UpstreamUnavailable,
+                Action::Failover,
+            ),
+            (TimedOut, Reason::Timeout, Action::Retry),
+            (
+                ConnectionReset,
+                Reason::UpstreamUnavailable,
+                Action::Failover,
+            ),
+            (UnexpectedEof, Reason::UpstreamUnavailable, Action::Failover),
+            (Other, Reason::ServerError, Action::Retry),
+        ] {
+            let e = classify_transport(&io::Error::new(kind, "x"));
+            assert_eq!(e.kind(), ErrorKind::Transient);
+            assert_eq!(e.reason(), reason, "{kind:?}");
+            assert_eq!(e.basis(), Basis::Transport);
+            assert_eq!(e.advice().action, action, "{kind:?}");
+            assert!(e.rule_id().starts_with("transport:"));
+        }
+        let t = classify_transport(&io::Error::from(TimedOut));
+        assert_eq!(t.status(), 504);
+    }
+}

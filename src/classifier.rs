@@ -1,0 +1,204 @@
+//! One configured value behind every entry point: runtime rules, a provider hint,
+//! advice limits, the retry policy and client options.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::{HeaderMap, StatusCode};
+
+use crate::{
+    Advice, AdviceOptions, ApiError, ClientError, ClientOptions, Provider, RetryPolicy, Rules,
+    StreamClassifier, Verdict,
+};
+
+#[derive(Clone, Default)]
+struct Config {
+    rules: Option<Arc<Rules>>,
+    provider: Option<Provider>,
+    advice: AdviceOptions,
+    retry: RetryPolicy,
+    client: ClientOptions,
+}
+
+/// A configured classifier: cheap to clone (one `Arc`), `Send + Sync`, and the same
+/// configuration for every entry point a gateway uses (bodies, streams, transport
+/// failures, advice, retries, client errors). The free functions
+/// ([`classify`](crate::classify), ...) are shortcuts for `Classifier::new()`.
+///
+/// Reloading rules means building a new `Classifier` and swapping it in (an
+/// `ArcSwap`, a `RwLock`); the old one, its rules included, is freed when the last
+/// clone is dropped.
+///
+/// ```
+/// use errnorm::{Action, Classifier, ClientOptions, Rules};
+/// use http::{HeaderMap, StatusCode};
+///
+/// let mut rules = Rules::new();
+/// rules.add("minimax.tsv", "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n2064\tbase_resp.status_code\t-\ttransient\toverloaded\texact\t-\tcluster busy\tops runbook\t-\n").unwrap();
+/// let c = Classifier::new()
+///     .with_rules(rules)
+///     .with_client(ClientOptions::default().with_own_credentials());
+///
+/// let body = br#"{"base_resp":{"status_code":2064,"status_msg":"busy"}}"#;
+/// let v = c.classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(v.rule().id(), "minimax:2064");
+/// let e = v.into_error();
+/// assert_eq!(c.advice(&e), e.advice());
+/// assert_eq!(c.client_error(&e).status, 503);
+/// ```
+#[derive(Clone, Default)]
+pub struct Classifier {
+    config: Arc<Config>,
+}
+
+impl fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Classifier")
+            .field("rules", &self.config.rules)
+            .field("provider", &self.config.provider)
+            .field("advice", &self.config.advice)
+            .field("retry", &self.config.retry)
+            .field("client", &self.config.client)
+            .finish()
+    }
+}
+
+impl Classifier {
+    /// The built-in tables, no hint, default limits.
+    pub fn new() -> Classifier {
+        Classifier::default()
+    }
+
+    fn edit(mut self, f: impl FnOnce(&mut Config)) -> Classifier {
+        f(Arc::make_mut(&mut self.config));
+        self
+    }
+
+    /// Reads these runtime rules before the built-in tables.
+    pub fn with_rules(self, rules: Rules) -> Classifier {
+        self.edit(|c| c.rules = Some(Arc::new(rules)))
+    }
+
+    /// Every response comes from this provider (as [`classify_as`](crate::classify_as)).
+    pub fn with_provider(self, provider: Provider) -> Classifier {
+        self.edit(|c| c.provider = Some(provider))
+    }
+
+    /// Advice within these limits.
+    pub fn with_advice(self, advice: AdviceOptions) -> Classifier {
+        self.edit(|c| c.advice = advice)
+    }
+
+    /// Retry delays by this policy.
+    pub fn with_retry(self, retry: RetryPolicy) -> Classifier {
+        self.edit(|c| c.retry = retry)
+    }
+
+    /// Client errors rendered with these options.
+    pub fn with_client(self, client: ClientOptions) -> Classifier {
+        self.edit(|c| c.client = client)
+    }
+
+    /// Classifies a response (see [`classify`](crate::classify)); the verdict borrows
+    /// the body and this classifier's rules.
+    pub fn classify<'a>(
+        &'a self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &'a [u8],
+    ) -> Option<Verdict<'a>> {
+        crate::decide::run(
+            self.config.rules.as_deref(),
+            self.config.provider,
+            status,
+            headers,
+            body,
+        )
+    }
+
+    /// Classifies a response into an owned error.
+    pub fn classify_error(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Option<ApiError> {
+        self.classify(status, headers, body).map(ApiError::from)
+    }
+
+    /// A stream classifier with this configuration (rules, hint).
+    pub fn stream(&self, status: StatusCode, headers: HeaderMap) -> StreamClassifier {
+        StreamClassifier::with(status, headers, self.config.provider)
+            .with_rules(self.config.rules.clone())
+    }
+
+    /// A transport failure (no response) as an error (see
+    /// [`classify_transport`](crate::classify_transport)).
+    pub fn transport(&self, err: &std::io::Error) -> ApiError {
+        crate::classify_transport(err)
+    }
+
+    /// The advice for an error, within this classifier's limits.
+    pub fn advice(&self, e: &ApiError) -> Advice {
+        e.advice_with(&self.config.advice)
+    }
+
+    /// The delay before retry `attempt` of an error, by this classifier's policy, or
+    /// `None` (see [`RetryPolicy::next_delay`]).
+    pub fn next_delay(
+        &self,
+        e: &ApiError,
+        attempt: u32,
+        random: &mut impl FnMut() -> f64,
+    ) -> Option<std::time::Duration> {
+        self.config.retry.next_delay_for_error(e, attempt, random)
+    }
+
+    /// The error to hand the gateway's own client, with this classifier's options.
+    pub fn client_error(&self, e: &ApiError) -> ClientError {
+        e.client_error(&self.config.client)
+    }
+
+    /// The runtime rules, if any.
+    pub fn rules(&self) -> Option<&Rules> {
+        self.config.rules.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_classifier_is_send_sync_and_one_pointer() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Classifier>();
+        assert_eq!(
+            std::mem::size_of::<Classifier>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn the_hint_and_the_rules_reach_streams() {
+        let mut rules = Rules::new();
+        rules
+            .add(
+                "minimax.tsv",
+                "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n2064\tbase_resp.status_code\t-\ttransient\toverloaded\texact\t-\tbusy\tops\t-\n",
+            )
+            .unwrap();
+        let c = Classifier::new().with_rules(rules);
+        let mut s = c.stream(StatusCode::OK, HeaderMap::new());
+        let e = s
+            .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"busy\"}}\n\n")
+            .unwrap();
+        assert_eq!(e.error.rule_id(), "minimax:2064");
+        // Without the rules the code is unknown: the default decides.
+        let mut plain = StreamClassifier::new(StatusCode::OK);
+        let e = plain
+            .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"busy\"}}\n\n")
+            .unwrap();
+        assert_eq!(e.error.rule_id(), "default");
+    }
+}

@@ -379,12 +379,21 @@ fn skip_blank(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Skips quotes and backslashes (`"`, `'`, `\"`) from `i`, at most three.
+/// Skips quotes and backslashes (`"`, `'`, `\"`, `「`, `」`, `“`, `”`) from `i`, at
+/// most three.
 fn skip_quotes(b: &[u8], mut i: usize) -> usize {
-    let mut n = 0;
-    while n < 3 && b.get(i).is_some_and(|&c| matches!(c, b'"' | b'\'' | b'\\')) {
-        i += 1;
-        n += 1;
+    const WIDE: [&str; 6] = ["「", "」", "『", "』", "“", "”"];
+    for _ in 0..3 {
+        if b.get(i).is_some_and(|&c| matches!(c, b'"' | b'\'' | b'\\')) {
+            i += 1;
+        } else if let Some(q) = WIDE
+            .iter()
+            .find(|q| b.get(i..i + q.len()) == Some(q.as_bytes()))
+        {
+            i += q.len();
+        } else {
+            break;
+        }
     }
     i
 }
@@ -688,9 +697,10 @@ where
     })
 }
 
-/// Whether the bytes around a run let it stand alone (no letter or digit touching it).
+/// Whether the bytes around a run let it stand alone (no letter or digit touching it;
+/// `ip_10.1.1.1` is an address).
 fn apart(b: &[u8], s: usize, e: usize) -> bool {
-    let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+    let word = |c: &u8| c.is_ascii_alphanumeric();
     let before = s > 0 && b.get(s - 1).is_some_and(word);
     !before && !b.get(e).is_some_and(word)
 }

@@ -585,17 +585,14 @@ fn host_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'-' || c == b'.'
 }
 
-/// A host name ending in the anchor (`.internal`): the labels before it, up to 253
-/// bytes. The anchor must end the name (a full stop after it ends a sentence).
+/// A host name with the anchor (`.internal`) as its last label or before a dot: the
+/// labels before it, up to 253 bytes, and the anchor.
 fn host_span(b: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
-    let next = b.get(end).copied();
-    let after_next = b.get(end + 1).copied();
-    let ends_name = match next {
-        None => true,
-        Some(b'.') => !after_next.is_some_and(|c| c.is_ascii_alphanumeric()),
-        Some(c) => !(c.is_ascii_alphanumeric() || c == b'-' || c == b'_'),
-    };
-    if !ends_name {
+    // `.internalx` is not the anchor; `.internal.` is, whatever follows the dot (the
+    // end of a sentence, or more labels of a name that is internal all the same).
+    if b.get(end)
+        .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    {
         return None;
     }
     let mut s = start;
@@ -662,18 +659,26 @@ fn email_spans(b: &[u8], skip: &[usize], spans: &mut Vec<Span>) {
             e -= 1;
         }
         let domain = b.get(at + 1..e).unwrap_or_default();
-        let tld = domain.rsplit(|&c| c == b'.').next().unwrap_or_default();
-        let ok = s < at
-            && domain.contains(&b'.')
-            && !domain.starts_with(b".")
-            && !domain.starts_with(b"-")
-            && !domain.windows(2).any(|w| w == b"..")
-            && tld.len() >= 2
-            && tld.iter().all(u8::is_ascii_alphabetic);
-        if ok {
-            spans.push((s, e, r));
+        // `a@corp.com.5`: a last label that is no top-level domain is not part of it.
+        let last_dot = domain.iter().rposition(|&c| c == b'.').unwrap_or(0);
+        for d in [domain, domain.get(..last_dot).unwrap_or_default()] {
+            if s < at && is_domain(d) {
+                spans.push((s, at + 1 + d.len(), r));
+                break;
+            }
         }
     }
+}
+
+/// Labels separated by single dots, at least two, the last of letters only.
+fn is_domain(d: &[u8]) -> bool {
+    let tld = d.rsplit(|&c| c == b'.').next().unwrap_or_default();
+    d.contains(&b'.')
+        && !d.starts_with(b".")
+        && !d.starts_with(b"-")
+        && !d.windows(2).any(|w| w == b"..")
+        && !tld.is_empty()
+        && tld.iter().all(u8::is_ascii_alphabetic)
 }
 
 /// The maximal runs of bytes in `class`, as (start, end).
@@ -719,7 +724,7 @@ fn ipv4_spans(b: &[u8], spans: &mut Vec<Span>) {
         while e > s && b.get(e - 1) == Some(&b'.') {
             e -= 1;
         }
-        if apart(b, s0, e0) && is_ipv4(b.get(s..e).unwrap_or_default()) {
+        if apart(b, s, e) && is_ipv4(b.get(s..e).unwrap_or_default()) {
             spans.push((s, e, r));
         }
     }

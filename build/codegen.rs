@@ -454,13 +454,18 @@ fn gen_redactions(out: &mut String, dir: &Path) -> Result<(), String> {
             "ipv4" => "Ipv4",
             "ipv6" => "Ipv6",
             "host" => "Host",
+            "field" => "Field",
+            "unit" => "Unit",
+            "awskey" => "AwsKey",
+            "userinfo" => "Userinfo",
+            "hex32" => "Hex32",
             k => {
                 return Err(format!(
-                    "{file}:{no}: kind `{k}` is not prefix, after, enclosed, amount, email, ipv4, ipv6 or host"
+                    "{file}:{no}: kind `{k}` is not prefix, after, field, enclosed, amount, unit, awskey, email, ipv4, ipv6, host, userinfo or hex32"
                 ));
             }
         };
-        let anchored = !matches!(kind, "Email" | "Ipv4" | "Ipv6");
+        let anchored = !matches!(kind, "Email" | "Ipv4" | "Ipv6" | "Userinfo" | "Hex32");
         if anchored == (f[2] == "-") {
             return Err(format!(
                 "{file}:{no}: kind `{}` {} an anchor",

@@ -52,7 +52,8 @@
 //! counter, without recursion, so a body nested a million levels deep costs no stack; a
 //! body that is not JSON is [`BodyForm::Text`] or [`BodyForm::Unparsed`] and the status
 //! decides; only the first [`PHRASE_SCAN_LIMIT`] bytes of a message are searched for
-//! phrases and at most [`REDACT_LIMIT`] bytes of upstream text redacted; `Retry-After`
+//! phrases, and upstream text is redacted over its first [`REDACT_LIMIT`] bytes (read a
+//! little past the cut, so that no secret is cut in half) with bounded output; `Retry-After`
 //! is clamped to [`MAX_RETRY_AFTER`].
 //!
 //! # Features

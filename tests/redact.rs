@@ -26,20 +26,128 @@ fn every_rule_removes_the_secret_of_its_example() {
     }
 }
 
-/// Secrets of every kind the rules cover.
-fn secret() -> impl Strategy<Value = String> {
+fn bare(s: String) -> (String, String) {
+    (s.clone(), s)
+}
+
+/// The end of a long output, for messages.
+fn tail(s: &str) -> String {
+    let n = s.chars().count();
+    s.chars().skip(n.saturating_sub(80)).collect()
+}
+
+/// Secrets of every kind the rules cover, each as (the text to plant, the secret in
+/// it). Every generated secret has a digit or a capital, like real ones, so that none is
+/// a plain English word that the `Bearer`/`Basic` rules leave alone.
+fn secret() -> impl Strategy<Value = (String, String)> {
+    let token = "[A-Za-z0-9]{5,20}[0-9][A-Z]";
+    let number = "[1-9][0-9]{2,5}\\.[0-9]{2,6}";
     prop_oneof![
-        "sk-[A-Za-z0-9]{20,40}",
-        "sk-proj-[A-Za-z0-9_-]{20,40}",
-        "sk-ant-api03-[A-Za-z0-9_-]{20,40}",
-        "AIza[A-Za-z0-9_-]{30,35}",
-        "eyJ[A-Za-z0-9_-]{10,20}\\.eyJ[A-Za-z0-9_-]{10,20}\\.[A-Za-z0-9_-]{10,30}",
-        "[a-z]{1,10}\\.[a-z]{1,10}@[a-z]{2,10}\\.(com|io|cn)",
+        // Keys and tokens that name themselves.
+        "sk-[A-Za-z0-9]{20,40}[0-9]".prop_map(bare),
+        "sk-proj-[A-Za-z0-9_-]{20,40}[0-9]".prop_map(bare),
+        "sk-ant-api03-[A-Za-z0-9_-]{20,40}[0-9]".prop_map(bare),
+        "sk_[A-Za-z0-9]{16,32}[0-9]".prop_map(bare),
+        "(AKIA|ASIA)[A-Z0-9]{16}".prop_map(bare),
+        "gh[pousr]_[A-Za-z0-9]{35}[0-9]".prop_map(bare),
+        "github_pat_[0-9][A-Za-z0-9]{21}_[A-Za-z0-9]{59}".prop_map(bare),
+        "xox[bpar]-[0-9]{10,12}-[0-9]{10,13}-[A-Za-z0-9]{12,24}".prop_map(bare),
+        "xapp-[0-9]-[A-Z0-9]{11}-[0-9]{13}-[a-f0-9]{16,64}".prop_map(bare),
+        "hf_[A-Za-z]{33}[0-9]".prop_map(bare),
+        "gsk_[A-Za-z0-9]{51}[0-9]".prop_map(bare),
+        "xai-[A-Za-z0-9]{30,80}[0-9]".prop_map(bare),
+        "AIza[A-Za-z0-9_-]{34}[0-9]".prop_map(bare),
+        "[0-9a-f]{30}[0-9][a-f]".prop_map(bare),
+        "eyJ[A-Za-z0-9_-]{10,20}\\.eyJ[A-Za-z0-9_-]{10,20}\\.[A-Za-z0-9_-]{10,30}".prop_map(bare),
+        // Addresses.
+        "[a-z]{1,10}(\\.[a-z0-9]{1,10})?@[a-z]{2,10}\\.(com|io|cn|co\\.uk)".prop_map(bare),
         (0u8..=255, 0u8..=255, 0u8..=255, 0u8..=255)
-            .prop_map(|(a, b, c, d)| format!("{a}.{b}.{c}.{d}")),
-        "fd[0-9a-f]{2}:[0-9a-f]{1,4}::[0-9a-f]{1,4}",
-        "[a-z]{3,8}\\.[a-z]{3,8}\\.(internal|svc\\.cluster\\.local|local)",
+            .prop_map(|(a, b, c, d)| bare(format!("{a}.{b}.{c}.{d}"))),
+        "fd[0-9a-f]{2}:[0-9a-f]{1,4}::[0-9a-f]{1,4}".prop_map(bare),
+        "2001:db8:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}".prop_map(bare),
+        "[a-z]{3,8}-[0-9]\\.[a-z]{3,8}\\.(internal|svc\\.cluster\\.local|local|svc|corp|lan|intranet)".prop_map(bare),
+        // Values after a header, a field or a word.
+        (prop::sample::select(vec![
+            "Bearer {}", "Bearer\t{}", "bearer  {}", "Authorization: Basic {}", "x-api-key: {}",
+            "X-Api-Key:{}", "api-key: {}", "\"api_key\":\"{}\"", "\"api_key\": \"{}\"", "api_key：{}",
+            "apikey={}", "key={}", "token={}", "password={}", "\"secret\": \"{}\"", "access_token={}",
+            "key({})", "key ({})", "key（{}）", "https://user:{}@gw.example.com/v1",
+            "redis://:{}@cache:6379",
+        ]), token)
+            .prop_map(|(f, v)| (f.replace("{}", &v), v)),
+        (prop::sample::select(vec!["GroupId={}", "group_id: {}", "\"group_id\":\"{}\"", "GroupId：{}"]), "[0-9]{16,19}")
+            .prop_map(|(f, v)| (f.replace("{}", &v), v)),
+        // Amounts.
+        (prop::sample::select(vec![
+            "balance: {}", "balance: -{}", "balance=$-{}", "${}", "$-{}", "$ {}", "￥{}", "¥{}",
+            "¥-{}", "＄{}", "€{}", "£{}", "余额：{}", "余额:{}", "余额为{}", "余额 {} 元",
+            "额度: ＄{}", "剩余额度: ＄{}", "当前余额：{}元", "{}元", "{} USD", "remaining quota: {}",
+        ]), number)
+            .prop_map(|(f, v)| (f.replace("{}", &v), v)),
     ]
+}
+
+/// The secrets that name themselves (a key, an address), not a value after a header.
+fn bare_secret() -> impl Strategy<Value = String> {
+    secret()
+        .prop_filter("a secret that names itself", |(p, s)| p == s)
+        .prop_map(|(_, s)| s)
+}
+
+/// What may stand right before and after a planted secret: white space, ASCII and
+/// full-width punctuation, CJK text.
+fn left() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        " ",
+        "\t",
+        "\n",
+        "：",
+        "，",
+        "（",
+        "「",
+        "【",
+        "用户",
+        "来自IP：",
+        "密钥",
+        "\"",
+        "'",
+        "=",
+        "(",
+        "[",
+        "<",
+        ": ",
+        "。",
+    ])
+}
+
+fn right() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        " ",
+        "\n",
+        "。",
+        "，",
+        "）",
+        "」",
+        "】",
+        "已被封禁",
+        "不足",
+        "\"",
+        "'",
+        ".",
+        ",",
+        ";",
+        ")",
+        "]",
+        ">",
+        "&x=1",
+        "！",
+    ])
+}
+
+/// Text around a secret: English words, CJK characters and full-width punctuation,
+/// no digits (so that a digit of the output is not taken for a part of the secret).
+fn filler() -> impl Strategy<Value = String> {
+    "[a-z \u{4e00}-\u{4e3f}，。：（）「」！]{0,40}"
 }
 
 /// How a secret is set into text.
@@ -54,21 +162,28 @@ fn wrapped(s: String) -> impl Strategy<Value = (String, String)> {
     ]
 }
 
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000),
+        cases: cases(500),
         ..ProptestConfig::default()
     })]
 
     #[test]
-    fn no_generated_secret_survives((text, secret) in secret().prop_flat_map(wrapped), pre in "[a-z ]{0,20}", post in "[a-z .]{0,20}") {
+    fn no_generated_secret_survives((text, secret) in bare_secret().prop_flat_map(wrapped), pre in "[a-z ]{0,20}", post in "[a-z .]{0,20}") {
         let text = format!("{pre} {text} {post}");
         let out = redact(&text);
         prop_assert!(!out.contains(&secret), "{:?} -> {:?}", text, out);
     }
 
     #[test]
-    fn no_generated_secret_survives_rendering((text, secret) in secret().prop_flat_map(wrapped), st in prop::sample::select(vec![400u16, 401, 403, 429, 500])) {
+    fn no_generated_secret_survives_rendering((text, secret) in bare_secret().prop_flat_map(wrapped), st in prop::sample::select(vec![400u16, 401, 403, 429, 500])) {
         // The secret in the upstream message and in the code; rendered every way.
         let body = serde_json::json!({"error": {"message": text, "type": "invalid_request_error", "code": secret}}).to_string();
         let e: ApiError = classify(StatusCode::from_u16(st).unwrap(), &HeaderMap::new(), body.as_bytes()).unwrap().into();
@@ -80,6 +195,69 @@ proptest! {
         prop_assert!(!e.to_string().contains(&secret));
         let debug = format!("{:?}", e);
         prop_assert!(!debug.contains(&secret));
+    }
+
+    /// Every category, at a random place in English and Chinese text, right next to
+    /// CJK characters and full-width punctuation.
+    #[test]
+    fn no_planted_secret_survives_in_any_position(
+        (planted, secret) in secret(),
+        l in left(),
+        r in right(),
+        pre in filler(),
+        post in filler(),
+        more in prop::collection::vec((secret(), left()), 0..3),
+    ) {
+        let mut text = format!("{pre}{l}{planted}{r}{post}");
+        let mut secrets = vec![secret];
+        for ((p, s), l2) in more {
+            text.push_str(l2);
+            text.push_str(&p);
+            text.push(' ');
+            secrets.push(s);
+        }
+        let out = redact(&text);
+        for s in &secrets {
+            prop_assert!(!out.contains(s.as_str()), "{:?} survives: {:?} -> {:?}", s, text, out);
+        }
+    }
+
+    /// A secret across the REDACT_LIMIT cut: neither it nor its first half (four or
+    /// more characters of it) is in the output.
+    #[test]
+    fn no_secret_survives_the_cut(
+        (planted, secret) in secret(),
+        l in left(),
+        before in 1usize..64,
+        post in filler(),
+    ) {
+        let head = format!("{l}{planted}");
+        // Put the cut `before` bytes into the planted text (at a char boundary).
+        let mut into = before.min(head.len());
+        while !head.is_char_boundary(into) {
+            into -= 1;
+        }
+        let pad_len = errnorm::REDACT_LIMIT.saturating_sub(into);
+        let mut pad = "ab ".repeat(pad_len / 3);
+        while pad.len() < pad_len {
+            pad.push(' ');
+        }
+        let text = format!("{pad}{head} {post}");
+        let out = redact(&text);
+        prop_assert!(!out.contains(secret.as_str()), "{:?} survives the cut: {:?}", secret, tail(&out));
+        let at = planted.find(secret.as_str()).unwrap_or(0);
+        let secret_start = pad.len() + l.len() + at;
+        let cut = errnorm::REDACT_LIMIT;
+        if secret_start < cut && cut < secret_start + secret.len() {
+            let mut k = cut - secret_start;
+            while !secret.is_char_boundary(k) {
+                k -= 1;
+            }
+            let first = &secret[..k];
+            if first.chars().count() >= 4 {
+                prop_assert!(!out.contains(first), "first half {:?} of {:?} survives the cut: {:?}", first, secret, tail(&out));
+            }
+        }
     }
 
     #[test]

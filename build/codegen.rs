@@ -300,7 +300,7 @@ fn gen_detect(
     let mut items = String::new();
     for m in &markers {
         // A marker that asks a provider's table for a field must have rows there.
-        for t in &m.terms {
+        for t in m.terms.iter().filter(|_| m.provider != "*") {
             if let Term::Listed(f) | Term::Owned(f) = t {
                 let has = rows.iter().any(|o| {
                     o.provider.as_deref() == Some(&m.provider) && o.row.fields.contains(f)
@@ -341,14 +341,21 @@ fn gen_detect(
             .collect();
         writeln!(
             items,
-            "    Marker {{ provider: Owner::Builtin(Provider::{}), need: {need}, forbid: {forbid}, terms: Cow::Borrowed(&[{}]), rule: Cow::Borrowed({}) }},",
-            camel(&m.provider),
+            "    Marker {{ provider: {}, need: {need}, forbid: {forbid}, terms: Cow::Borrowed(&[{}]), rule: Cow::Borrowed({}) }},",
+            if m.provider == "*" { "Owner::Shared".to_string() } else { format!("Owner::Builtin(Provider::{})", camel(&m.provider)) },
             terms.join(", "),
             lit(&format!("detect:{}:{}", m.provider, m.line))
         )
         .ok();
     }
-    writeln!(out, "/// Detection markers from `data/detect.tsv`, in file order.\npub(crate) static MARKERS: [Marker; {}] = [\n{items}];\n", markers.len()).ok();
+    let masks: Vec<String> = markers
+        .iter()
+        .map(|m| {
+            let (n, f) = schema::masks(&m.terms);
+            format!("({n}, {f})")
+        })
+        .collect();
+    writeln!(out, "/// Detection markers from `data/detect.tsv`, in file order.\npub(crate) static MARKERS: [Marker; {}] = [\n{items}];\n/// Each marker's presence masks (need, forbid), for a tight first pass.\npub(crate) static MARKER_MASKS: [(u32, u32); {}] = [{}];\n", markers.len(), markers.len(), masks.join(", ")).ok();
     Ok(())
 }
 

@@ -726,7 +726,8 @@ pub fn detect(text: &str, known: &dyn Fn(&str) -> bool) -> Result<Vec<DetectRow>
     let (header, rows) = split(text)?;
     let mut out = Vec::new();
     for (no, f) in shaped(&header, rows)? {
-        if !known(f[0]) {
+        let any = f[0] == "*";
+        if !any && !known(f[0]) {
             return Err(bad(no, format!("unknown provider `{}`", f[0])));
         }
         let terms = f[1]
@@ -734,6 +735,9 @@ pub fn detect(text: &str, known: &dyn Fn(&str) -> bool) -> Result<Vec<DetectRow>
             .map(term)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|m| bad(no, m))?;
+        if any && !matches!(terms.as_slice(), [Term::Owned(_)]) {
+            return Err(bad(no, "provider `*` takes one term, `f@@`"));
+        }
         if terms.iter().all(|t| matches!(t, Term::Absent(_))) {
             return Err(bad(no, "a marker needs a term that looks for something"));
         }

@@ -11,27 +11,49 @@ use crate::schema::Field;
 pub(crate) fn detect(ev: &mut Evidence<'_, '_>) -> Option<Owner> {
     if let Some(rules) = ev.rules {
         for m in rules.markers() {
-            if holds(ev, m) {
-                return Some(m.provider);
+            if let Some(o) = holds(ev, m) {
+                return Some(o);
             }
         }
     }
-    tables::MARKERS
-        .iter()
-        .find(|m| holds(ev, m))
-        .map(|m| m.provider)
+    // A tight first pass over the markers' presence masks; only a marker whose masks
+    // pass has its values looked at.
+    let present = ev.present;
+    for (i, &(need, forbid)) in tables::MARKER_MASKS.iter().enumerate() {
+        if present & need != need || present & forbid != 0 {
+            continue;
+        }
+        if let Some(o) = tables::MARKERS.get(i).and_then(|m| holds(ev, m)) {
+            return Some(o);
+        }
+    }
+    None
 }
 
-fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> bool {
-    ev.present & m.need == m.need
-        && ev.present & m.forbid == 0
-        && m.terms.iter().all(|t| term(ev, m.provider, t))
+/// The provider a marker names, if it holds. A marker of `*` (its one term `f@@`)
+/// names whichever provider alone lists the field's value.
+fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> Option<Owner> {
+    if ev.present & m.need != m.need || ev.present & m.forbid != 0 {
+        return None;
+    }
+    if m.provider == Owner::Shared {
+        let [TermC::Owned(f)] = m.terms.as_ref() else {
+            return None;
+        };
+        let o = ev.hits(*f).sole_owner()?;
+        return (o != Owner::Shared).then_some(o);
+    }
+    m.terms
+        .iter()
+        .all(|t| term(ev, m.provider, t))
+        .then_some(m.provider)
 }
 
 /// A probe's value: `Some(None)` when present without text (an object, a number).
 fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &ProbeC<'_>) -> Option<Option<&'e [u8]>> {
     let text = |t: Option<&'e Text<'_>>| t.map(|t| Some(t.bytes()));
     match p {
+        ProbeC::Header(_) if ev.headers.is_empty() => None,
         ProbeC::Header(h) => ev.headers.get(h.as_ref()).map(|v| Some(v.as_bytes())),
         ProbeC::Field(Field::AmznType) => ev.amzn.map(Some),
         ProbeC::Field(Field::MessageCode) => ev.msg_code.map(|_| None),
@@ -82,10 +104,7 @@ fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &TermC<'_>) -> bool {
             .flatten()
             .is_some_and(|b| contains(b, v.as_bytes())),
         TermC::Listed(f) => ev.hits(*f).iter().any(|r| r.owner == owner),
-        TermC::Owned(f) => {
-            let h = ev.hits(*f);
-            !h.is_empty() && h.iter().all(|r| r.owner == owner)
-        }
+        TermC::Owned(f) => ev.hits(*f).sole_owner() == Some(owner),
     }
 }
 

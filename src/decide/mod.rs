@@ -117,6 +117,22 @@ impl<'r> Hits<'r> {
         )
     }
 
+    /// The one owner of every row, if they share one (the built-in rows alone when no
+    /// runtime row lists the value: the common case, without the chained iterator).
+    pub(crate) fn sole_owner(&self) -> Option<Owner> {
+        if self.runtime.is_empty() {
+            let rows = tables::all_rows();
+            let mut it = self
+                .builtin
+                .iter()
+                .filter_map(|&i| rows.get(usize::from(i)));
+            let first = it.next()?.owner;
+            return it.all(|r| r.owner == first).then_some(first);
+        }
+        let first = self.iter().next()?.owner;
+        self.iter().all(|r| r.owner == first).then_some(first)
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.runtime.is_empty() && self.builtin.is_empty()
     }
@@ -124,6 +140,16 @@ impl<'r> Hits<'r> {
     /// The row that answers: the preferred provider's, else the first (runtime rows
     /// first, then registry order).
     fn best(&self, prefer: Option<Owner>) -> Option<&'r CodeInfo> {
+        if self.runtime.is_empty() {
+            let rows = tables::all_rows();
+            let row = |i: &u16| rows.get(usize::from(*i));
+            if let Some(p) = prefer {
+                if let Some(r) = self.builtin.iter().filter_map(row).find(|r| r.owner == p) {
+                    return Some(r);
+                }
+            }
+            return self.builtin.first().and_then(row);
+        }
         if let Some(p) = prefer {
             if let Some(r) = self.iter().find(|r| r.owner == p) {
                 return Some(r);

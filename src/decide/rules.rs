@@ -132,7 +132,12 @@ impl Rules {
                 let rows = schema::detect(text, &known).map_err(err)?;
                 let mut markers = Vec::with_capacity(rows.len());
                 for r in rows {
-                    let provider = self.owner_of(&r.provider).ok_or_else(|| one(r.line, "unknown provider".into()))?;
+                    let provider = if r.provider == "*" {
+                        Some(Owner::Shared)
+                    } else {
+                        self.owner_of(&r.provider)
+                    }
+                    .ok_or_else(|| one(r.line, "unknown provider".into()))?;
                     let (need, forbid) = schema::masks(&r.terms);
                     let terms = r.terms.into_iter().map(term).collect::<Vec<_>>();
                     markers.push(Marker {

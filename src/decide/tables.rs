@@ -275,7 +275,7 @@ mod generated {
 }
 
 pub use generated::Provider;
-pub(crate) use generated::{MARKERS, REDACTIONS};
+pub(crate) use generated::{MARKERS, MARKER_MASKS, REDACTIONS};
 use generated::{PHRASES, ROWS, TABLES};
 
 /// The built-in rows (indices into [`all_rows`]) that list `key` in `field`, in

@@ -50,13 +50,23 @@ fn naive_codes() -> &'static HashMap<String, ErrorKind> {
     })
 }
 
-fn naive(status: StatusCode, body: &[u8]) -> Option<ErrorKind> {
+fn naive(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<ErrorKind> {
     let v: Value = serde_json::from_slice(body).ok()?;
     let codes = naive_codes();
+    if let Some(t) = headers
+        .get("x-amzn-errortype")
+        .and_then(|t| t.to_str().ok())
+    {
+        if let Some(k) = codes.get(t.split(':').next().unwrap_or(t)) {
+            return Some(*k);
+        }
+    }
     let code = v
         .pointer("/base_resp/status_code")
         .filter(|c| c.as_i64() != Some(0))
         .or_else(|| v.get("reason"))
+        .or_else(|| v.get("code"))
+        .or_else(|| v.pointer("/error/details/0/reason"))
         .or_else(|| v.pointer("/error/code"))
         .or_else(|| v.pointer("/error/type"));
     if let Some(kind) = code.and_then(|c| match c {
@@ -75,9 +85,13 @@ fn naive(status: StatusCode, body: &[u8]) -> Option<ErrorKind> {
         .to_lowercase();
     if msg.contains("balance") || msg.contains("quota") || msg.contains("余额") {
         Some(ErrorKind::Quota)
-    } else if msg.contains("rate limit") || msg.contains("too many requests") {
+    } else if msg.contains("rate limit") || msg.contains("too many") || status.as_u16() == 429 {
         Some(ErrorKind::RateLimit)
-    } else if msg.contains("api key") || msg.contains("unauthorized") || msg.contains("token") {
+    } else if msg.contains("api key")
+        || msg.contains("api-key")
+        || msg.contains("unauthorized")
+        || msg.contains("token")
+    {
         Some(ErrorKind::Auth)
     } else if msg.contains("context length") || msg.contains("invalid") {
         Some(ErrorKind::Validation)
@@ -91,12 +105,12 @@ fn naive(status: StatusCode, body: &[u8]) -> Option<ErrorKind> {
 }
 
 fn canonical(c: &mut Criterion) {
-    let headers = HeaderMap::new();
     for (name, provider, status, body) in bodies() {
+        let headers = canonical::headers(name);
         let kind = classify(status, &headers, body).map(|v| v.kind());
         assert!(kind.is_some(), "{name}");
         assert_eq!(
-            naive(status, body),
+            naive(status, &headers, body),
             kind,
             "{name}: the baseline must agree to be fair"
         );
@@ -114,7 +128,7 @@ fn canonical(c: &mut Criterion) {
             })
         });
         g.bench_function("naive", |b| {
-            b.iter(|| naive(black_box(status), black_box(body)))
+            b.iter(|| naive(black_box(status), &headers, black_box(body)))
         });
         g.finish();
     }

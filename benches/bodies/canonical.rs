@@ -1,11 +1,26 @@
-//! The five canonical bodies of the performance issue, shared by `benches/classify.rs`,
-//! `examples/instructions.rs` and `tests/alloc.rs` (each includes this file by path).
+//! The canonical bodies: five of the first providers and five of the later ones (taken
+//! from `tests/corpus/`), shared by `benches/classify.rs`, `examples/instructions.rs`
+//! and `tests/alloc.rs` (each includes this file by path).
 
 use errnorm::Provider;
 use http::StatusCode;
 
-/// (name, provider, status, body) for the five canonical bodies.
-pub fn bodies() -> [(&'static str, Provider, StatusCode, &'static [u8]); 5] {
+/// The headers a canonical body comes with (Bedrock's error type is only there).
+pub fn headers(name: &str) -> http::HeaderMap {
+    let mut h = http::HeaderMap::new();
+    if name == "bedrock_429" {
+        h.insert(
+            "x-amzn-errortype",
+            http::HeaderValue::from_static(
+                "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+            ),
+        );
+    }
+    h
+}
+
+/// (name, provider, status, body) for the canonical bodies.
+pub fn bodies() -> [(&'static str, Provider, StatusCode, &'static [u8]); 10] {
     [
         (
             "minimax_200",
@@ -36,6 +51,36 @@ pub fn bodies() -> [(&'static str, Provider, StatusCode, &'static [u8]); 5] {
             Provider::Openai,
             StatusCode::BAD_REQUEST,
             include_bytes!("openai_400.json"),
+        ),
+        (
+            "gemini_400",
+            Provider::Gemini,
+            StatusCode::BAD_REQUEST,
+            include_bytes!("gemini_400.json"),
+        ),
+        (
+            "bedrock_429",
+            Provider::Bedrock,
+            StatusCode::TOO_MANY_REQUESTS,
+            include_bytes!("bedrock_429.json"),
+        ),
+        (
+            "zhipu_429",
+            Provider::Zhipu,
+            StatusCode::TOO_MANY_REQUESTS,
+            include_bytes!("zhipu_429.json"),
+        ),
+        (
+            "dashscope_401",
+            Provider::Dashscope,
+            StatusCode::UNAUTHORIZED,
+            include_bytes!("dashscope_401.json"),
+        ),
+        (
+            "openrouter_429",
+            Provider::Openrouter,
+            StatusCode::TOO_MANY_REQUESTS,
+            include_bytes!("openrouter_429.json"),
         ),
     ]
 }

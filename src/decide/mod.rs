@@ -87,6 +87,8 @@ pub(crate) struct Evidence<'a, 'r> {
     pub fields: Option<&'a Fields<'a>>,
     pub headers: &'a HeaderMap,
     pub amzn: Option<&'a [u8]>,
+    /// Whether `amzn` came from the header (else from a body's `__type`).
+    pub amzn_header: bool,
     pub msg_code: Option<i64>,
     pub rules: Option<&'r Rules>,
     /// Presence bits of every probe the body answers (see `schema::Probe::bit`).
@@ -196,7 +198,9 @@ impl<'a, 'r> Evidence<'a, 'r> {
         let msg_code = fields
             .and_then(Fields::message)
             .and_then(|(m, _)| code_in_message(m.bytes()));
-        let amzn = read::amzn_type(headers).or_else(|| {
+        let from_header = read::amzn_type(headers);
+        let amzn_header = from_header.is_some();
+        let amzn = from_header.or_else(|| {
             fields
                 .and_then(|f| f.text(Field::AmznType))
                 .map(|t| aws_name(t.bytes()))
@@ -212,6 +216,7 @@ impl<'a, 'r> Evidence<'a, 'r> {
             fields,
             headers,
             amzn,
+            amzn_header,
             present,
             msg_code,
             rules,
@@ -436,7 +441,7 @@ fn row_decision<'r>(ev: &Evidence<'_, 'r>, row: &'r CodeInfo, f: Field) -> Decis
             .fields
             .and_then(Fields::message)
             .map_or(f.pointer(), |(_, at)| at.pointer()),
-        Field::AmznType if read::amzn_type(ev.headers).is_none() => "/__type",
+        Field::AmznType if !ev.amzn_header => "/__type",
         _ => f.pointer(),
     };
     Decision {

@@ -60,7 +60,15 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// [`retry_after`] relative to a given "now", for HTTP-dates and RFC 3339 times.
 pub fn retry_after_at(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    if headers.is_empty() {
+    // One pass over the names first: most responses carry none of the delay headers,
+    // and comparing a few names costs less than hashing eleven for lookups.
+    let any = headers.keys().any(|k| {
+        let s = k.as_str();
+        s.starts_with("retry-after")
+            || s.starts_with("x-ratelimit-reset-")
+            || (s.starts_with("anthropic-ratelimit-") && s.ends_with("-reset"))
+    });
+    if !any {
         return None;
     }
     let text = |name: &HeaderName| {

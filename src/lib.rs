@@ -100,7 +100,7 @@ pub use integrations::reqwest::{
 #[cfg(feature = "http-response")]
 pub use integrations::response::{classify_response, classify_response_as};
 #[cfg(feature = "tower")]
-pub use integrations::tower::AdvicePolicy;
+pub use integrations::tower::{AdvicePolicy, RetryEvent};
 pub use provider::Provider;
 pub use read::headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use read::BodyForm;

@@ -135,3 +135,29 @@ async fn reqwest_reads_at_most_the_limit_and_classifies_transport_failures() {
     assert_eq!(e.reason(), Reason::UpstreamUnavailable, "{err}");
     assert_eq!(e.advice().action, Action::Failover);
 }
+
+#[cfg(feature = "tower")]
+#[test]
+fn tower_policy_clones_draw_fresh_jitter_and_report_retries() {
+    use errnorm::{AdvicePolicy, RetryPolicy};
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let policy = AdvicePolicy::new(RetryPolicy::default(), 7)
+        .with_on_retry(move |e| s.lock().unwrap().push((e.attempt, e.delay, e.rule.clone())));
+    let res = http::Response::builder()
+        .status(500)
+        .body(br#"{"type":"error","error":{"type":"api_error","message":"oops"}}"#.to_vec())
+        .unwrap();
+    // Two requests' clones of one policy: their first delays differ (fresh jitter).
+    let (mut a, mut b) = (policy.clone(), policy.clone());
+    let (da, db) = (a.delay_for(&res).unwrap(), b.delay_for(&res).unwrap());
+    assert_ne!(
+        da, db,
+        "retries of different requests must not fire in lockstep"
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].0, 0);
+    assert_eq!(seen[0].2, "anthropic:api_error");
+}

@@ -24,13 +24,61 @@ use crate::{Action, AdviceOptions, Provider, RetryPolicy};
 /// let layer = RetryLayer::new(AdvicePolicy::new(RetryPolicy::default(), 42));
 /// # let _ = layer;
 /// ```
-#[derive(Debug, Clone)]
 pub struct AdvicePolicy {
     retry: RetryPolicy,
     advice: AdviceOptions,
     provider: Option<Provider>,
+    classifier: Option<crate::Classifier>,
+    on_retry: Option<std::sync::Arc<dyn Fn(&RetryEvent) + Send + Sync>>,
     attempts: u32,
     rng: u64,
+}
+
+/// What [`AdvicePolicy::with_on_retry`]'s hook is told before each retry.
+#[non_exhaustive]
+#[derive(Debug, Clone)]
+pub struct RetryEvent {
+    /// The retry's number, 0 for the first.
+    pub attempt: u32,
+    /// How long the policy waits before it.
+    pub delay: Duration,
+    /// The stable id of the rule that classified the failed response.
+    pub rule: String,
+}
+
+/// Clones start from the same seed mixed with a clone counter: tower clones the policy
+/// for every request, and retries of different requests must not fire in lockstep.
+impl Clone for AdvicePolicy {
+    fn clone(&self) -> AdvicePolicy {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static CLONES: AtomicU64 = AtomicU64::new(0);
+        let n = CLONES.fetch_add(1, Ordering::Relaxed);
+        // splitmix64 of the seed and the clone's number.
+        let mut z = self.rng ^ n.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        AdvicePolicy {
+            retry: self.retry,
+            advice: self.advice,
+            provider: self.provider,
+            classifier: self.classifier.clone(),
+            on_retry: self.on_retry.clone(),
+            attempts: self.attempts,
+            rng: z | 1,
+        }
+    }
+}
+
+impl std::fmt::Debug for AdvicePolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdvicePolicy")
+            .field("retry", &self.retry)
+            .field("advice", &self.advice)
+            .field("provider", &self.provider)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AdvicePolicy {
@@ -41,6 +89,8 @@ impl AdvicePolicy {
             retry,
             advice: AdviceOptions::default(),
             provider: None,
+            classifier: None,
+            on_retry: None,
             attempts: 0,
             rng: seed | 1,
         }
@@ -58,6 +108,23 @@ impl AdvicePolicy {
         self
     }
 
+    /// Classifies with this classifier's runtime rules (and its hint, if it has none
+    /// of its own).
+    pub fn with_classifier(mut self, classifier: crate::Classifier) -> AdvicePolicy {
+        self.classifier = Some(classifier);
+        self
+    }
+
+    /// Calls `hook` before every retry (for logs and metrics), with the attempt, the
+    /// delay and the rule that decided.
+    pub fn with_on_retry(
+        mut self,
+        hook: impl Fn(&RetryEvent) + Send + Sync + 'static,
+    ) -> AdvicePolicy {
+        self.on_retry = Some(std::sync::Arc::new(hook));
+        self
+    }
+
     fn random(&mut self) -> f64 {
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
@@ -67,8 +134,10 @@ impl AdvicePolicy {
 
     /// The delay before retrying `res`, or `None` not to retry.
     pub fn delay_for<B: AsRef<[u8]>>(&mut self, res: &Response<B>) -> Option<Duration> {
+        let classifier = self.classifier.clone();
+        let rules = classifier.as_ref().and_then(|c| c.rules());
         let v = crate::decide::run(
-            None,
+            rules,
             self.provider,
             res.status(),
             res.headers(),
@@ -82,6 +151,13 @@ impl AdvicePolicy {
         let mut rng = || self.random();
         let d = retry.next_delay(&v, attempt, &mut rng)?;
         self.attempts += 1;
+        if let Some(hook) = &self.on_retry {
+            hook(&RetryEvent {
+                attempt,
+                delay: d,
+                rule: v.rule().id().into_owned(),
+            });
+        }
         Some(d)
     }
 }

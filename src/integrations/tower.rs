@@ -29,10 +29,13 @@ pub struct AdvicePolicy {
     advice: AdviceOptions,
     provider: Option<Provider>,
     classifier: Option<crate::Classifier>,
-    on_retry: Option<std::sync::Arc<dyn Fn(&RetryEvent) + Send + Sync>>,
+    on_retry: Option<OnRetry>,
     attempts: u32,
     rng: u64,
 }
+
+/// The hook [`AdvicePolicy::with_on_retry`] sets.
+type OnRetry = std::sync::Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 
 /// What [`AdvicePolicy::with_on_retry`]'s hook is told before each retry.
 #[non_exhaustive]

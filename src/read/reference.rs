@@ -56,7 +56,7 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
     };
     for (k, v) in &top {
         match k.as_str() {
-            "type" | "error_type" => put(&mut f, Field::Type, Some(val(v))),
+            "type" => put(&mut f, Field::Type, Some(val(v))),
             "code" => put(&mut f, Field::Code, Some(val(v))),
             "reason" => put(&mut f, Field::Reason, Some(val(v))),
             "error_code" => put(&mut f, Field::ErrorCodeTop, Some(val(v))),
@@ -112,6 +112,10 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
     }
     if f.message.is_none() {
         f.message = top.get("detail").and_then(text);
+    }
+    // TGI's `error_type`, when there is no `type`.
+    if !top.contains_key("type") {
+        put(&mut f, Field::Type, top.get("error_type").map(val));
     }
     Some(f)
 }
@@ -318,6 +322,11 @@ mod tests {
             r#"{"error":{"message":"\ud800\u0041"}}"#,
             r#"{"error":{"message":"\ud800\udBFF"}}"#,
             r#"{"error":{"message":"\u00E9\/\b\f\n\r\t\"\\"}}"#,
+            // Found by fuzzing: `error_type` then `type`, and the other way round.
+            r#"{"error_type":"a","type":"b"}"#,
+            r#"{"type":"b","error_type":"a"}"#,
+            r#"{"error_type":"a"}"#,
+            r#"{"type":7,"error_type":"a"}"#,
             r#"{"error":{"message":"\x41"}}"#,
             r#"{"error":{"message":"\u12"}}"#,
             r#"{"error":{"message":"\uZZZZ"}}"#,

@@ -55,10 +55,15 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
         return skip(c.b, i);
     }
     let mut detail = None;
+    let mut error_type = None;
     let end = object(c, i, |key, i| match key {
-        // TGI's `error_type` plays the part of a top-level `type`.
-        Key::Type | Key::ErrorTypeTop => c.val(i).map(|(v, i)| {
+        Key::Type => c.val(i).map(|(v, i)| {
             f.set(Field::Type, v);
+            i
+        }),
+        // TGI's `error_type` plays the part of a top-level `type` when there is none.
+        Key::ErrorTypeTop => c.val(i).map(|(v, i)| {
+            error_type = Some(v);
             i
         }),
         Key::Error => {
@@ -103,6 +108,9 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
     })?;
     if f.message.is_none() {
         f.message = detail;
+    }
+    if let (None, Some(t)) = (f.get(Field::Type), error_type) {
+        f.set(Field::Type, t);
     }
     Some(end)
 }

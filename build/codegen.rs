@@ -358,7 +358,7 @@ pub fn perfect<K>(keys: &[K], hash: impl Fn(&K, u64) -> u64) -> Option<(u64, u32
         .max(2);
     loop {
         let mut slots = vec![crate::phash::EMPTY; 1 << bits];
-        'seed: for seed in 0..200_000u64 {
+        'seed: for seed in 0..4_000u64 {
             slots.fill(crate::phash::EMPTY);
             for (i, k) in keys.iter().enumerate() {
                 let s = crate::phash::slot(hash(k, seed), bits);

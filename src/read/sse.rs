@@ -88,7 +88,23 @@ pub(crate) fn event_error(is_error_event: bool, data: &[u8]) -> Option<Fields<'_
             }
             if is_error_event {
                 // `event: error` with data that is not an error envelope: the payload
-                // itself is the error (`{"message":"..."}`, `{"code":...}`).
+                // itself is the error object (`{"message":"..."}`, `{"code":...}`), so
+                // its fields are read as the error object's.
+                use crate::schema::Field;
+                for (from, to) in [
+                    (Field::Code, Field::ErrorCode),
+                    (Field::Type, Field::ErrorType),
+                ] {
+                    if f.get(to).is_none() {
+                        if let Some(v) = f.get(from).cloned() {
+                            f.clear(from);
+                            f.set(to, v);
+                        }
+                    }
+                }
+                if f.error_message.is_none() {
+                    f.error_message = f.message.take();
+                }
                 f.error_obj = true;
                 return Some(f);
             }

@@ -81,7 +81,7 @@ mod stream;
 mod taxonomy;
 mod verdict;
 
-pub use act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy};
+pub use act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy, Scope};
 pub use act::client::{own_message, ClientError, ClientOptions, Dialect, Lang};
 pub use act::escape;
 pub use act::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};

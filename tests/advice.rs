@@ -207,3 +207,45 @@ fn advice_and_policy_agree_on_a_documented_retry() {
         None
     );
 }
+
+#[test]
+fn advice_names_what_a_cool_down_applies_to_and_takes_overrides() {
+    use errnorm::{AdviceOptions, Reason, Scope};
+    // Anthropic 529: the endpoint is full, not the key.
+    let v = verdict(
+        529,
+        &[],
+        r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+    );
+    assert_eq!(v.advice().scope, Scope::Endpoint);
+    // A bad key is the key's; an unknown model is the model's.
+    let v = verdict(
+        401,
+        &[],
+        r#"{"error":{"message":"bad","type":"invalid_request_error","code":"invalid_api_key"}}"#,
+    );
+    assert_eq!(v.advice().scope, Scope::Key);
+    let m = verdict(
+        404,
+        &[],
+        r#"{"error":{"message":"no such model","type":"invalid_request_error","code":"model_not_found"}}"#,
+    );
+    assert_eq!(m.advice().scope, Scope::Model);
+    // A context-window fallback, as LiteLLM users configure it.
+    let long = verdict(
+        400,
+        &[],
+        r#"{"error":{"message":"too long","type":"invalid_request_error","code":"context_length_exceeded"}}"#,
+    );
+    assert_eq!(long.advice().action, Action::Respond);
+    let o = AdviceOptions::default().with_action(Reason::ContextLengthExceeded, Action::Failover);
+    assert_eq!(long.advice_with(&o).action, Action::Failover);
+    // An override to retry still obeys max_wait.
+    let o = AdviceOptions::default().with_action(Reason::RequestsPerTime, Action::Retry);
+    let slow = verdict(
+        429,
+        &[("retry-after", "3600")],
+        r#"{"error":{"message":"slow","type":"requests"}}"#,
+    );
+    assert_eq!(slow.advice_with(&o).action, Action::Failover);
+}

@@ -37,6 +37,30 @@ pub enum Credential {
     AlertBilling,
 }
 
+/// What a cool-down or a disable applies to.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The credential (API key, account, channel): auth, quota and rate limits.
+    Key,
+    /// The upstream endpoint, whatever key calls it: it fails, times out or is full.
+    Endpoint,
+    /// The model at this upstream: it does not exist or is not served here.
+    Model,
+}
+
+impl Scope {
+    /// The scope of a reason.
+    pub fn of(reason: Reason) -> Scope {
+        match reason.kind() {
+            ErrorKind::Transient => Scope::Endpoint,
+            _ if reason == Reason::ModelNotFound => Scope::Model,
+            _ => Scope::Key,
+        }
+    }
+}
+
 /// The advice for one verdict (see [`Verdict::advice`]).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,12 +79,17 @@ pub struct Advice {
     /// For [`Credential::CoolDown`]: for how long.
     #[serde(with = "opt_ms", rename = "cool_down_ms")]
     pub cool_down: Option<Duration>,
+    /// What the credential advice applies to: a 502 or 529 cools the endpoint down,
+    /// not the key; an unknown model is the model's.
+    pub scope: Scope,
 }
 
 /// The caller's limits on advice.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AdviceOptions {
+    /// Per-reason actions that replace the table's (see [`AdviceOptions::with_action`]).
+    pub overrides: [Option<Action>; <Reason as strum::EnumCount>::COUNT],
     /// The longest server delay worth waiting for on the same upstream; past it, fail
     /// over instead (and cool the credential down for the delay).
     pub max_wait: Duration,
@@ -75,6 +104,7 @@ pub struct AdviceOptions {
 impl Default for AdviceOptions {
     fn default() -> AdviceOptions {
         AdviceOptions {
+            overrides: [None; <Reason as strum::EnumCount>::COUNT],
             max_wait: Duration::from_secs(10),
             max_delay: Duration::from_secs(24 * 60 * 60),
             base_backoff: Duration::from_secs(1),
@@ -93,6 +123,23 @@ impl AdviceOptions {
     /// ```
     pub fn with_max_wait(mut self, d: Duration) -> AdviceOptions {
         self.max_wait = d;
+        self
+    }
+
+    /// The same options, with `action` for `reason` whatever the table says: a
+    /// context-window or content-policy fallback (fail over `context_length_exceeded`
+    /// to a model with a larger window, `input_flagged` to a provider that judges
+    /// differently), or keeping an error from ever being retried.
+    ///
+    /// ```
+    /// use errnorm::{Action, AdviceOptions, Reason};
+    /// let o = AdviceOptions::default().with_action(Reason::ContextLengthExceeded, Action::Failover);
+    /// assert_eq!(o.overrides[Reason::ContextLengthExceeded as usize], Some(Action::Failover));
+    /// ```
+    pub fn with_action(mut self, reason: Reason, action: Action) -> AdviceOptions {
+        if let Some(slot) = self.overrides.get_mut(reason as usize) {
+            *slot = Some(action);
+        }
         self
     }
 
@@ -145,6 +192,14 @@ pub(crate) fn advise(
 ) -> Advice {
     let delay = delay.map(|d| d.min(opts.max_delay));
     let mut a = decide(reason, delay, opts);
+    // The caller's per-reason action replaces the table's.
+    if let Some(action) = opts.overrides.get(reason as usize).copied().flatten() {
+        a.action = action;
+        a.delay = match action {
+            Action::Retry => Some(delay.unwrap_or(opts.base_backoff)),
+            _ => None,
+        };
+    }
     // A rate limit with no delay that the provider's own table says to retry (MiniMax's
     // per-code retry hints): retry after the base backoff instead of failing over.
     if documented_retry
@@ -184,6 +239,7 @@ pub(crate) fn decide(reason: Reason, delay: Option<Duration>, opts: &AdviceOptio
         client_status,
         credential,
         cool_down,
+        scope: Scope::of(reason),
     };
     match reason {
         // Another credential may succeed; this one will not.

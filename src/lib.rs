@@ -83,6 +83,7 @@ mod verdict;
 
 pub use act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy, Scope};
 pub use act::client::{own_message, ClientError, ClientOptions, Dialect, Lang};
+pub use act::cooldown::Cooldowns;
 pub use act::escape;
 pub use act::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
 pub use act::transport::classify_transport;

@@ -3,6 +3,7 @@
 
 pub(crate) mod advice;
 pub(crate) mod client;
+pub(crate) mod cooldown;
 pub(crate) mod redact;
 pub(crate) mod transport;
 

@@ -309,12 +309,12 @@ pub(crate) fn run_read<'a>(
     form: BodyForm,
     fields: Option<&mut Fields<'a>>,
 ) -> Option<Verdict<'a>> {
-    let retry_after = read::headers::retry_after(headers);
     let (decision, provider, detected) = {
         let mut ev = Evidence::new(fields.as_deref(), headers, rules);
         let says_error =
             fields.as_deref().is_some_and(Fields::says_error) || content_refusal(&mut ev);
         if status.as_u16() < 400 && !says_error {
+            // Not an error: nothing more is read (a gateway calls this on every response).
             return None;
         }
         let (owner, detected) = match hint {
@@ -341,6 +341,7 @@ pub(crate) fn run_read<'a>(
         }
         (d.unwrap_or_else(|| fallback(status)), owner, detected)
     };
+    let retry_after = read::headers::retry_after(headers);
     let name = match provider {
         Some(Owner::Builtin(p)) => Some(p.as_str()),
         Some(Owner::Runtime(i)) => rules.and_then(|r| r.provider_name(i)),

@@ -309,7 +309,7 @@ pub(crate) fn run_read<'a>(
     form: BodyForm,
     fields: Option<&mut Fields<'a>>,
 ) -> Option<Verdict<'a>> {
-    let (decision, provider, detected) = {
+    let (decision, provider, detected, msg_code) = {
         let mut ev = Evidence::new(fields.as_deref(), headers, rules);
         let says_error =
             fields.as_deref().is_some_and(Fields::says_error) || content_refusal(&mut ev);
@@ -339,7 +339,13 @@ pub(crate) fn run_read<'a>(
                 }
             }
         }
-        (d.unwrap_or_else(|| fallback(status)), owner, detected)
+        let msg_code = ev.msg_code;
+        (
+            d.unwrap_or_else(|| fallback(status)),
+            owner,
+            detected,
+            msg_code,
+        )
     };
     let retry_after = read::headers::retry_after(headers);
     let name = match provider {
@@ -353,12 +359,10 @@ pub(crate) fn run_read<'a>(
     };
     let mut v = verdict(
         decision,
-        provider,
-        detected,
+        (provider, detected),
         fields,
-        status,
-        retry_after,
-        form,
+        msg_code,
+        (status, retry_after, form),
     );
     v.provider_name = name;
     Some(v)
@@ -479,14 +483,13 @@ fn fallback<'r>(status: StatusCode) -> Decision<'r> {
 }
 
 /// The verdict, built once from the decision and the body's own code, message and type.
+/// `msg_code` is the message's `(NNNN)` code, as the evidence read it (not read again).
 fn verdict<'a>(
     d: Decision<'a>,
-    provider: Option<Provider>,
-    detected: bool,
+    (provider, detected): (Option<Provider>, bool),
     fields: Option<&mut Fields<'a>>,
-    status: StatusCode,
-    retry_after: Option<std::time::Duration>,
-    body_form: BodyForm,
+    msg_code: Option<i64>,
+    (status, retry_after, body_form): (StatusCode, Option<std::time::Duration>, BodyForm),
 ) -> Verdict<'a> {
     let mut v = Verdict {
         reason: d.reason,
@@ -504,7 +507,6 @@ fn verdict<'a>(
         body_form,
     };
     let Some(f) = fields else { return v };
-    let msg_code = f.message().and_then(|(m, _)| code_in_message(m.bytes()));
     // The code that decided, else the most specific code in the body.
     let code_of = |f: &Fields<'a>, field: Field| -> Option<Code<'a>> {
         match field {

@@ -263,15 +263,15 @@ fn gen_rows(out: &mut String, rows: &[Owned]) -> Result<(), String> {
 
 fn probe_expr(p: &Probe) -> String {
     match p {
-        Probe::Field(f) => format!("ProbeC::Field(Field::{f:?})"),
-        Probe::ErrorObject => "ProbeC::ErrorObject".into(),
-        Probe::ErrorText => "ProbeC::ErrorText".into(),
-        Probe::ErrorMessage => "ProbeC::ErrorMessage".into(),
-        Probe::TopMessage => "ProbeC::TopMessage".into(),
-        Probe::Object => "ProbeC::Object".into(),
-        Probe::ErrorMsg => "ProbeC::ErrorMsg".into(),
-        Probe::Raw => "ProbeC::Raw".into(),
-        Probe::Header(h) => format!("ProbeC::Header(Cow::Borrowed({}))", lit(h)),
+        Probe::Field(f) => format!("Probe::Field(Field::{f:?})"),
+        Probe::ErrorObject => "Probe::ErrorObject".into(),
+        Probe::ErrorText => "Probe::ErrorText".into(),
+        Probe::ErrorMessage => "Probe::ErrorMessage".into(),
+        Probe::TopMessage => "Probe::TopMessage".into(),
+        Probe::Object => "Probe::Object".into(),
+        Probe::ErrorMsg => "Probe::ErrorMsg".into(),
+        Probe::Raw => "Probe::Raw".into(),
+        Probe::Header(h) => format!("Probe::Header(Cow::Borrowed({}))", lit(h)),
     }
 }
 
@@ -307,10 +307,10 @@ fn gen_detect(
             .terms
             .iter()
             .map(|t| match t {
-                Term::Present(p) => format!("TermC::Present({})", probe_expr(p)),
-                Term::Absent(p) => format!("TermC::Absent({})", probe_expr(p)),
+                Term::Present(p) => format!("Term::Present({})", probe_expr(p)),
+                Term::Absent(p) => format!("Term::Absent({})", probe_expr(p)),
                 Term::Equals(p, v) => format!(
-                    "TermC::Equals({}, Cow::Borrowed(&[{}]))",
+                    "Term::Equals({}, Cow::Borrowed(&[{}]))",
                     probe_expr(p),
                     v.iter()
                         .map(|a| format!("Cow::Borrowed({})", lit(a)))
@@ -318,12 +318,12 @@ fn gen_detect(
                         .join(", ")
                 ),
                 Term::Contains(p, v) => format!(
-                    "TermC::Contains({}, Cow::Borrowed({}))",
+                    "Term::Contains({}, Cow::Borrowed({}))",
                     probe_expr(p),
                     lit(v)
                 ),
-                Term::Listed(f) => format!("TermC::Listed(Field::{f:?})"),
-                Term::Owned(f) => format!("TermC::Owned(Field::{f:?})"),
+                Term::Listed(f) => format!("Term::Listed(Field::{f:?})"),
+                Term::Owned(f) => format!("Term::Owned(Field::{f:?})"),
             })
             .collect();
         writeln!(

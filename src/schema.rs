@@ -11,6 +11,7 @@
 //! - the detection markers (`data/detect.tsv`): `provider marker source`;
 //! - the provider registry (`data/providers.tsv`): `id name doc`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The six kinds, by id.
@@ -253,15 +254,15 @@ pub struct TableRow {
 
 /// A term of a detection marker.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Term {
+pub enum Term<'r> {
     /// The probe is present (a non-empty value).
-    Present(Probe),
+    Present(Probe<'r>),
     /// The probe is absent.
-    Absent(Probe),
+    Absent(Probe<'r>),
     /// The probe's value equals one of the texts (`f=a|b|c`).
-    Equals(Probe, Vec<String>),
+    Equals(Probe<'r>, Cow<'r, [Cow<'r, str>]>),
     /// The probe's value contains the text.
-    Contains(Probe, String),
+    Contains(Probe<'r>, Cow<'r, str>),
     /// The provider's own table lists the field's value in that field.
     Listed(Field),
     /// The provider's table lists it, and no other provider's table does.
@@ -270,7 +271,7 @@ pub enum Term {
 
 /// What a detection marker can look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Probe {
+pub enum Probe<'r> {
     /// A field of the ladder.
     Field(Field),
     /// A top-level `error` object.
@@ -288,7 +289,7 @@ pub enum Probe {
     /// OpenRouter's `error.metadata.raw`.
     Raw,
     /// A response header, by lower-case name.
-    Header(String),
+    Header(Cow<'r, str>),
 }
 
 /// The presence bits of the fields of one step.
@@ -310,7 +311,7 @@ pub const fn field_bit(f: Field) -> u32 {
     1 << (f as u32)
 }
 
-impl Probe {
+impl Probe<'_> {
     /// The probe's presence bit (see [`field_bit`]); `None` for headers.
     pub fn bit(&self) -> Option<u32> {
         let base = Field::COUNT as u32;
@@ -327,7 +328,7 @@ impl Probe {
         })
     }
 
-    fn parse(s: &str) -> Option<Probe> {
+    fn parse(s: &str) -> Option<Probe<'static>> {
         Some(match s {
             "error" => Probe::ErrorObject,
             "error.text" => Probe::ErrorText,
@@ -342,7 +343,7 @@ impl Probe {
                         && h.bytes()
                             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
                 {
-                    Probe::Header(h.to_string())
+                    Probe::Header(Cow::Owned(h.to_string()))
                 }
                 Some(_) => return None,
                 None => Probe::Field(Field::from_name(s).filter(|f| *f != Field::Message)?),
@@ -359,7 +360,7 @@ pub struct DetectRow {
     /// The provider id.
     pub provider: String,
     /// All must hold.
-    pub terms: Vec<Term>,
+    pub terms: Vec<Term<'static>>,
     /// Where the marker comes from.
     pub source: String,
 }
@@ -704,7 +705,7 @@ fn hint(f: &[&str], kind: &str) -> Result<Option<Hint>, String> {
 
 /// The presence bits a marker's terms need, and those they forbid: a cheap first test
 /// before its values are looked at.
-pub fn masks(terms: &[Term]) -> (u32, u32) {
+pub fn masks(terms: &[Term<'_>]) -> (u32, u32) {
     let (mut need, mut forbid) = (0, 0);
     for t in terms {
         match t {
@@ -751,7 +752,7 @@ pub fn detect(text: &str, known: &dyn Fn(&str) -> bool) -> Result<Vec<DetectRow>
     Ok(out)
 }
 
-fn term(s: &str) -> Result<Term, String> {
+fn term(s: &str) -> Result<Term<'static>, String> {
     let probe = |p: &str| {
         Probe::parse(p).ok_or_else(|| format!("`{p}` is not something a marker can look at"))
     };
@@ -772,14 +773,17 @@ fn term(s: &str) -> Result<Term, String> {
         if v.is_empty() {
             return Err(format!("`{s}`: nothing to look for"));
         }
-        return Ok(Term::Contains(probe(p)?, v.to_string()));
+        return Ok(Term::Contains(probe(p)?, Cow::Owned(v.to_string())));
     }
     if let Some((p, v)) = s.split_once('=') {
         let alts: Vec<String> = v.split('|').map(str::to_string).collect();
         if alts.iter().any(String::is_empty) && alts.len() > 1 {
             return Err(format!("`{s}`: an empty alternative"));
         }
-        return Ok(Term::Equals(probe(p)?, alts));
+        return Ok(Term::Equals(
+            probe(p)?,
+            Cow::Owned(alts.into_iter().map(Cow::Owned).collect()),
+        ));
     }
     Ok(Term::Present(probe(s)?))
 }

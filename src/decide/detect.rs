@@ -2,10 +2,10 @@
 //! `data/detect.tsv` (and of runtime rules, read first). The only per-provider
 //! knowledge outside the tables, and it is data too.
 
-use super::tables::{self, Marker, Owner, ProbeC, TermC};
+use super::tables::{self, Marker, Owner};
 use super::Evidence;
 use crate::read::{Text, Val};
-use crate::schema::Field;
+use crate::schema::{Field, Probe, Term};
 
 /// The provider the first matching marker names, or `None`.
 pub(crate) fn detect(ev: &mut Evidence<'_, '_>) -> Option<Owner> {
@@ -37,7 +37,7 @@ fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> Option<Owner> {
         return None;
     }
     if m.provider == Owner::Shared {
-        let [TermC::Owned(f)] = m.terms.as_ref() else {
+        let [Term::Owned(f)] = m.terms.as_ref() else {
             return None;
         };
         let o = ev.hits(*f).sole_owner()?;
@@ -50,25 +50,25 @@ fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> Option<Owner> {
 }
 
 /// A probe's value: `Some(None)` when present without text (an object, a number).
-fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &ProbeC<'_>) -> Option<Option<&'e [u8]>> {
+fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &Probe<'_>) -> Option<Option<&'e [u8]>> {
     let text = |t: Option<&'e Text<'_>>| t.map(|t| Some(t.bytes()));
     match p {
-        ProbeC::Header(_) if ev.headers.is_empty() => None,
-        ProbeC::Header(h) => ev.headers.get(h.as_ref()).map(|v| Some(v.as_bytes())),
-        ProbeC::Field(Field::AmznType) => ev.amzn.map(Some),
-        ProbeC::Field(Field::MessageCode) => ev.msg_code.map(|_| None),
-        ProbeC::Field(f) => match ev.fields?.get(*f)? {
+        Probe::Header(_) if ev.headers.is_empty() => None,
+        Probe::Header(h) => ev.headers.get(h.as_ref()).map(|v| Some(v.as_bytes())),
+        Probe::Field(Field::AmznType) => ev.amzn.map(Some),
+        Probe::Field(Field::MessageCode) => ev.msg_code.map(|_| None),
+        Probe::Field(f) => match ev.fields?.get(*f)? {
             Val::Str(t) => Some(Some(t.bytes())),
             Val::Int(_) => Some(None),
             Val::Other => None,
         },
-        ProbeC::ErrorObject => ev.fields?.error_obj.then_some(None),
-        ProbeC::ErrorText => text(ev.fields?.error_text.as_ref()),
-        ProbeC::ErrorMessage => text(ev.fields?.error_message.as_ref()),
-        ProbeC::TopMessage => text(ev.fields?.message.as_ref()),
-        ProbeC::Object => text(ev.fields?.object.as_ref()),
-        ProbeC::ErrorMsg => text(ev.fields?.error_msg.as_ref()),
-        ProbeC::Raw => text(ev.fields?.raw.as_ref()),
+        Probe::ErrorObject => ev.fields?.error_obj.then_some(None),
+        Probe::ErrorText => text(ev.fields?.error_text.as_ref()),
+        Probe::ErrorMessage => text(ev.fields?.error_message.as_ref()),
+        Probe::TopMessage => text(ev.fields?.message.as_ref()),
+        Probe::Object => text(ev.fields?.object.as_ref()),
+        Probe::ErrorMsg => text(ev.fields?.error_msg.as_ref()),
+        Probe::Raw => text(ev.fields?.raw.as_ref()),
     }
 }
 
@@ -89,22 +89,22 @@ pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     false
 }
 
-fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &TermC<'_>) -> bool {
+fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &Term<'_>) -> bool {
     match t {
-        TermC::Present(p) => match probe(ev, p) {
+        Term::Present(p) => match probe(ev, p) {
             Some(Some(b)) => !b.iter().all(u8::is_ascii_whitespace),
             Some(None) => true,
             None => false,
         },
-        TermC::Absent(p) => probe(ev, p).is_none(),
-        TermC::Equals(p, alts) => probe(ev, p)
+        Term::Absent(p) => probe(ev, p).is_none(),
+        Term::Equals(p, alts) => probe(ev, p)
             .flatten()
             .is_some_and(|b| alts.iter().any(|a| a.as_bytes() == b)),
-        TermC::Contains(p, v) => probe(ev, p)
+        Term::Contains(p, v) => probe(ev, p)
             .flatten()
             .is_some_and(|b| contains(b, v.as_bytes())),
-        TermC::Listed(f) => ev.hits(*f).iter().any(|r| r.owner == owner),
-        TermC::Owned(f) => ev.hits(*f).sole_owner() == Some(owner),
+        Term::Listed(f) => ev.hits(*f).iter().any(|r| r.owner == owner),
+        Term::Owned(f) => ev.hits(*f).sole_owner() == Some(owner),
     }
 }
 

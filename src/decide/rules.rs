@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 use http::{HeaderMap, StatusCode};
 
-use super::tables::{self, CodeInfo, LogLevel, Marker, Owner, ProbeC, RetryHint, TermC};
-use crate::schema::{self, Field, Format, Probe, Term};
+use super::tables::{self, CodeInfo, LogLevel, Marker, Owner, RetryHint};
+use crate::schema::{self, Field, Format};
 use crate::{Provider, Reason, Verdict};
 
 /// A bad rules file: where, and what is wrong.
@@ -139,12 +139,11 @@ impl Rules {
                     }
                     .ok_or_else(|| one(r.line, "unknown provider".into()))?;
                     let (need, forbid) = schema::masks(&r.terms);
-                    let terms = r.terms.into_iter().map(term).collect::<Vec<_>>();
                     markers.push(Marker {
                         provider,
                         need,
                         forbid,
-                        terms: Cow::Owned(terms),
+                        terms: Cow::Owned(r.terms),
                         rule: Cow::Owned(format!("detect:{}:{}:{}", r.provider, file, r.line)),
                     });
                 }
@@ -295,34 +294,6 @@ impl Rules {
             .get_or_init(|| tables::build_matcher(self.phrases.iter().map(CodeInfo::code)))
             .as_ref()?;
         tables::longest_phrase(ac, message, |i| self.phrases.get(i))
-    }
-}
-
-fn probe(p: Probe) -> ProbeC<'static> {
-    match p {
-        Probe::Field(f) => ProbeC::Field(f),
-        Probe::ErrorObject => ProbeC::ErrorObject,
-        Probe::ErrorText => ProbeC::ErrorText,
-        Probe::ErrorMessage => ProbeC::ErrorMessage,
-        Probe::TopMessage => ProbeC::TopMessage,
-        Probe::Object => ProbeC::Object,
-        Probe::ErrorMsg => ProbeC::ErrorMsg,
-        Probe::Raw => ProbeC::Raw,
-        Probe::Header(h) => ProbeC::Header(Cow::Owned(h)),
-    }
-}
-
-fn term(t: Term) -> TermC<'static> {
-    match t {
-        Term::Present(p) => TermC::Present(probe(p)),
-        Term::Absent(p) => TermC::Absent(probe(p)),
-        Term::Equals(p, v) => TermC::Equals(
-            probe(p),
-            Cow::Owned(v.into_iter().map(Cow::Owned).collect()),
-        ),
-        Term::Contains(p, v) => TermC::Contains(probe(p), Cow::Owned(v)),
-        Term::Listed(f) => TermC::Listed(f),
-        Term::Owned(f) => TermC::Owned(f),
     }
 }
 

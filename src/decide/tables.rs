@@ -14,7 +14,7 @@ use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
 
 use super::phash;
 use crate::act::redact::{RedactKind, RedactRule};
-use crate::schema::Field;
+use crate::schema::{Field, Probe, Term};
 use crate::{ErrorKind, Reason};
 
 /// Who a row belongs to.
@@ -231,31 +231,6 @@ impl StrTable {
     }
 }
 
-/// What a detection marker looks at (see `data/detect.tsv`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ProbeC<'r> {
-    Field(Field),
-    ErrorObject,
-    ErrorText,
-    ErrorMessage,
-    TopMessage,
-    Object,
-    ErrorMsg,
-    Raw,
-    Header(Cow<'r, str>),
-}
-
-/// A term of a detection marker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum TermC<'r> {
-    Present(ProbeC<'r>),
-    Absent(ProbeC<'r>),
-    Equals(ProbeC<'r>, Cow<'r, [Cow<'r, str>]>),
-    Contains(ProbeC<'r>, Cow<'r, str>),
-    Listed(Field),
-    Owned(Field),
-}
-
 /// A detection marker: the provider it names and the terms that must all hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Marker<'r> {
@@ -263,7 +238,7 @@ pub(crate) struct Marker<'r> {
     /// Presence bits all needed, and bits none may have (see `schema::masks`).
     pub need: u32,
     pub forbid: u32,
-    pub terms: Cow<'r, [TermC<'r>]>,
+    pub terms: Cow<'r, [Term<'r>]>,
     pub rule: Cow<'r, str>,
 }
 

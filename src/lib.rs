@@ -94,13 +94,17 @@ pub use decide::tables::{
 };
 pub use decide::{classify, classify_as};
 pub use error::ApiError;
+#[cfg(feature = "http-body")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]
+pub use integrations::body::{ClassifiedResponse, Piece, Relay, RelayBody, Upstream, BODY_LIMIT};
 #[cfg(feature = "reqwest")]
-pub use integrations::reqwest::{
-    classify_reqwest, classify_reqwest_as, classify_reqwest_error, ClassifiedResponse, BODY_LIMIT,
-};
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub use integrations::reqwest::{classify_reqwest, classify_reqwest_as, classify_reqwest_error};
 #[cfg(feature = "http-response")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http-response")))]
 pub use integrations::response::{classify_response, classify_response_as};
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use integrations::tower::{AdvicePolicy, RetryEvent};
 pub use provider::Provider;
 pub use read::headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};

@@ -86,6 +86,13 @@ impl StreamClassifier {
         self
     }
 
+    /// Where the event being read starts, in bytes from the stream's first: the bytes
+    /// before it form complete events, which a relay can hand on.
+    #[cfg_attr(not(feature = "http-body"), allow(dead_code))]
+    pub(crate) fn boundary(&self) -> u64 {
+        self.events.boundary()
+    }
+
     /// Whether ordinary output has been seen so far.
     pub fn output_sent(&self) -> bool {
         self.events.output

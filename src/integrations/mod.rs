@@ -1,5 +1,7 @@
 //! Integrations with other crates, each behind its cargo feature.
 
+#[cfg(feature = "http-body")]
+pub(crate) mod body;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest;
 #[cfg(feature = "http-response")]

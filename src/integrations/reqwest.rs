@@ -1,30 +1,9 @@
 //! Classifying a `reqwest::Response` (feature `reqwest`).
 
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
 
+pub use super::body::{ClassifiedResponse, BODY_LIMIT};
 use crate::{ApiError, Provider};
-
-/// A response read to the end and classified; the body is kept for the caller.
-#[non_exhaustive]
-#[derive(Debug, Clone)]
-pub struct ClassifiedResponse {
-    /// The status.
-    pub status: StatusCode,
-    /// The headers.
-    pub headers: HeaderMap,
-    /// The body, up to [`BODY_LIMIT`].
-    pub body: Bytes,
-    /// Whether the body was longer than [`BODY_LIMIT`] and the rest was not read.
-    pub truncated: bool,
-    /// The error, when the response is one.
-    pub error: Option<ApiError>,
-}
-
-/// How much of a body `classify_reqwest` reads: 1 MiB. Error bodies are small; a
-/// larger or endless body is cut there (and marked [`ClassifiedResponse::truncated`]),
-/// so that a hostile upstream cannot make the gateway buffer without bound.
-pub const BODY_LIMIT: usize = 1 << 20;
 
 /// Classifies a `reqwest::Error`: a failure with no response to read (connect,
 /// timeout, a body broken off mid-read) becomes a transient error with advice, as

@@ -282,6 +282,13 @@ impl Events {
         self.pos
     }
 
+    /// Where the event being read starts: every byte before it belongs to a complete
+    /// event (or to a line or event skipped for its size).
+    #[cfg_attr(not(feature = "http-body"), allow(dead_code))]
+    pub(crate) fn boundary(&self) -> u64 {
+        self.start
+    }
+
     /// Ends the stream: a last line and event without their ends are read too.
     pub(crate) fn finish(&mut self) -> Option<Event> {
         if !self.line.is_empty() || self.line_over {

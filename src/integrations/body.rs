@@ -1,0 +1,520 @@
+//! Any `http::Response<B: http_body::Body>` (feature `http-body`): error bodies read
+//! with a cap and classified once, successful streams handed on as they arrive and
+//! classified as they pass.
+
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderMap, Response, StatusCode};
+use http_body::{Body, Frame};
+
+use crate::{ApiError, Classifier, Dialect, Reason, StreamClassifier, StreamError};
+
+/// How much of a body is read before it is classified: 1 MiB. Error bodies are small;
+/// a larger or endless body is cut there (and marked [`ClassifiedResponse::truncated`]),
+/// so that a hostile upstream cannot make the gateway buffer without bound.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// A response read to the end (at most [`BODY_LIMIT`]) and classified; the body is
+/// kept for the caller.
+#[non_exhaustive]
+#[derive(Debug, Clone)]
+pub struct ClassifiedResponse {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body, up to [`BODY_LIMIT`].
+    pub body: Bytes,
+    /// Whether the body was longer than [`BODY_LIMIT`] and the rest was not read.
+    pub truncated: bool,
+    /// The error, when the response is one.
+    pub error: Option<ApiError>,
+}
+
+/// What [`Classifier::relay`] made of an upstream response.
+pub enum Upstream<B> {
+    /// An error: its body was read (at most [`BODY_LIMIT`]) and classified once. The
+    /// body broke off mid-read under a success status: the transport error.
+    Error(ClassifiedResponse),
+    /// A whole body that is not an error (a JSON answer), read and classified.
+    Complete(ClassifiedResponse),
+    /// A successful stream (`text/event-stream`), or a success body longer than
+    /// [`BODY_LIMIT`], handed on as it arrives; a stream is classified as it passes.
+    Stream(Relay<B>),
+}
+
+impl<B> std::fmt::Debug for Upstream<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Upstream::Error(r) => f.debug_tuple("Error").field(r).finish(),
+            Upstream::Complete(r) => f.debug_tuple("Complete").field(r).finish(),
+            Upstream::Stream(r) => f.debug_tuple("Stream").field(r).finish(),
+        }
+    }
+}
+
+/// One piece of a relayed stream.
+#[derive(Debug)]
+pub enum Piece {
+    /// Upstream bytes, unchanged, up to the end of the last complete event.
+    Data(Bytes),
+    /// The stream's first error event (or its body broke off): nothing of the event
+    /// was handed on, and nothing comes after it.
+    Error(StreamError),
+}
+
+/// A successful upstream stream, handed on untouched and classified as it passes: the
+/// bytes of each complete event are handed on as they arrive; the first error event is
+/// held back and reported instead (with [`StreamError::offset`] where it starts), and
+/// ends the relay. A body that breaks off mid-read is reported as a transport error.
+///
+/// Read it piece by piece with [`Relay::next`], or turn it into a body for your own
+/// client with [`Relay::into_body`], which ends the stream with your own error event.
+pub struct Relay<B> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Pin<Box<B>>,
+    /// `None` when the body is not an event stream: then nothing is held back.
+    stream: Option<StreamClassifier>,
+    /// Bytes read but not handed on: the event being read.
+    held: VecDeque<Bytes>,
+    held_len: usize,
+    /// Bytes handed on so far (where `held` starts in the stream).
+    sent: u64,
+    done: bool,
+}
+
+impl<B> std::fmt::Debug for Relay<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay")
+            .field("status", &self.status)
+            .field("event_stream", &self.stream.is_some())
+            .field("sent", &self.sent)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether the headers say the body is a server-sent event stream.
+fn is_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .get(..17)
+                .is_some_and(|t| t.eq_ignore_ascii_case("text/event-stream"))
+        })
+}
+
+/// A body that broke off mid-read, as a transport error: reqwest's and I/O errors by
+/// their kind, anything else as a body cut off.
+fn body_error(err: Box<dyn std::error::Error + Send + Sync>) -> ApiError {
+    #[cfg(feature = "reqwest")]
+    if let Some(e) = err.downcast_ref::<reqwest::Error>() {
+        return crate::classify_reqwest_error(e);
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err.as_ref());
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            let (reason, code) = crate::act::transport::io_kind(io.kind());
+            let reason = match reason {
+                Reason::ServerError => Reason::UpstreamUnavailable,
+                r => r,
+            };
+            return ApiError::transport(reason, code, err.to_string());
+        }
+        source = s.source();
+    }
+    ApiError::transport(Reason::UpstreamUnavailable, "body_cut_off", err.to_string())
+}
+
+/// Polls the next data chunk of a body, skipping trailers.
+fn poll_data<B>(body: Pin<&mut B>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, B::Error>>>
+where
+    B: Body,
+    B::Data: Into<Bytes>,
+{
+    let mut body = body;
+    loop {
+        return match body.as_mut().poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                Ok(d) => Poll::Ready(Some(Ok(d.into()))),
+                // A trailers frame: nothing to hand on; read on.
+                Err(_) => continue,
+            },
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        };
+    }
+}
+
+impl Classifier {
+    /// Reads an upstream response the way a relaying gateway needs it: an error status,
+    /// or a body that is not an event stream (MiniMax reports errors under 200), is
+    /// read up to [`BODY_LIMIT`] and classified once; a successful `text/event-stream`
+    /// is handed back untouched as a [`Relay`] that classifies it as it passes. A
+    /// success body longer than the limit is handed back as a relay too (the bytes read
+    /// come first), so a large answer is never cut.
+    ///
+    /// ```
+    /// # tokio_test_block_on(async {
+    /// use errnorm::{Classifier, Piece, Upstream};
+    /// use http_body_util::Full;
+    ///
+    /// let c = Classifier::new();
+    /// let res = http::Response::builder()
+    ///     .header("content-type", "text/event-stream")
+    ///     .body(Full::new(bytes::Bytes::from_static(
+    ///         b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n\
+    ///           data: {\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"}}\n\n",
+    ///     )))
+    ///     .unwrap();
+    /// let Upstream::Stream(mut relay) = c.relay(res).await else { unreachable!() };
+    /// let Some(Piece::Data(first)) = relay.next().await else { unreachable!() };
+    /// assert!(first.starts_with(b"data: {\"choices\""));
+    /// let Some(Piece::Error(e)) = relay.next().await else { unreachable!() };
+    /// assert_eq!(e.offset, first.len() as u64);
+    /// assert!(e.after_output);
+    /// assert!(relay.next().await.is_none());
+    /// # });
+    /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    /// # }
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]
+    pub async fn relay<B>(&self, res: Response<B>) -> Upstream<B>
+    where
+        B: Body,
+        B::Data: Into<Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = res.into_parts();
+        let (status, headers) = (parts.status, parts.headers);
+        let mut body = Box::pin(body);
+        if status.as_u16() < 400 && is_event_stream(&headers) {
+            let stream = self.stream(status, headers.clone());
+            return Upstream::Stream(Relay {
+                status,
+                headers,
+                body,
+                stream: Some(stream),
+                held: VecDeque::new(),
+                held_len: 0,
+                sent: 0,
+                done: false,
+            });
+        }
+        let mut buf: Vec<u8> = Vec::new();
+        let mut truncated = false;
+        let mut broke = None;
+        loop {
+            match poll_fn(|cx| poll_data(body.as_mut(), cx)).await {
+                Some(Ok(chunk)) => {
+                    let room = BODY_LIMIT.saturating_sub(buf.len());
+                    if chunk.len() > room {
+                        buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
+                        truncated = true;
+                        if status.as_u16() < 400 {
+                            // A large answer, not an error body: hand it on whole.
+                            let rest = chunk.slice(room..);
+                            let mut held = VecDeque::from([Bytes::from(buf)]);
+                            held.push_back(rest);
+                            let held_len = held.iter().map(Bytes::len).sum();
+                            return Upstream::Stream(Relay {
+                                status,
+                                headers,
+                                body,
+                                stream: None,
+                                held,
+                                held_len,
+                                sent: 0,
+                                done: false,
+                            });
+                        }
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                Some(Err(e)) => {
+                    broke = Some(body_error(e.into()));
+                    break;
+                }
+                None => break,
+            }
+        }
+        let body = Bytes::from(buf);
+        let mut error = self.classify_error(status, &headers, &body);
+        if error.is_none() {
+            // Under a success status a body that broke off is the error.
+            error = broke;
+        }
+        let r = ClassifiedResponse {
+            status,
+            headers,
+            body,
+            truncated,
+            error,
+        };
+        if r.error.is_some() {
+            Upstream::Error(r)
+        } else {
+            Upstream::Complete(r)
+        }
+    }
+
+    /// [`Classifier::relay`] for a `reqwest::Response` (features `reqwest` and
+    /// `http-body`).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+    pub async fn relay_reqwest(&self, res: reqwest::Response) -> Upstream<reqwest::Body> {
+        self.relay(http::Response::<reqwest::Body>::from(res)).await
+    }
+}
+
+impl<B> Relay<B>
+where
+    B: Body,
+    B::Data: Into<Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    /// The upstream's status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The upstream's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The next piece: upstream bytes, or the error that ends the stream; `None` at the
+    /// end.
+    pub async fn next(&mut self) -> Option<Piece> {
+        poll_fn(|cx| self.poll_piece(cx)).await
+    }
+
+    /// Bytes held back, up to `upto` bytes of the stream (all if `None`).
+    fn release(&mut self, upto: Option<u64>) -> Option<Bytes> {
+        let n = match upto {
+            Some(at) => usize::try_from(at.saturating_sub(self.sent))
+                .unwrap_or(usize::MAX)
+                .min(self.held_len),
+            None => self.held_len,
+        };
+        if n == 0 {
+            return None;
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut need = n;
+        while need > 0 {
+            let Some(front) = self.held.front_mut() else {
+                break;
+            };
+            if front.len() <= need {
+                need -= front.len();
+                out.extend_from_slice(front);
+                self.held.pop_front();
+            } else {
+                out.extend_from_slice(front.get(..need).unwrap_or_default());
+                *front = front.slice(need..);
+                need = 0;
+            }
+        }
+        self.held_len -= n;
+        self.sent += n as u64;
+        Some(Bytes::from(out))
+    }
+
+    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Option<Piece>> {
+        loop {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            let Some(stream) = self.stream.as_mut() else {
+                // Not an event stream: hand everything on as it comes.
+                if let Some(b) = self.release(None) {
+                    return Poll::Ready(Some(Piece::Data(b)));
+                }
+                return match poll_data(self.body.as_mut(), cx) {
+                    Poll::Ready(Some(Ok(chunk))) => {
+                        self.sent += chunk.len() as u64;
+                        Poll::Ready(Some(Piece::Data(chunk)))
+                    }
+                    Poll::Ready(Some(Err(e))) => {
+                        self.done = true;
+                        Poll::Ready(Some(Piece::Error(StreamError {
+                            error: body_error(e.into()),
+                            after_output: self.sent > 0,
+                            offset: self.sent,
+                        })))
+                    }
+                    Poll::Ready(None) => {
+                        self.done = true;
+                        Poll::Ready(None)
+                    }
+                    Poll::Pending => Poll::Pending,
+                };
+            };
+            if let Some(found) = stream.error().cloned() {
+                // Hand on what came before the error event, then the error.
+                if let Some(b) = self.release(Some(found.offset)) {
+                    return Poll::Ready(Some(Piece::Data(b)));
+                }
+                self.done = true;
+                return Poll::Ready(Some(Piece::Error(found)));
+            }
+            match poll_data(self.body.as_mut(), cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    let found = stream.feed(&chunk).is_some();
+                    self.held_len += chunk.len();
+                    self.held.push_back(chunk);
+                    if found {
+                        continue;
+                    }
+                    // Hand on the complete events; hold the event being read, unless
+                    // it grew past the limit (then it is skipped, never an error).
+                    let upto = if self.held_len > crate::STREAM_EVENT_LIMIT {
+                        None
+                    } else {
+                        Some(stream.boundary())
+                    };
+                    if let Some(b) = self.release(upto) {
+                        return Poll::Ready(Some(Piece::Data(b)));
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    self.done = true;
+                    let err = body_error(e.into());
+                    return Poll::Ready(Some(Piece::Error(StreamError {
+                        error: err,
+                        after_output: stream.output_sent(),
+                        offset: self.sent,
+                    })));
+                }
+                Poll::Ready(None) => {
+                    // The last event may lack its blank line.
+                    if let Some(found) = stream.finish().cloned() {
+                        if let Some(b) = self.release(Some(found.offset)) {
+                            return Poll::Ready(Some(Piece::Data(b)));
+                        }
+                        self.done = true;
+                        return Poll::Ready(Some(Piece::Error(found)));
+                    }
+                    if let Some(b) = self.release(None) {
+                        return Poll::Ready(Some(Piece::Data(b)));
+                    }
+                    self.done = true;
+                    return Poll::Ready(None);
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    /// This relay as a body for the gateway's own client: the upstream's bytes, and in
+    /// place of an upstream error event the gateway's own (rendered by `classifier`'s
+    /// client options in `dialect`, see [`ClientError::sse_event`](crate::ClientError::sse_event)).
+    /// `on_error` is told the error once, for cool-downs and metrics.
+    pub fn into_body(
+        self,
+        classifier: &Classifier,
+        dialect: Dialect,
+        on_error: impl FnOnce(&StreamError) + Send + 'static,
+    ) -> RelayBody<B> {
+        RelayBody {
+            relay: self,
+            classifier: classifier.clone(),
+            dialect,
+            on_error: Some(Box::new(on_error)),
+        }
+    }
+}
+
+/// The hook [`Relay::into_body`] calls with the stream's error.
+type OnError = Box<dyn FnOnce(&StreamError) + Send>;
+
+/// A [`Relay`] as an `http_body::Body` (see [`Relay::into_body`]).
+pub struct RelayBody<B> {
+    relay: Relay<B>,
+    classifier: Classifier,
+    dialect: Dialect,
+    on_error: Option<OnError>,
+}
+
+impl<B> std::fmt::Debug for RelayBody<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayBody")
+            .field("relay", &self.relay)
+            .field("dialect", &self.dialect)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<B> Body for RelayBody<B>
+where
+    B: Body,
+    B::Data: Into<Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        // Every field is Unpin (the upstream body is boxed).
+        let this = self.get_mut();
+        match this.relay.poll_piece(cx) {
+            Poll::Ready(Some(Piece::Data(b))) => Poll::Ready(Some(Ok(Frame::data(b)))),
+            Poll::Ready(Some(Piece::Error(e))) => {
+                if let Some(hook) = this.on_error.take() {
+                    hook(&e);
+                }
+                let event = this
+                    .classifier
+                    .client_error(&e.error)
+                    .sse_event(this.dialect);
+                Poll::Ready(Some(Ok(Frame::data(Bytes::from(event)))))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_relay_future_is_send() {
+        fn is_send<T: Send>(_: &T) {}
+        let c = Classifier::new();
+        let f = c.relay(Response::new(http_body_util::Full::new(Bytes::new())));
+        is_send(&f);
+    }
+
+    #[test]
+    fn only_an_event_stream_content_type_is_relayed_unread() {
+        let h = |v: &'static str| {
+            let mut m = HeaderMap::new();
+            m.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static(v),
+            );
+            m
+        };
+        assert!(is_event_stream(&h("text/event-stream")));
+        assert!(is_event_stream(&h("Text/Event-Stream; charset=utf-8")));
+        assert!(!is_event_stream(&h("application/json")));
+        assert!(!is_event_stream(&h("text/event")));
+        assert!(!is_event_stream(&HeaderMap::new()));
+    }
+}

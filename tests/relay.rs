@@ -1,0 +1,271 @@
+//! `Classifier::relay` (feature `http-body`): error bodies read with a cap and
+//! classified once, successful streams handed on untouched and cut at their first
+//! error event, bodies that break off mid-read reported as transport errors.
+#![cfg(feature = "http-body")]
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use errnorm::{
+    Action, Classifier, ClientOptions, Dialect, ErrorKind, Piece, Reason, Upstream, BODY_LIMIT,
+};
+use http::Response;
+use http_body::{Body, Frame};
+
+/// A body that yields these frames in turn, each behind one `Pending` (as a socket
+/// would), then ends.
+struct Chunks {
+    frames: VecDeque<Result<Frame<Bytes>, std::io::Error>>,
+    ready: bool,
+}
+
+fn chunks(parts: &[&[u8]]) -> Chunks {
+    Chunks {
+        frames: parts
+            .iter()
+            .map(|p| Ok(Frame::data(Bytes::copy_from_slice(p))))
+            .collect(),
+        ready: false,
+    }
+}
+
+impl Chunks {
+    fn then_err(mut self, kind: std::io::ErrorKind) -> Chunks {
+        self.frames.push_back(Err(kind.into()));
+        self
+    }
+    fn then_trailers(mut self) -> Chunks {
+        self.frames
+            .push_back(Ok(Frame::trailers(http::HeaderMap::new())));
+        self
+    }
+}
+
+impl Body for Chunks {
+    type Data = Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        if !self.ready {
+            self.ready = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.ready = false;
+        Poll::Ready(self.frames.pop_front())
+    }
+}
+
+fn response(status: u16, content_type: &str, body: Chunks) -> Response<Chunks> {
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(body)
+        .unwrap()
+}
+
+/// Everything a relay hands on, and its error.
+async fn drain(u: Upstream<Chunks>) -> (Vec<u8>, Option<errnorm::StreamError>) {
+    let Upstream::Stream(mut r) = u else {
+        panic!("not relayed: {u:?}")
+    };
+    let mut out = Vec::new();
+    let mut err = None;
+    while let Some(p) = r.next().await {
+        match p {
+            Piece::Data(b) => {
+                assert!(err.is_none(), "data after the error");
+                out.extend_from_slice(&b)
+            }
+            Piece::Error(e) => {
+                assert!(err.is_none(), "two errors");
+                err = Some(e)
+            }
+        }
+    }
+    (out, err)
+}
+
+const HI: &[u8] = b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n";
+// MiniMax's rate limit mid-stream (its OpenAI-compatible endpoint sends base_resp in
+// a data event).
+const MINIMAX_1002: &[u8] =
+    b"data: {\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit exceeded\"}}\n\n";
+
+#[tokio::test]
+async fn a_clean_stream_passes_through_byte_for_byte() {
+    let body = [HI, HI, b"data: [DONE]\n\n"].concat();
+    // Cut in awkward places: mid-line, mid-CRLF-free event, one byte.
+    let parts: Vec<&[u8]> = vec![&body[..5], &body[5..60], &body[60..61], &body[61..]];
+    let c = Classifier::new();
+    let (out, err) = drain(
+        c.relay(response(200, "text/event-stream", chunks(&parts)))
+            .await,
+    )
+    .await;
+    assert_eq!(out, body);
+    assert!(err.is_none());
+}
+
+#[tokio::test]
+async fn a_mid_stream_error_event_is_cut_where_it_starts() {
+    let body = [HI, MINIMAX_1002, HI].concat();
+    // The error event arrives in two chunks; the first also holds the end of HI.
+    let split = HI.len() + 20;
+    let parts: Vec<&[u8]> = vec![&body[..10], &body[10..split], &body[split..]];
+    let c = Classifier::new();
+    let (out, err) = drain(
+        c.relay(response(200, "text/event-stream", chunks(&parts)))
+            .await,
+    )
+    .await;
+    // Only the ordinary event was handed on; nothing of the error event or after it.
+    assert_eq!(out, HI);
+    let e = err.expect("the error event");
+    assert_eq!(e.offset, HI.len() as u64);
+    assert!(e.after_output);
+    assert_eq!(e.error.reason(), Reason::RequestsPerTime);
+    assert_eq!(e.error.rule_id(), "minimax:1002");
+}
+
+#[tokio::test]
+async fn an_error_event_without_its_blank_line_at_the_end_is_still_found() {
+    let ev = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
+    let parts: Vec<&[u8]> = vec![HI, ev];
+    let c = Classifier::new();
+    let (out, err) = drain(
+        c.relay(response(200, "text/event-stream", chunks(&parts)))
+            .await,
+    )
+    .await;
+    assert_eq!(out, HI);
+    assert_eq!(err.unwrap().error.reason(), Reason::Overloaded);
+}
+
+#[tokio::test]
+async fn a_stream_that_breaks_off_is_a_transport_error_after_what_was_sent() {
+    let parts: Vec<&[u8]> = vec![HI];
+    let body = chunks(&parts).then_err(std::io::ErrorKind::ConnectionReset);
+    let c = Classifier::new();
+    let (out, err) = drain(c.relay(response(200, "text/event-stream", body)).await).await;
+    assert_eq!(out, HI);
+    let e = err.unwrap();
+    assert_eq!(e.error.reason(), Reason::UpstreamUnavailable);
+    assert_eq!(e.error.kind(), ErrorKind::Transient);
+    assert_eq!(e.offset, HI.len() as u64);
+    assert!(e.after_output);
+}
+
+#[tokio::test]
+async fn a_minimax_error_under_200_in_json_is_read_and_classified() {
+    let body: &[u8] = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+    let c = Classifier::new();
+    let Upstream::Error(r) = c
+        .relay(response(
+            200,
+            "application/json",
+            chunks(&[&body[..9], &body[9..]]),
+        ))
+        .await
+    else {
+        panic!("not an error")
+    };
+    assert_eq!(&r.body[..], body);
+    let e = r.error.unwrap();
+    assert_eq!(e.reason(), Reason::InsufficientBalance);
+    assert_eq!(e.advice().action, Action::Failover);
+}
+
+#[tokio::test]
+async fn an_error_status_is_read_even_when_it_says_event_stream() {
+    // nginx in front of an upstream: a 502 page whatever the content type says.
+    let body: &[u8] = b"<html><body><h1>502 Bad Gateway</h1></body></html>";
+    let c = Classifier::new();
+    let Upstream::Error(r) = c
+        .relay(response(502, "text/event-stream", chunks(&[body])))
+        .await
+    else {
+        panic!("not an error")
+    };
+    assert_eq!(r.error.unwrap().reason(), Reason::UpstreamUnavailable);
+}
+
+#[tokio::test]
+async fn a_json_answer_is_complete_and_trailers_are_skipped() {
+    let body: &[u8] = br#"{"choices":[{"message":{"content":"hello"}}]}"#;
+    let c = Classifier::new();
+    let u = c
+        .relay(response(
+            200,
+            "application/json",
+            chunks(&[body]).then_trailers(),
+        ))
+        .await;
+    let Upstream::Complete(r) = u else {
+        panic!("{u:?}")
+    };
+    assert_eq!(&r.body[..], body);
+    assert!(r.error.is_none() && !r.truncated);
+}
+
+#[tokio::test]
+async fn an_error_body_is_read_up_to_the_limit_only() {
+    let big = vec![b' '; BODY_LIMIT + 10];
+    let c = Classifier::new();
+    let parts: Vec<&[u8]> = vec![b"{\"error\":{\"message\":\"x\"}}", &big, &big];
+    let Upstream::Error(r) = c
+        .relay(response(500, "application/json", chunks(&parts)))
+        .await
+    else {
+        panic!("not an error")
+    };
+    assert!(r.truncated);
+    assert_eq!(r.body.len(), BODY_LIMIT);
+}
+
+#[tokio::test]
+async fn a_success_body_over_the_limit_is_handed_on_whole() {
+    let big = vec![b'a'; BODY_LIMIT + 100];
+    let parts: Vec<&[u8]> = vec![&big[..1000], &big[1000..], b"tail"];
+    let c = Classifier::new();
+    let (out, err) = drain(
+        c.relay(response(200, "application/json", chunks(&parts)))
+            .await,
+    )
+    .await;
+    assert!(err.is_none());
+    assert_eq!(out.len(), BODY_LIMIT + 104);
+    assert!(out.ends_with(b"atail"));
+}
+
+#[tokio::test]
+async fn the_relay_body_ends_with_the_gateways_own_event() {
+    let parts: Vec<&[u8]> = vec![HI, MINIMAX_1002, HI];
+    let c = Classifier::new().with_client(ClientOptions::default().with_own_credentials());
+    let Upstream::Stream(r) = c
+        .relay(response(200, "text/event-stream", chunks(&parts)))
+        .await
+    else {
+        panic!("not relayed")
+    };
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let body = r.into_body(&c, Dialect::Anthropic, move |e| {
+        s.lock().unwrap().push(e.error.rule_id().to_string())
+    });
+    use http_body_util::BodyExt;
+    let out = body.collect().await.unwrap().to_bytes();
+    let text = std::str::from_utf8(&out).unwrap();
+    assert!(text.starts_with(std::str::from_utf8(HI).unwrap()), "{text}");
+    let tail = &text[HI.len()..];
+    assert!(tail.starts_with("event: error\ndata: {"), "{tail}");
+    assert!(tail.ends_with("}\n\n"));
+    // The upstream's words do not reach the client.
+    assert!(!text.contains("rate limit exceeded"), "{text}");
+    assert!(!text.contains("1002"), "{text}");
+    assert_eq!(*seen.lock().unwrap(), ["minimax:1002"]);
+}

@@ -79,7 +79,7 @@ pub struct Relay<B> {
     headers: HeaderMap,
     body: Pin<Box<B>>,
     /// `None` when the body is not an event stream: then nothing is held back.
-    stream: Option<StreamClassifier>,
+    stream: Option<Box<StreamClassifier>>,
     /// Bytes read but not handed on: the event being read.
     held: VecDeque<Bytes>,
     held_len: usize,
@@ -203,7 +203,7 @@ impl Classifier {
                 status,
                 headers,
                 body,
-                stream: Some(stream),
+                stream: Some(Box::new(stream)),
                 held: VecDeque::new(),
                 held_len: 0,
                 sent: 0,

@@ -194,7 +194,7 @@ impl ApiError {
     /// status a proxy would answer with (504 for a timeout, else 502).
     pub(crate) fn transport(reason: Reason, code: &'static str, detail: String) -> ApiError {
         let status = if reason == Reason::Timeout { 504 } else { 502 };
-        ApiError {
+        let e = ApiError {
             inner: Box::new(Inner {
                 reason,
                 provider: None,
@@ -209,7 +209,10 @@ impl ApiError {
                 body_form: BodyForm::Empty,
                 retry_hint: None,
             }),
-        }
+        };
+        #[cfg(feature = "tracing")]
+        crate::integrations::trace::transport(&e);
+        e
     }
 
     /// What a gateway should do about this error, with the default limits; the same

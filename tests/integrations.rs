@@ -161,3 +161,33 @@ fn tower_policy_clones_draw_fresh_jitter_and_report_retries() {
     assert_eq!(seen[0].0, 0);
     assert_eq!(seen[0].2, "anthropic:api_error");
 }
+
+#[cfg(feature = "axum")]
+#[tokio::test]
+async fn an_axum_handler_returns_the_client_error_in_its_dialect() {
+    use axum_core::response::IntoResponse;
+    use errnorm::{ClientOptions, Dialect};
+    use http_body_util::BodyExt;
+    let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+    let e = errnorm::classify(http::StatusCode::OK, &http::HeaderMap::new(), body)
+        .unwrap()
+        .into_error();
+    let opts = ClientOptions::default().with_dialect(Dialect::Anthropic);
+    let res = e.client_error(&opts).into_response();
+    // Quota is 402 to the client (not 429: clients must not retry it).
+    assert_eq!(res.status(), 402);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["type"], "error");
+    assert_eq!(v["error"]["type"], "billing_error");
+    // The gateway's own credentials: 503 with neutral text, OpenAI's envelope.
+    let own = e
+        .client_error(&ClientOptions::default().with_own_credentials())
+        .into_response();
+    assert_eq!(own.status(), 503);
+    let bytes = own.into_body().collect().await.unwrap().to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(v["error"]["message"].is_string());
+    assert!(!String::from_utf8_lossy(&bytes).contains("balance"));
+}

@@ -245,7 +245,11 @@ async fn a_success_body_over_the_limit_is_handed_on_whole() {
 #[tokio::test]
 async fn the_relay_body_ends_with_the_gateways_own_event() {
     let parts: Vec<&[u8]> = vec![HI, MINIMAX_1002, HI];
-    let c = Classifier::new().with_client(ClientOptions::default().with_own_credentials());
+    let c = Classifier::new().with_client(
+        ClientOptions::default()
+            .with_own_credentials()
+            .with_dialect(Dialect::Anthropic),
+    );
     let Upstream::Stream(r) = c
         .relay(response(200, "text/event-stream", chunks(&parts)))
         .await
@@ -254,7 +258,7 @@ async fn the_relay_body_ends_with_the_gateways_own_event() {
     };
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let s = seen.clone();
-    let body = r.into_body(&c, Dialect::Anthropic, move |e| {
+    let body = r.into_body(&c, move |e| {
         s.lock().unwrap().push(e.error.rule_id().to_string())
     });
     use http_body_util::BodyExt;

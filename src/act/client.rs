@@ -32,6 +32,9 @@ pub struct ClientOptions {
     /// quota error is then the gateway's problem, and the client is answered 502
     /// (auth) or 503 (quota) with neutral text, never 401/402 about a key it never sent.
     pub own_credentials: bool,
+    /// The envelope the gateway's clients speak: what [`ClientError::dialect`] is set
+    /// to, and what a response built from the error without naming a dialect uses.
+    pub dialect: Dialect,
 }
 
 impl ClientOptions {
@@ -65,6 +68,18 @@ impl ClientOptions {
         self
     }
 
+    /// The same options, for clients that speak `dialect`.
+    ///
+    /// ```
+    /// use errnorm::{ClientError, ClientOptions, Dialect, Lang, Reason};
+    /// let o = ClientOptions::default().with_dialect(Dialect::Anthropic);
+    /// assert_eq!(o.dialect, Dialect::Anthropic);
+    /// ```
+    pub fn with_dialect(mut self, dialect: Dialect) -> ClientOptions {
+        self.dialect = dialect;
+        self
+    }
+
     /// The upstream's message, redacted, where there is one.
     pub fn with_upstream_message(mut self) -> ClientOptions {
         self.upstream_message = true;
@@ -91,6 +106,11 @@ pub struct ClientError {
     pub openai_type: &'static str,
     /// The error type in the Anthropic envelope.
     pub anthropic_type: &'static str,
+    /// The envelope the client speaks ([`ClientOptions::dialect`]; OpenAI's for
+    /// [`ClientError::from_reason`]): the one [`ClientError::response`] and the axum
+    /// `IntoResponse` use. Not serialised.
+    #[serde(skip)]
+    pub dialect: Dialect,
 }
 
 fn status_u16<S: serde::Serializer>(s: &StatusCode, ser: S) -> Result<S::Ok, S::Error> {
@@ -126,7 +146,27 @@ impl ClientError {
             code: reason.as_str(),
             openai_type,
             anthropic_type,
+            dialect: Dialect::Openai,
         }
+    }
+
+    /// The same error, rendered in `dialect` by [`ClientError::response`].
+    pub fn with_dialect(mut self, dialect: Dialect) -> ClientError {
+        self.dialect = dialect;
+        self
+    }
+
+    /// [`ClientError::http_response`] in the error's own [`ClientError::dialect`].
+    ///
+    /// ```
+    /// use errnorm::{ClientError, Dialect, Lang, Reason};
+    /// let e = ClientError::from_reason(Reason::Overloaded, Lang::En).with_dialect(Dialect::Anthropic);
+    /// let res = e.response();
+    /// assert_eq!(res.status(), 503);
+    /// assert!(res.body().contains(r#""type":"overloaded_error""#));
+    /// ```
+    pub fn response(&self) -> http::Response<String> {
+        self.http_response(self.dialect)
     }
 
     /// The envelope of `dialect`.
@@ -212,7 +252,7 @@ impl ApiError {
                 _ => None,
             };
             if let Some(n) = neutral {
-                return ClientError::from_reason(n, opts.lang);
+                return ClientError::from_reason(n, opts.lang).with_dialect(opts.dialect);
             }
         }
         let message = match (opts.upstream_message, self.message()) {
@@ -225,6 +265,7 @@ impl ApiError {
             code: reason.as_str(),
             openai_type: envelope_types(reason).0,
             anthropic_type: envelope_types(reason).1,
+            dialect: opts.dialect,
         }
     }
 }
@@ -332,6 +373,16 @@ pub fn own_message(r: Reason, lang: Lang) -> &'static str {
     match lang {
         Lang::En => en,
         Lang::Zh => zh,
+    }
+}
+
+/// An axum handler can return a [`ClientError`] (feature `axum`): the response of
+/// [`ClientError::response`], in the error's dialect.
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+impl axum_core::response::IntoResponse for ClientError {
+    fn into_response(self) -> axum_core::response::Response {
+        self.response().map(axum_core::body::Body::from)
     }
 }
 

@@ -365,6 +365,8 @@ pub(crate) fn run_read<'a>(
         (status, retry_after, form),
     );
     v.provider_name = name;
+    #[cfg(feature = "tracing")]
+    crate::integrations::trace::classified(&v);
     Some(v)
 }
 

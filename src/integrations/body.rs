@@ -11,7 +11,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Response, StatusCode};
 use http_body::{Body, Frame};
 
-use crate::{ApiError, Classifier, Dialect, Reason, StreamClassifier, StreamError};
+use crate::{ApiError, Classifier, Reason, StreamClassifier, StreamError};
 
 /// How much of a body is read before it is classified: 1 MiB. Error bodies are small;
 /// a larger or endless body is cut there (and marked [`ClassifiedResponse::truncated`]),
@@ -418,19 +418,18 @@ where
     }
 
     /// This relay as a body for the gateway's own client: the upstream's bytes, and in
-    /// place of an upstream error event the gateway's own (rendered by `classifier`'s
-    /// client options in `dialect`, see [`ClientError::sse_event`](crate::ClientError::sse_event)).
-    /// `on_error` is told the error once, for cool-downs and metrics.
+    /// place of an upstream error event the gateway's own, rendered by `classifier`'s
+    /// client options in their dialect (see
+    /// [`ClientError::sse_event`](crate::ClientError::sse_event)). `on_error` is told the
+    /// error once, for cool-downs and metrics.
     pub fn into_body(
         self,
         classifier: &Classifier,
-        dialect: Dialect,
         on_error: impl FnOnce(&StreamError) + Send + 'static,
     ) -> RelayBody<B> {
         RelayBody {
             relay: self,
             classifier: classifier.clone(),
-            dialect,
             on_error: Some(Box::new(on_error)),
         }
     }
@@ -443,7 +442,6 @@ type OnError = Box<dyn FnOnce(&StreamError) + Send>;
 pub struct RelayBody<B> {
     relay: Relay<B>,
     classifier: Classifier,
-    dialect: Dialect,
     on_error: Option<OnError>,
 }
 
@@ -451,7 +449,6 @@ impl<B> std::fmt::Debug for RelayBody<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RelayBody")
             .field("relay", &self.relay)
-            .field("dialect", &self.dialect)
             .finish_non_exhaustive()
     }
 }
@@ -477,10 +474,8 @@ where
                 if let Some(hook) = this.on_error.take() {
                     hook(&e);
                 }
-                let event = this
-                    .classifier
-                    .client_error(&e.error)
-                    .sse_event(this.dialect);
+                let answer = this.classifier.client_error(&e.error);
+                let event = answer.sse_event(answer.dialect);
                 Poll::Ready(Some(Ok(Frame::data(Bytes::from(event)))))
             }
             Poll::Ready(None) => Poll::Ready(None),

@@ -8,3 +8,5 @@ pub(crate) mod reqwest;
 pub(crate) mod response;
 #[cfg(feature = "tower")]
 pub(crate) mod tower;
+#[cfg(feature = "tracing")]
+pub(crate) mod trace;

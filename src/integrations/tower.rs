@@ -154,6 +154,8 @@ impl AdvicePolicy {
         let mut rng = || self.random();
         let d = retry.next_delay(&v, attempt, &mut rng)?;
         self.attempts += 1;
+        #[cfg(feature = "tracing")]
+        crate::integrations::trace::retry(&v.rule().id(), attempt, d);
         if let Some(hook) = &self.on_retry {
             hook(&RetryEvent {
                 attempt,

@@ -1,0 +1,137 @@
+//! The `tracing` events (feature `tracing`): one per classification, transport failure
+//! and retry, on the `errnorm` target, with stable ids as fields and no upstream text.
+#![cfg(feature = "tracing")]
+
+use std::sync::{Arc, Mutex};
+
+use errnorm::{classify, classify_transport, Classifier};
+use http::{HeaderMap, StatusCode};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// Every event, as its target and its fields (`name=value`, the message as `message`).
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>);
+
+struct Fields(Vec<(String, String)>);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .push((field.name().to_string(), format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.push((field.name().to_string(), value.to_string()));
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut f = Fields(Vec::new());
+        event.record(&mut f);
+        self.0
+            .lock()
+            .unwrap()
+            .push((event.metadata().target().to_string(), f.0));
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn a_classification_is_one_event_with_stable_ids_and_no_upstream_text() {
+    let cap = Capture::default();
+    let events = cap.0.clone();
+    tracing::subscriber::with_default(cap, || {
+        // A success is not an event.
+        assert!(classify(StatusCode::OK, &HeaderMap::new(), br#"{"choices":[]}"#).is_none());
+        let body = br#"{"error":{"message":"Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwx","type":"invalid_request_error","code":"invalid_api_key"}}"#;
+        let v = classify(StatusCode::UNAUTHORIZED, &HeaderMap::new(), body).unwrap();
+        assert_eq!(v.rule().id(), "openai:invalid_api_key");
+    });
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let (target, f) = &events[0];
+    assert_eq!(target, "errnorm");
+    assert_eq!(field(f, "message"), Some("classified"));
+    assert_eq!(field(f, "rule"), Some("openai:invalid_api_key"));
+    assert_eq!(field(f, "kind"), Some("auth"));
+    assert_eq!(field(f, "reason"), Some("invalid_key"));
+    assert_eq!(field(f, "provider"), Some("openai"));
+    assert_eq!(field(f, "basis"), Some("provider_code"));
+    assert_eq!(field(f, "status"), Some("401"));
+    let all = format!("{events:?}");
+    assert!(!all.contains("sk-proj"), "{all}");
+    assert!(!all.contains("Incorrect"), "{all}");
+}
+
+#[test]
+fn transport_failures_and_streams_are_events_too() {
+    let cap = Capture::default();
+    let events = cap.0.clone();
+    tracing::subscriber::with_default(cap, || {
+        classify_transport(&std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        let c = Classifier::new();
+        let mut s = c.stream(StatusCode::OK, HeaderMap::new());
+        s.feed(b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n");
+        s.feed(b"data: {\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit\"}}\n\n");
+    });
+    let events = events.lock().unwrap();
+    let names: Vec<_> = events
+        .iter()
+        .map(|(_, f)| {
+            (
+                field(f, "message").unwrap_or(""),
+                field(f, "rule").unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("transport", "transport:connection_refused"),
+            ("classified", "minimax:1002")
+        ]
+    );
+}
+
+#[cfg(feature = "tower")]
+#[test]
+fn a_retry_is_an_event_with_its_delay() {
+    use errnorm::{AdvicePolicy, RetryPolicy};
+    let cap = Capture::default();
+    let events = cap.0.clone();
+    tracing::subscriber::with_default(cap, || {
+        let mut p = AdvicePolicy::new(RetryPolicy::default(), 3);
+        let res = http::Response::builder()
+            .status(503)
+            .header("retry-after", "2")
+            .body(b"".to_vec())
+            .unwrap();
+        assert_eq!(p.delay_for(&res), Some(std::time::Duration::from_secs(2)));
+    });
+    let events = events.lock().unwrap();
+    let retry = events
+        .iter()
+        .find(|(_, f)| field(f, "message") == Some("retry"))
+        .expect("a retry event");
+    assert_eq!(field(&retry.1, "rule"), Some("status:503"));
+    assert_eq!(field(&retry.1, "attempt"), Some("0"));
+    assert_eq!(field(&retry.1, "delay_ms"), Some("2000"));
+}

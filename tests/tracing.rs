@@ -12,7 +12,10 @@ use tracing::{Event, Metadata, Subscriber};
 
 /// Every event, as its target and its fields (`name=value`, the message as `message`).
 #[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>);
+struct Capture(Arc<Mutex<Vec<Captured>>>);
+
+/// An event's target and fields.
+type Captured = (String, Vec<(String, String)>);
 
 struct Fields(Vec<(String, String)>);
 

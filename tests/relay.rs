@@ -273,3 +273,42 @@ async fn the_relay_body_ends_with_the_gateways_own_event() {
     assert!(!text.contains("1002"), "{text}");
     assert_eq!(*seen.lock().unwrap(), ["minimax:1002"]);
 }
+
+#[tokio::test]
+async fn an_error_before_the_first_output_can_still_fail_over() {
+    // A comment and Anthropic's ping come first: not output.
+    let parts: Vec<&[u8]> = vec![
+        b": keep-alive\n\n",
+        b"event: ping\ndata: \n\n",
+        b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n",
+    ];
+    let c = Classifier::new();
+    let Upstream::Stream(mut r) = c
+        .relay(response(200, "text/event-stream", chunks(&parts)))
+        .await
+    else {
+        panic!("not relayed")
+    };
+    let e = r.first_output().await.unwrap_err();
+    assert_eq!(e.error.reason(), Reason::Overloaded);
+    assert!(!e.after_output);
+}
+
+#[tokio::test]
+async fn after_the_first_output_the_relay_hands_on_everything_it_read_ahead() {
+    let body = [&b": keep-alive\n\n"[..], HI, MINIMAX_1002].concat();
+    let parts: Vec<&[u8]> = vec![&body[..3], &body[3..40], &body[40..]];
+    let c = Classifier::new();
+    let Upstream::Stream(mut r) = c
+        .relay(response(200, "text/event-stream", chunks(&parts)))
+        .await
+    else {
+        panic!("not relayed")
+    };
+    assert!(r.first_output().await.is_ok());
+    let (out, err) = drain(Upstream::Stream(r)).await;
+    assert_eq!(out, [&b": keep-alive\n\n"[..], HI].concat());
+    let e = err.unwrap();
+    assert!(e.after_output);
+    assert_eq!(e.error.rule_id(), "minimax:1002");
+}

@@ -85,6 +85,8 @@ pub struct Relay<B> {
     held_len: usize,
     /// Bytes handed on so far (where `held` starts in the stream).
     sent: u64,
+    /// Pieces read ahead by [`Relay::first_output`], handed on first.
+    ready: VecDeque<Piece>,
     done: bool,
 }
 
@@ -207,6 +209,7 @@ impl Classifier {
                 held: VecDeque::new(),
                 held_len: 0,
                 sent: 0,
+                ready: VecDeque::new(),
                 done: false,
             });
         }
@@ -234,6 +237,7 @@ impl Classifier {
                                 held,
                                 held_len,
                                 sent: 0,
+                                ready: VecDeque::new(),
                                 done: false,
                             });
                         }
@@ -331,7 +335,48 @@ where
         Some(Bytes::from(out))
     }
 
+    /// Reads ahead to the stream's first output (an ordinary event) and returns the
+    /// error that comes before it, if one does: nothing has reached the client then, so
+    /// the request can still go to another upstream. What was read stays in the relay,
+    /// handed on first. A body that is not an event stream has its output at once.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use errnorm::{Classifier, Reason, Upstream};
+    /// use http_body_util::Full;
+    ///
+    /// let res = http::Response::builder()
+    ///     .header("content-type", "text/event-stream")
+    ///     .body(Full::new(bytes::Bytes::from_static(
+    ///         b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n",
+    ///     )))
+    ///     .unwrap();
+    /// let Upstream::Stream(mut relay) = Classifier::new().relay(res).await else { unreachable!() };
+    /// // Overloaded before the first token: fail over, the client saw nothing.
+    /// assert_eq!(relay.first_output().await.unwrap_err().error.reason(), Reason::Overloaded);
+    /// # });
+    /// ```
+    pub async fn first_output(&mut self) -> Result<(), StreamError> {
+        loop {
+            if self.stream.as_ref().map_or(true, |s| s.output_sent()) {
+                return Ok(());
+            }
+            match poll_fn(|cx| self.poll_read(cx)).await {
+                Some(Piece::Error(e)) if !e.after_output => return Err(e),
+                Some(p) => self.ready.push_back(p),
+                None => return Ok(()),
+            }
+        }
+    }
+
     fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Option<Piece>> {
+        match self.ready.pop_front() {
+            Some(p) => Poll::Ready(Some(p)),
+            None => self.poll_read(cx),
+        }
+    }
+
+    fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Option<Piece>> {
         loop {
             if self.done {
                 return Poll::Ready(None);

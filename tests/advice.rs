@@ -206,6 +206,19 @@ fn advice_and_policy_agree_on_a_documented_retry() {
         RetryPolicy::default().next_delay(&plain, 0, &mut || 0.0),
         None
     );
+    // A fast policy (a cap below the default one-second step) still retries 1002, after
+    // its own first step: 5 ms x 2.0^0, no jitter.
+    let fast = RetryPolicy::default()
+        .with_backoff(
+            std::time::Duration::from_millis(5),
+            2.0,
+            std::time::Duration::from_millis(40),
+        )
+        .with_jitter(std::time::Duration::ZERO);
+    assert_eq!(
+        fast.next_delay(&v, 0, &mut || 0.0),
+        Some(std::time::Duration::from_millis(5))
+    );
 }
 
 #[test]

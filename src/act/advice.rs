@@ -389,8 +389,12 @@ impl RetryPolicy {
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<Duration> {
+        // The advice as this policy would give it: its cap is the longest wait and its
+        // first step the backoff (else a cap under the default 1 s step would turn
+        // every documented retry into a failover).
         let opts = AdviceOptions {
             max_wait: self.cap,
+            base_backoff: self.base.min(self.cap),
             ..AdviceOptions::default()
         };
         let advice = advise(reason, retry_after, hint.is_some_and(|h| h.retry()), &opts);

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod capture;
 pub mod json;
 pub mod server;
 

@@ -1,0 +1,230 @@
+//! A streaming LLM gateway in axum + reqwest, driven by errnorm: it forwards
+//! `POST /v1/chat/completions` to its upstreams in order, and for each failure follows
+//! the advice: retry the same upstream after the policy's delay, fail over to the next
+//! (cooling the key, the endpoint or the model down as the advice's scope says), or
+//! answer the client at once with a client-safe error. Successful streams are relayed
+//! as they arrive; an error before the first token still fails over, an error after it
+//! ends the client's stream with the gateway's own error event.
+//!
+//! ```sh
+//! cargo run --example gateway --features "axum reqwest" -- 127.0.0.1:8080 \
+//!     minimax=http://127.0.0.1:8081/v1/chat/completions \
+//!     novita=http://127.0.0.1:8082/v1/chat/completions
+//! ```
+//!
+//! Each upstream is `name=url`; its key is read from `GATEWAY_KEY_<NAME>` (none if
+//! unset). `tests/gateway.rs` runs this gateway against mock upstreams on 127.0.0.1.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use errnorm::{
+    classify_reqwest_error, Action, ApiError, Classifier, ClientError, Cooldowns, Lang, Reason,
+    Scope, Upstream as Read,
+};
+
+/// One upstream: a name for logs and cool-downs, its URL and its key.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    /// The name cool-downs are kept under.
+    pub name: String,
+    /// The URL requests are posted to.
+    pub url: String,
+    /// The bearer key, if any.
+    pub key: Option<String>,
+}
+
+/// The gateway's state, shared by every request.
+pub struct Gateway {
+    /// The upstreams, tried in order.
+    pub upstreams: Vec<Upstream>,
+    /// The one configured classifier (rules, limits, retry policy, client options).
+    pub classifier: Classifier,
+    /// The HTTP client.
+    pub http: reqwest::Client,
+    /// Which keys, endpoints and models rest.
+    pub cooldowns: Mutex<Cooldowns>,
+}
+
+impl Gateway {
+    /// A gateway over `upstreams` whose keys are its own: an upstream's auth or quota
+    /// failure is never reported to the client as the client's.
+    pub fn new(upstreams: Vec<Upstream>, classifier: Classifier) -> Gateway {
+        Gateway {
+            upstreams,
+            classifier,
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .connect_timeout(Duration::from_secs(5))
+                .build()
+                .unwrap_or_default(),
+            cooldowns: Mutex::new(Cooldowns::new(1, Duration::from_secs(300), 10_000)),
+        }
+    }
+
+    /// The name a failure is recorded under: the advice's scope picks the key, the
+    /// endpoint or the model at this upstream.
+    fn scoped(up: &Upstream, scope: Scope) -> String {
+        match scope {
+            Scope::Key => format!("{}/key", up.name),
+            Scope::Model => format!("{}/model", up.name),
+            _ => up.name.clone(),
+        }
+    }
+
+    fn resting(&self, up: &Upstream) -> bool {
+        let now = Instant::now();
+        let c = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
+        [Scope::Key, Scope::Endpoint, Scope::Model]
+            .into_iter()
+            .any(|s| c.is_resting(&Gateway::scoped(up, s), now))
+    }
+
+    fn failed(&self, up: &Upstream, e: &ApiError) {
+        let advice = self.classifier.advice(e);
+        let name = Gateway::scoped(up, advice.scope);
+        let mut c = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
+        c.record(&name, &advice, Instant::now());
+    }
+
+    fn succeeded(&self, up: &Upstream) {
+        let mut c = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
+        c.success(&Gateway::scoped(up, Scope::Endpoint));
+    }
+}
+
+/// The gateway's routes.
+pub fn router(gw: Arc<Gateway>) -> Router {
+    Router::new()
+        .route("/v1/chat/completions", post(chat))
+        .with_state(gw)
+}
+
+/// What one attempt at one upstream came to.
+enum Outcome {
+    /// The answer to hand the client.
+    Answer(Response),
+    /// A failure, classified once.
+    Failed(ApiError),
+}
+
+async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
+    let mut req = gw
+        .http
+        .post(&up.url)
+        .header("content-type", "application/json")
+        .body(body.clone());
+    if let Some(key) = &up.key {
+        req = req.bearer_auth(key);
+    }
+    let res = match req.send().await {
+        Ok(res) => res,
+        // Refused, reset, timed out: no response to read.
+        Err(e) => return Outcome::Failed(classify_reqwest_error(&e)),
+    };
+    match gw.classifier.relay_reqwest(res).await {
+        Read::Complete(r) => {
+            gw.succeeded(up);
+            Outcome::Answer(
+                (r.status, [("content-type", "application/json")], r.body).into_response(),
+            )
+        }
+        Read::Error(r) => match r.error {
+            Some(e) => Outcome::Failed(e),
+            None => Outcome::Answer(
+                ClientError::from_reason(Reason::ServerError, Lang::En)
+                    .response()
+                    .into_response(),
+            ),
+        },
+        Read::Stream(mut relay) => {
+            if let Err(e) = relay.first_output().await {
+                return Outcome::Failed(e.error);
+            }
+            gw.succeeded(up);
+            let status = relay.status();
+            let (gw2, up2) = (gw.clone(), up.clone());
+            // After the first token an error ends the stream with the gateway's own
+            // event; the upstream is still told off for it.
+            let body = relay.into_body(&gw.classifier, move |e| gw2.failed(&up2, &e.error));
+            let mut res = Response::new(Body::new(body));
+            *res.status_mut() = status;
+            res.headers_mut().insert(
+                "content-type",
+                http::HeaderValue::from_static("text/event-stream"),
+            );
+            Outcome::Answer(res)
+        }
+    }
+}
+
+/// A small random source for the retry jitter.
+fn random() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+async fn chat(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
+    let mut last: Option<ApiError> = None;
+    for up in gw.upstreams.iter().filter(|u| !gw.resting(u)) {
+        let mut retries = 0;
+        loop {
+            let e = match attempt(&gw, up, &body).await {
+                Outcome::Answer(res) => return res,
+                Outcome::Failed(e) => e,
+            };
+            gw.failed(up, &e);
+            let action = gw.classifier.advice(&e).action;
+            if action == Action::Respond {
+                // The request itself is wrong: no upstream would take it.
+                return gw.classifier.client_error(&e).into_response();
+            }
+            if action == Action::Retry {
+                if let Some(d) = gw.classifier.next_delay(&e, retries, &mut random) {
+                    retries += 1;
+                    tokio::time::sleep(d).await;
+                    continue;
+                }
+            }
+            last = Some(e);
+            break; // fail over
+        }
+    }
+    match last {
+        Some(e) => gw.classifier.client_error(&e).into_response(),
+        // Every upstream rests.
+        None => ClientError::from_reason(Reason::Overloaded, Lang::En).into_response(),
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let listen = args.next().unwrap_or_else(|| "127.0.0.1:8080".into());
+    let upstreams = args
+        .filter_map(|a| {
+            let (name, url) = a.split_once('=')?;
+            let key = std::env::var(format!("GATEWAY_KEY_{}", name.to_uppercase())).ok();
+            Some(Upstream {
+                name: name.into(),
+                url: url.into(),
+                key,
+            })
+        })
+        .collect();
+    let classifier =
+        Classifier::new().with_client(errnorm::ClientOptions::default().with_own_credentials());
+    let gw = Arc::new(Gateway::new(upstreams, classifier));
+    let listener = tokio::net::TcpListener::bind(&listen).await?;
+    eprintln!("gateway on http://{listen}/v1/chat/completions");
+    axum::serve(listener, router(gw)).await
+}

@@ -191,3 +191,50 @@ async fn an_axum_handler_returns_the_client_error_in_its_dialect() {
     assert!(v["error"]["message"].is_string());
     assert!(!String::from_utf8_lossy(&bytes).contains("balance"));
 }
+
+#[cfg(all(feature = "tower", feature = "http-body", feature = "tracing"))]
+#[tokio::test(start_paused = true)]
+async fn tower_retries_any_body_from_the_relays_one_classification() {
+    use errnorm::{AdvicePolicy, Classifier, RetryPolicy, Upstream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tower::{service_fn, ServiceBuilder, ServiceExt};
+
+    let cap = common::capture::Capture::default();
+    let _g = tracing::subscriber::set_default(cap.clone());
+    // An upstream whose body type is not bytes: 503 twice, then an answer.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let n = calls.clone();
+    let upstream = service_fn(move |_req: ()| {
+        let i = n.fetch_add(1, Ordering::SeqCst);
+        let (status, body): (u16, &'static [u8]) = if i < 2 {
+            (
+                503,
+                br#"{"type":"error","error":{"type":"api_error","message":"try again"}}"#,
+            )
+        } else {
+            (200, br#"{"choices":[]}"#)
+        };
+        let res = http::Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from_static(body)))
+            .unwrap();
+        async move { Ok::<_, std::convert::Infallible>(res) }
+    });
+    let classifier = Classifier::new();
+    let svc = ServiceBuilder::new()
+        .retry(AdvicePolicy::new(RetryPolicy::default(), 9))
+        .service(upstream.then(move |res| {
+            let c = classifier.clone();
+            async move { Ok::<_, std::convert::Infallible>(c.relay(res?).await) }
+        }));
+    let Upstream::Complete(r) = svc.oneshot(()).await.unwrap() else {
+        panic!("not answered")
+    };
+    assert_eq!(r.status, 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    // Two error responses, each classified once, each retried once.
+    assert_eq!(cap.count(&["classified"]), 2);
+    assert_eq!(cap.count(&["retry"]), 2);
+}

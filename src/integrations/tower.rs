@@ -153,17 +153,81 @@ impl AdvicePolicy {
         let retry = self.retry;
         let mut rng = || self.random();
         let d = retry.next_delay(&v, attempt, &mut rng)?;
+        self.retrying(&v.rule().id(), d);
+        Some(d)
+    }
+
+    /// Counts a retry and tells the hook and the `tracing` subscriber.
+    fn retrying(&mut self, rule: &str, delay: Duration) {
+        let attempt = self.attempts;
         self.attempts += 1;
         #[cfg(feature = "tracing")]
-        crate::integrations::trace::retry(&v.rule().id(), attempt, d);
+        crate::integrations::trace::retry(rule, attempt, delay);
         if let Some(hook) = &self.on_retry {
             hook(&RetryEvent {
                 attempt,
-                delay: d,
-                rule: v.rule().id().into_owned(),
+                delay,
+                rule: rule.to_owned(),
             });
         }
+    }
+
+    /// The delay before retrying after `e` (an error classified already, by
+    /// [`Classifier::relay`](crate::Classifier::relay) say), or `None` not to retry.
+    pub fn delay_for_error(&mut self, e: &crate::ApiError) -> Option<Duration> {
+        if e.advice_with(&self.advice).action != Action::Retry {
+            return None;
+        }
+        let attempt = self.attempts;
+        let retry = self.retry;
+        let mut rng = || self.random();
+        let d = retry.next_delay_for_error(e, attempt, &mut rng)?;
+        self.retrying(e.rule_id(), d);
         Some(d)
+    }
+}
+
+/// For a service whose responses went through
+/// [`Classifier::relay`](crate::Classifier::relay) (feature `http-body` too): any
+/// `http_body::Body`, its error read with a cap and classified once, its streams
+/// untouched. A retry is decided on the error already classified.
+///
+/// ```
+/// use errnorm::{AdvicePolicy, Classifier, RetryPolicy};
+/// use tower::{service_fn, ServiceBuilder, ServiceExt};
+///
+/// let classifier = Classifier::new();
+/// let upstream = service_fn(|_req: ()| async {
+///     // Your HTTP client here (hyper, reqwest via relay_reqwest, ...).
+///     Ok::<_, std::convert::Infallible>(http::Response::new(http_body_util::Full::new(bytes::Bytes::new())))
+/// });
+/// let svc = ServiceBuilder::new()
+///     .retry(AdvicePolicy::new(RetryPolicy::default(), 42))
+///     .service(upstream.then(move |res| {
+///         let c = classifier.clone();
+///         async move { Ok::<_, std::convert::Infallible>(c.relay(res?).await) }
+///     }));
+/// # let _ = svc;
+/// ```
+#[cfg(feature = "http-body")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]
+impl<Req: Clone, B, E> tower::retry::Policy<Req, crate::Upstream<B>, E> for AdvicePolicy {
+    type Future = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    fn retry(
+        &mut self,
+        _req: &mut Req,
+        result: &mut Result<crate::Upstream<B>, E>,
+    ) -> Option<Self::Future> {
+        let crate::Upstream::Error(r) = result.as_ref().ok()? else {
+            return None;
+        };
+        let d = self.delay_for_error(r.error.as_ref()?)?;
+        Some(Box::pin(tokio::time::sleep(d)))
+    }
+
+    fn clone_request(&mut self, req: &Req) -> Option<Req> {
+        Some(req.clone())
     }
 }
 

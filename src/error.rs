@@ -23,6 +23,21 @@ use crate::{ErrorKind, Provider, Reason};
 /// message and type are serialised through [`redact`](crate::redact), so that handing
 /// the error to a client or a log leaks no key, host or balance; the raw message is
 /// only in [`ApiError::message`].
+///
+/// ```
+/// use errnorm::{Action, ApiError, ErrorKind, StreamClassifier};
+/// use http::StatusCode;
+///
+/// // From a stream: Anthropic's overloaded_error mid-stream (its errors documentation).
+/// let mut s = StreamClassifier::new(StatusCode::OK);
+/// let e: &ApiError = &s
+///     .feed(b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
+///     .unwrap()
+///     .error;
+/// assert_eq!(e.kind(), ErrorKind::Transient);
+/// assert_eq!(e.advice().action, Action::Failover); // no delay given: go elsewhere
+/// assert_eq!(e.error_type(), Some("overloaded_error")); // Anthropic's type; it sends no code
+/// ```
 #[derive(Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
 #[serde(transparent)]
 #[error("{inner}")]

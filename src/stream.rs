@@ -9,6 +9,18 @@ use crate::read::BodyForm;
 use crate::{ApiError, Provider};
 
 /// The first error event of a stream, and whether ordinary output came before it.
+///
+/// ```
+/// use errnorm::StreamClassifier;
+/// use http::StatusCode;
+///
+/// let hi = b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n";
+/// let mut s = StreamClassifier::new(StatusCode::OK);
+/// s.feed(hi);
+/// let e = s.feed(b"data: {\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}\n\n").unwrap();
+/// assert!(e.after_output); // tokens went out: end the stream, do not retry silently
+/// assert_eq!(e.offset, hi.len() as u64); // cut the upstream's event here
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamError {

@@ -163,6 +163,19 @@ impl Evidence<'_> {
 ///
 /// Its `Debug` leaves the upstream message out (it may carry secrets);
 /// [`Verdict::message`] has it.
+///
+/// ```
+/// use errnorm::{classify, Basis, ErrorKind, Reason};
+/// use http::{HeaderMap, StatusCode};
+///
+/// // Novita's documented NOT_ENOUGH_BALANCE, under a 400 that says nothing of money.
+/// let body = br#"{"code":400,"reason":"NOT_ENOUGH_BALANCE","message":"not enough balance","metadata":{}}"#;
+/// let v = classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), body).unwrap();
+/// assert_eq!((v.kind(), v.reason()), (ErrorKind::Quota, Reason::InsufficientBalance));
+/// assert_eq!(v.basis(), Basis::ProviderCode);
+/// assert_eq!(v.rule().id(), "novita:NOT_ENOUGH_BALANCE");
+/// assert_eq!(v.advice().client_status, 402);
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct Verdict<'a> {
     pub(crate) reason: Reason,

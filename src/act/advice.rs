@@ -38,6 +38,16 @@ pub enum Credential {
 }
 
 /// What a cool-down or a disable applies to.
+///
+/// ```
+/// use errnorm::{classify, Scope};
+/// use http::{HeaderMap, StatusCode};
+///
+/// // Anthropic's 529: the endpoint is full, whatever key calls it.
+/// let body = br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
+/// let v = classify(StatusCode::from_u16(529).unwrap(), &HeaderMap::new(), body).unwrap();
+/// assert_eq!(v.advice().scope, Scope::Endpoint);
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -62,6 +72,20 @@ impl Scope {
 }
 
 /// The advice for one verdict (see [`Verdict::advice`]).
+///
+/// ```
+/// use errnorm::{classify, Action, Credential, Scope};
+/// use http::{HeaderMap, StatusCode};
+/// use std::time::Duration;
+///
+/// // OpenAI's 429 with a short Retry-After: wait on the same key.
+/// let mut h = HeaderMap::new();
+/// h.insert("retry-after", "2".parse().unwrap());
+/// let body = br#"{"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}}"#;
+/// let a = classify(StatusCode::TOO_MANY_REQUESTS, &h, body).unwrap().advice();
+/// assert_eq!((a.action, a.delay), (Action::Retry, Some(Duration::from_secs(2))));
+/// assert_eq!((a.credential, a.scope), (Credential::Keep, Scope::Key));
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Advice {
@@ -85,6 +109,23 @@ pub struct Advice {
 }
 
 /// The caller's limits on advice.
+///
+/// ```
+/// use errnorm::{classify, Action, AdviceOptions, Reason};
+/// use http::{HeaderMap, StatusCode};
+/// use std::time::Duration;
+///
+/// let mut h = HeaderMap::new();
+/// h.insert("retry-after", "30".parse().unwrap());
+/// let v = classify(StatusCode::TOO_MANY_REQUESTS, &h, b"").unwrap();
+/// // By default 30 s is too long to wait (max_wait is 10 s): fail over.
+/// assert_eq!(v.advice().action, Action::Failover);
+/// let patient = AdviceOptions::default().with_max_wait(Duration::from_secs(60));
+/// assert_eq!(v.advice_with(&patient).action, Action::Retry);
+/// // A context-window fallback: send context_length_exceeded to a larger model.
+/// let fallback = AdviceOptions::default().with_action(Reason::ContextLengthExceeded, Action::Failover);
+/// # let _ = fallback;
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AdviceOptions {
@@ -302,6 +343,21 @@ pub(crate) fn decide(reason: Reason, delay: Option<Duration>, opts: &AdviceOptio
 
 /// How a gateway retries: exponential backoff with jitter, capped, honouring the
 /// server's delay, with MiniMax's per-code budgets where its tables have them.
+///
+/// ```
+/// use errnorm::{classify_transport, RetryPolicy};
+/// use std::time::Duration;
+///
+/// let p = RetryPolicy::default()
+///     .with_backoff(Duration::from_millis(100), 2.0, Duration::from_secs(5))
+///     .with_jitter(Duration::ZERO)
+///     .with_max_retries(2);
+/// let timeout = classify_transport(&std::io::Error::from(std::io::ErrorKind::TimedOut));
+/// let mut rng = || 0.0;
+/// assert_eq!(p.next_delay_for_error(&timeout, 0, &mut rng), Some(Duration::from_millis(100)));
+/// assert_eq!(p.next_delay_for_error(&timeout, 1, &mut rng), Some(Duration::from_millis(200)));
+/// assert_eq!(p.next_delay_for_error(&timeout, 2, &mut rng), None); // budget spent
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {

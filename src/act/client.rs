@@ -19,6 +19,15 @@ pub enum Lang {
 }
 
 /// How [`ApiError::client_error`] renders.
+///
+/// ```
+/// use errnorm::{ClientOptions, Dialect, Lang};
+/// let o = ClientOptions::default()
+///     .with_lang(Lang::Zh)
+///     .with_dialect(Dialect::Anthropic)
+///     .with_own_credentials();
+/// assert!(o.own_credentials && !o.upstream_message);
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ClientOptions {
@@ -91,6 +100,19 @@ impl ClientOptions {
 /// its fields (`status` as a number); [`ClientError::openai_body`] and
 /// [`ClientError::anthropic_body`] give the envelopes, [`ClientError::http_response`]
 /// a whole response, [`ClientError::sse_event`] the event that ends a stream.
+///
+/// ```
+/// use errnorm::{classify, ClientOptions};
+/// use http::{HeaderMap, StatusCode};
+///
+/// let body = br#"{"error":{"message":"Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwx","type":"invalid_request_error","code":"invalid_api_key"}}"#;
+/// let e = classify(StatusCode::UNAUTHORIZED, &HeaderMap::new(), body).unwrap().into_error();
+/// let c = e.client_error(&ClientOptions::default());
+/// assert_eq!(c.status, 401);
+/// assert!(!c.message.contains("sk-proj")); // the crate's own words
+/// let json = serde_json::to_value(&c).unwrap();
+/// assert_eq!(json["code"], "invalid_key");
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ClientError {

@@ -19,7 +19,7 @@ use crate::{ApiError, Classifier, Reason, StreamClassifier, StreamError};
 pub const BODY_LIMIT: usize = 1 << 20;
 
 /// A response read to the end (at most [`BODY_LIMIT`]) and classified; the body is
-/// kept for the caller.
+/// kept for the caller. See [`Upstream`] for an example.
 #[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct ClassifiedResponse {
@@ -36,6 +36,22 @@ pub struct ClassifiedResponse {
 }
 
 /// What [`Classifier::relay`] made of an upstream response.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use errnorm::{Classifier, Reason, Upstream};
+/// use http_body_util::Full;
+///
+/// // MiniMax's insufficient balance, under 200 and application/json.
+/// let res = http::Response::new(Full::new(bytes::Bytes::from_static(
+///     br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#,
+/// )));
+/// match Classifier::new().relay(res).await {
+///     Upstream::Error(r) => assert_eq!(r.error.unwrap().reason(), Reason::InsufficientBalance),
+///     other => panic!("{other:?}"),
+/// }
+/// # });
+/// ```
 pub enum Upstream<B> {
     /// An error: its body was read (at most [`BODY_LIMIT`]) and classified once. The
     /// body broke off mid-read under a success status: the transport error.
@@ -57,7 +73,7 @@ impl<B> std::fmt::Debug for Upstream<B> {
     }
 }
 
-/// One piece of a relayed stream.
+/// One piece of a relayed stream (see [`Classifier::relay`] for an example).
 #[derive(Debug)]
 pub enum Piece {
     /// Upstream bytes, unchanged, up to the end of the last complete event.
@@ -74,6 +90,8 @@ pub enum Piece {
 ///
 /// Read it piece by piece with [`Relay::next`], or turn it into a body for your own
 /// client with [`Relay::into_body`], which ends the stream with your own error event.
+/// [`Classifier::relay`] and [`Relay::first_output`] have examples; the gateway in the
+/// repository's `examples/gateway.rs` uses all of it with axum.
 pub struct Relay<B> {
     status: StatusCode,
     headers: HeaderMap,
@@ -484,6 +502,26 @@ where
 type OnError = Box<dyn FnOnce(&StreamError) + Send>;
 
 /// A [`Relay`] as an `http_body::Body` (see [`Relay::into_body`]).
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use errnorm::{Classifier, Upstream};
+/// use http_body_util::{BodyExt, Full};
+///
+/// let c = Classifier::new();
+/// let res = http::Response::builder()
+///     .header("content-type", "text/event-stream")
+///     .body(Full::new(bytes::Bytes::from_static(
+///         b"data: {\"choices\":[]}\n\ndata: {\"error\":{\"message\":\"internal error at 10.0.0.7\",\"type\":\"server_error\"}}\n\n",
+///     )))
+///     .unwrap();
+/// let Upstream::Stream(relay) = c.relay(res).await else { unreachable!() };
+/// let out = relay.into_body(&c, |_| {}).collect().await.unwrap().to_bytes();
+/// let text = String::from_utf8_lossy(&out);
+/// assert!(text.starts_with("data: {\"choices\":[]}\n\ndata: {\"error\":"));
+/// assert!(!text.contains("10.0.0.7")); // the gateway's words, not the upstream's
+/// # });
+/// ```
 pub struct RelayBody<B> {
     relay: Relay<B>,
     classifier: Classifier,

@@ -38,6 +38,13 @@ pub struct AdvicePolicy {
 type OnRetry = std::sync::Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 
 /// What [`AdvicePolicy::with_on_retry`]'s hook is told before each retry.
+///
+/// ```
+/// use errnorm::{AdvicePolicy, RetryPolicy};
+/// let policy = AdvicePolicy::new(RetryPolicy::default(), 1)
+///     .with_on_retry(|e| eprintln!("retry {} in {:?} ({})", e.attempt, e.delay, e.rule));
+/// # let _ = policy;
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct RetryEvent {

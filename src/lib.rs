@@ -62,8 +62,15 @@
 //!   default so the library stays lean.
 //! - `http-response`: `classify_response` / `classify_response_as` for
 //!   `http::Response<B>` where `B: AsRef<[u8]>`.
-//! - `reqwest`: `classify_reqwest`, classifying a `reqwest::Response` and keeping its body.
+//! - `http-body`: [`Classifier::relay`] for any `http::Response<B: http_body::Body>`:
+//!   error bodies read with a cap and classified once, successful streams handed on as
+//!   they arrive and classified as they pass.
+//! - `reqwest`: `classify_reqwest`, classifying a `reqwest::Response` and keeping its
+//!   body; `Classifier::relay_reqwest`; `classify_reqwest_error`.
+//! - `axum`: `IntoResponse` for [`ClientError`].
 //! - `tower`: `AdvicePolicy`, a `tower::retry::Policy` driven by the advice.
+//! - `tracing`: events on the `errnorm` target for every classification, transport
+//!   failure and retry, with the stable ids as fields and no upstream text.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -312,3 +312,54 @@ async fn after_the_first_output_the_relay_hands_on_everything_it_read_ahead() {
     assert!(e.after_output);
     assert_eq!(e.error.rule_id(), "minimax:1002");
 }
+
+/// A body of endless keep-alive comments, counting what was read of it.
+struct Pings(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Body for Pings {
+    type Data = Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        let chunk = Bytes::from(": ping\n\n".repeat(512));
+        self.0
+            .fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+        Poll::Ready(Some(Ok(Frame::data(chunk))))
+    }
+}
+
+#[tokio::test]
+async fn reading_ahead_for_the_first_token_is_bounded() {
+    let read = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let res = Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(Pings(read.clone()))
+        .unwrap();
+    let c = Classifier::new();
+    let Upstream::Stream(mut r) = c.relay(res).await else {
+        panic!("not relayed")
+    };
+    assert!(r.first_output().await.is_ok());
+    let n = read.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(n > errnorm::STREAM_EVENT_LIMIT, "{n}");
+    assert!(n < 2 * errnorm::STREAM_EVENT_LIMIT, "{n}");
+}
+
+#[tokio::test]
+async fn a_classified_responses_debug_shows_neither_body_nor_headers() {
+    let body: &[u8] = br#"{"error":{"message":"Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwx","type":"invalid_request_error","code":"invalid_api_key"}}"#;
+    let res = Response::builder()
+        .status(401)
+        .header("content-type", "application/json")
+        .header("set-cookie", "session=s3cr3t-cookie")
+        .body(chunks(&[body]))
+        .unwrap();
+    let Upstream::Error(r) = Classifier::new().relay(res).await else {
+        panic!("not an error")
+    };
+    let d = format!("{r:?}");
+    assert!(!d.contains("sk-proj") && !d.contains("s3cr3t"), "{d}");
+    assert!(d.contains("401"), "{d}");
+}

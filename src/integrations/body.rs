@@ -20,8 +20,11 @@ pub const BODY_LIMIT: usize = 1 << 20;
 
 /// A response read to the end (at most [`BODY_LIMIT`]) and classified; the body is
 /// kept for the caller. See [`Upstream`] for an example.
+///
+/// Its `Debug` shows the status, the body's length and the error, never the body or
+/// the headers: they are the upstream's, and `Debug` output ends up in logs.
 #[non_exhaustive]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClassifiedResponse {
     /// The status.
     pub status: StatusCode,
@@ -33,6 +36,18 @@ pub struct ClassifiedResponse {
     pub truncated: bool,
     /// The error, when the response is one.
     pub error: Option<ApiError>,
+}
+
+impl std::fmt::Debug for ClassifiedResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClassifiedResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.len())
+            .field("body_len", &self.body.len())
+            .field("truncated", &self.truncated)
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 /// What [`Classifier::relay`] made of an upstream response.
@@ -374,14 +389,26 @@ where
     /// assert_eq!(relay.first_output().await.unwrap_err().error.reason(), Reason::Overloaded);
     /// # });
     /// ```
+    ///
+    /// It reads ahead at most [`STREAM_EVENT_LIMIT`](crate::STREAM_EVENT_LIMIT) bytes (an
+    /// upstream that sends only keep-alive comments is then taken as answering); how
+    /// long to wait for the first token is the caller's timeout.
     pub async fn first_output(&mut self) -> Result<(), StreamError> {
+        let mut read = 0usize;
         loop {
-            if self.stream.as_ref().map_or(true, |s| s.output_sent()) {
+            if self.stream.as_ref().map_or(true, |s| s.output_sent())
+                || read > crate::STREAM_EVENT_LIMIT
+            {
                 return Ok(());
             }
             match poll_fn(|cx| self.poll_read(cx)).await {
                 Some(Piece::Error(e)) if !e.after_output => return Err(e),
-                Some(p) => self.ready.push_back(p),
+                Some(p) => {
+                    if let Piece::Data(b) = &p {
+                        read = read.saturating_add(b.len());
+                    }
+                    self.ready.push_back(p);
+                }
                 None => return Ok(()),
             }
         }

@@ -116,6 +116,47 @@ impl Classifier {
         )
     }
 
+    /// Classifies a response from a known provider (see
+    /// [`classify_as`](crate::classify_as)), whatever this classifier's own hint.
+    ///
+    /// ```
+    /// use errnorm::{Classifier, Provider, Reason};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// // A new-api gateway's free text, as the gateway's table reads it.
+    /// let body = br#"{"error":{"message":"当前分组上游负载已饱和，请稍后再试","type":"new_api_error"}}"#;
+    /// let v = Classifier::new()
+    ///     .classify_as(Provider::Gateway, StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), body)
+    ///     .unwrap();
+    /// assert_eq!(v.provider(), Some(Provider::Gateway));
+    /// ```
+    pub fn classify_as<'a>(
+        &'a self,
+        provider: Provider,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &'a [u8],
+    ) -> Option<Verdict<'a>> {
+        crate::decide::run(
+            self.config.rules.as_deref(),
+            Some(provider),
+            status,
+            headers,
+            body,
+        )
+    }
+
+    /// Classifies an `http::Response` whose body is bytes (feature `http-response`; see
+    /// [`classify_response`](crate::classify_response)).
+    #[cfg(feature = "http-response")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "http-response")))]
+    pub fn classify_response<'a, B: AsRef<[u8]>>(
+        &'a self,
+        res: &'a http::Response<B>,
+    ) -> Option<Verdict<'a>> {
+        self.classify(res.status(), res.headers(), res.body().as_ref())
+    }
+
     /// Classifies a response into an owned error.
     pub fn classify_error(
         &self,
@@ -177,6 +218,30 @@ mod tests {
             std::mem::size_of::<Classifier>(),
             std::mem::size_of::<usize>()
         );
+    }
+
+    #[cfg(feature = "http-response")]
+    #[test]
+    fn the_rules_reach_http_responses_and_a_hint_of_the_call() {
+        let mut rules = Rules::new();
+        rules
+            .add(
+                "minimax.tsv",
+                "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n2064\tbase_resp.status_code\t-\ttransient\toverloaded\texact\t-\tbusy\tops\t-\n",
+            )
+            .unwrap();
+        let c = Classifier::new().with_rules(rules);
+        let body = br#"{"base_resp":{"status_code":2064,"status_msg":"busy"}}"#.to_vec();
+        let res = http::Response::new(body.clone());
+        assert_eq!(
+            c.classify_response(&res).unwrap().rule().id(),
+            "minimax:2064"
+        );
+        let v = c
+            .classify_as(Provider::Minimax, StatusCode::OK, &HeaderMap::new(), &body)
+            .unwrap();
+        assert_eq!(v.rule().id(), "minimax:2064");
+        assert!(!v.provider_detected());
     }
 
     #[test]

@@ -36,9 +36,11 @@ enum LangArg {
 /// What `classify` adds to each line, and the runtime rules it reads.
 #[derive(Clone, Copy)]
 struct Extras<'r> {
-    client: Option<errnorm::ClientOptions>,
+    /// Add the client-safe error, rendered by the classifier's client options.
+    client_safe: bool,
     explain: bool,
-    rules: Option<&'r errnorm::Rules>,
+    /// The rules and client options, one configured value.
+    classifier: &'r errnorm::Classifier,
 }
 
 #[derive(Subcommand)]
@@ -105,23 +107,23 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let client = client_safe.then(|| {
-                let opts = errnorm::ClientOptions::lang(match lang {
-                    LangArg::En => errnorm::Lang::En,
-                    LangArg::Zh => errnorm::Lang::Zh,
-                });
-                if upstream_message {
-                    opts.with_upstream_message()
-                } else {
-                    opts
-                }
+            let mut client = errnorm::ClientOptions::default().with_lang(match lang {
+                LangArg::En => errnorm::Lang::En,
+                LangArg::Zh => errnorm::Lang::Zh,
             });
+            if upstream_message {
+                client = client.with_upstream_message();
+            }
+            let mut classifier = errnorm::Classifier::new().with_client(client);
+            if let Some(r) = rules {
+                classifier = classifier.with_rules(r);
+            }
             classify(
                 file,
                 Extras {
-                    client,
+                    client_safe,
                     explain,
-                    rules: rules.as_ref(),
+                    classifier: &classifier,
                 },
             )
         }
@@ -272,7 +274,7 @@ fn shown(s: &str) -> String {
 fn classify_input(
     line: &[u8],
     explain: bool,
-    rules: Option<&errnorm::Rules>,
+    classifier: &errnorm::Classifier,
 ) -> Result<Classified, String> {
     let input: Input = serde_json::from_slice(line).map_err(|e| e.to_string())?;
     let status = StatusCode::from_u16(input.status)
@@ -312,11 +314,9 @@ fn classify_input(
                 .map_err(|_| format!("unknown provider {p:?}"))?,
         ),
     };
-    let verdict = match (rules, hint) {
-        (None, None) => errnorm::classify(status, &headers, &body),
-        (None, Some(p)) => errnorm::classify_as(p, status, &headers, &body),
-        (Some(r), None) => r.classify(status, &headers, &body),
-        (Some(r), Some(p)) => r.classify_as(p, status, &headers, &body),
+    let verdict = match hint {
+        None => classifier.classify(status, &headers, &body),
+        Some(p) => classifier.classify_as(p, status, &headers, &body),
     };
     Ok(Classified {
         status: input.status,
@@ -329,18 +329,18 @@ fn classify_input(
 }
 
 fn classify_line(line: &[u8], extras: Extras<'_>) -> Result<Output, String> {
-    let c = classify_input(line, extras.explain, extras.rules)?;
+    let c = classify_input(line, extras.explain, extras.classifier)?;
     let Some((e, advice, evidence)) = c.error else {
         return Ok(Output {
             status: c.status,
-            client_body: extras.client.map(|_| None),
+            client_body: extras.client_safe.then_some(None),
             evidence: extras.explain.then_some(None),
             ..Output::default()
         });
     };
     let client_body = extras
-        .client
-        .map(|opts| Some(e.client_error(&opts).openai_body()));
+        .client_safe
+        .then(|| Some(extras.classifier.client_error(&e).openai_body()));
     Ok(Output {
         client_body,
         evidence: extras.explain.then_some(evidence),
@@ -476,13 +476,14 @@ fn stats(file: Option<PathBuf>, json: bool, top: usize) -> io::Result<ExitCode> 
     // (provider, code) -> (count, kind, reason)
     let mut codes: std::collections::HashMap<(String, String), (u64, &'static str, &'static str)> =
         std::collections::HashMap::new();
+    let classifier = errnorm::Classifier::new();
     for line in lines(open(file)?) {
         let line = line?;
         st.lines += 1;
         if progress && st.lines % 100_000 == 0 {
             eprint!("\r{} lines", st.lines);
         }
-        match classify_input(&line, false, None) {
+        match classify_input(&line, false, &classifier) {
             Err(_) => st.malformed += 1,
             Ok(Classified { error: None, .. }) => st.not_errors += 1,
             Ok(Classified {

@@ -124,7 +124,7 @@ impl Classifier {
     /// use http::{HeaderMap, StatusCode};
     ///
     /// // A new-api gateway's free text, as the gateway's table reads it.
-    /// let body = br#"{"error":{"message":"当前分组上游负载已饱和，请稍后再试","type":"new_api_error"}}"#;
+    /// let body = r#"{"error":{"message":"当前分组上游负载已饱和，请稍后再试","type":"new_api_error"}}"#.as_bytes();
     /// let v = Classifier::new()
     ///     .classify_as(Provider::Gateway, StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), body)
     ///     .unwrap();

@@ -125,7 +125,8 @@ impl Classifier {
     ///
     /// // A new-api gateway's free text, as the gateway's table reads it.
     /// let body = r#"{"error":{"message":"当前分组上游负载已饱和，请稍后再试","type":"new_api_error"}}"#.as_bytes();
-    /// let v = Classifier::new()
+    /// let c = Classifier::new();
+    /// let v = c
     ///     .classify_as(Provider::Gateway, StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), body)
     ///     .unwrap();
     /// assert_eq!(v.provider(), Some(Provider::Gateway));

@@ -148,16 +148,17 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
             }
             gw.succeeded(up);
             let status = relay.status();
+            let content_type = relay.headers().get("content-type").cloned();
             let (gw2, up2) = (gw.clone(), up.clone());
             // After the first token an error ends the stream with the gateway's own
             // event; the upstream is still told off for it.
             let body = relay.into_body(&gw.classifier, move |e| gw2.failed(&up2, &e.error));
             let mut res = Response::new(Body::new(body));
             *res.status_mut() = status;
-            res.headers_mut().insert(
-                "content-type",
-                http::HeaderValue::from_static("text/event-stream"),
-            );
+            // An event stream, or a JSON answer too large to read first.
+            if let Some(ct) = content_type {
+                res.headers_mut().insert("content-type", ct);
+            }
             Outcome::Answer(res)
         }
     }

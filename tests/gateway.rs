@@ -300,3 +300,23 @@ async fn a_stream_error_before_the_first_token_fails_over_and_after_it_ends_the_
     // One error event from each upstream, each classified once.
     assert_eq!(cap.count(&["classified", "transport"]), 2);
 }
+
+#[tokio::test]
+async fn a_large_answer_is_relayed_whole_with_its_content_type() {
+    // Embeddings of many inputs: over the 1 MiB the gateway reads before deciding.
+    let big: &'static str = Box::leak(
+        format!(
+            r#"{{"data":[{}],"object":"list"}}"#,
+            vec!["0.0123456789"; 120_000].join(",")
+        )
+        .into_boxed_str(),
+    );
+    assert!(big.len() > errnorm::BODY_LIMIT);
+    let (a, _) = mock(vec![json(200, big)]).await;
+    let gw = start(vec![a]).await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let res = client.post(&gw).body("{}").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(res.text().await.unwrap(), big);
+}

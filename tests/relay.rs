@@ -3,6 +3,8 @@
 //! error event, bodies that break off mid-read reported as transport errors.
 #![cfg(feature = "http-body")]
 
+mod common;
+
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -362,4 +364,79 @@ async fn a_classified_responses_debug_shows_neither_body_nor_headers() {
     let d = format!("{r:?}");
     assert!(!d.contains("sk-proj") && !d.contains("s3cr3t"), "{d}");
     assert!(d.contains("401"), "{d}");
+}
+
+mod chunking {
+    //! Whatever the chunking, the relay hands on exactly the bytes before the stream's
+    //! first error event (all of them when there is none), and reports the error the
+    //! stream classifier finds in the whole body.
+
+    use super::*;
+    use common::sse::{body, EVENTS};
+    use proptest::prelude::*;
+
+    fn relay(b: &[u8], cuts: &[usize]) -> (Vec<u8>, Option<(u64, Reason)>) {
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (b.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut parts: Vec<&[u8]> = Vec::new();
+        let mut at = 0;
+        for c in cuts.into_iter().chain([b.len()]) {
+            parts.push(&b[at..c.max(at)]);
+            at = c.max(at);
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let c = Classifier::new();
+            let (out, err) = drain(
+                c.relay(response(200, "text/event-stream", chunks(&parts)))
+                    .await,
+            )
+            .await;
+            (out, err.map(|e| (e.offset, e.error.reason())))
+        })
+    }
+
+    fn whole(b: &[u8]) -> Option<(u64, Reason)> {
+        let mut s = errnorm::StreamClassifier::new(http::StatusCode::OK);
+        s.feed(b);
+        s.finish().map(|e| (e.offset, e.error.reason()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_relay_hands_on_exactly_the_bytes_before_the_error(
+            events in prop::collection::vec(0..EVENTS.len(), 1..6),
+            ends in prop::collection::vec(any::<u8>(), 1..4),
+            cuts in prop::collection::vec(any::<usize>(), 0..8),
+        ) {
+            let b = body(&events, &ends, None);
+            let want = whole(&b);
+            let (out, err) = relay(&b, &cuts);
+            prop_assert_eq!(err, want);
+            let upto = want.map_or(b.len(), |(o, _)| o as usize);
+            prop_assert_eq!(&out[..], &b[..upto]);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+        #[test]
+        fn so_it_does_past_a_line_over_the_limit(
+            events in prop::collection::vec(0..EVENTS.len(), 1..4),
+            at in 0usize..4,
+            cuts in prop::collection::vec(any::<usize>(), 1..6),
+        ) {
+            let b = body(&events, &[0], Some(at % events.len()));
+            let want = whole(&b);
+            let (out, err) = relay(&b, &cuts);
+            prop_assert_eq!(err, want);
+            let upto = want.map_or(b.len(), |(o, _)| o as usize);
+            prop_assert_eq!(&out[..], &b[..upto]);
+        }
+    }
 }

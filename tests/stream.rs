@@ -92,48 +92,17 @@ mod chunking {
     use super::*;
     use proptest::prelude::*;
 
-    const EVENTS: &[&str] = &[
-        "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}",
-        "data: {\"choices\":[{\"delta\":{\"content\":\"no error here\"}}]}",
-        ": keep-alive",
-        "id: 7\nretry: 100",
-        "data: [DONE]",
-        "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}",
-        "event: error\ndata: {\"message\":\"Rate limit reached for requests\"}",
-        "event: error\ndata: upstream closed the connection",
-        "data: {\"base_resp\":{\"status_code\":1008,\"status_msg\":\"insufficient balance\"}}",
-        "event: error\ndata: {\"type\":\"error\",\ndata: \"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow\"}}",
-        "data: {\"error\":{\"message\":\"当前分组上游负载已饱和，请稍后再试\",\"type\":\"new_api_error\"}}",
-    ];
-
-    fn body(events: &[usize], ends: &[u8], long: Option<usize>) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (n, &e) in events.iter().enumerate() {
-            let end: &[u8] = match ends[n % ends.len()] % 3 {
-                0 => b"\n",
-                1 => b"\r\n",
-                _ => b"\r",
-            };
-            if long == Some(n) {
-                // A line over the limit, in the same event as what follows it.
-                out.extend_from_slice(b"data: ");
-                out.extend(vec![b'x'; errnorm::STREAM_EVENT_LIMIT + 10]);
-                out.extend_from_slice(end);
-            }
-            for line in EVENTS[e].split('\n') {
-                out.extend_from_slice(line.as_bytes());
-                out.extend_from_slice(end);
-            }
-            out.extend_from_slice(end);
-        }
-        out
-    }
+    use common::sse::{body, EVENTS};
 
     fn stream(
         status: StatusCode,
         body: &[u8],
         cuts: &[usize],
-    ) -> (Option<(ErrorKind, errnorm::Reason)>, Option<bool>) {
+    ) -> (
+        Option<(ErrorKind, errnorm::Reason)>,
+        Option<bool>,
+        Option<u64>,
+    ) {
         let mut s = StreamClassifier::new(status);
         let mut at = 0;
         let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (body.len() + 1)).collect();
@@ -146,6 +115,7 @@ mod chunking {
         (
             e.map(|e| (e.error.kind(), e.error.reason())),
             e.map(|e| e.after_output),
+            e.map(|e| e.offset),
         )
     }
 

@@ -239,8 +239,12 @@ impl Events {
     pub(crate) fn feed(&mut self, chunk: &[u8]) -> (usize, Option<Event>) {
         let mut i = 0;
         if self.after_cr && chunk.first() == Some(&b'\n') {
-            // The `\n` of a `\r\n` split between two chunks.
+            // The `\n` of a `\r\n` split between two chunks: it belongs to the line
+            // before, so an event that starts after that line starts after it too.
             i = 1;
+            if self.start == self.pos {
+                self.start += 1;
+            }
             self.pos += 1;
         }
         if !chunk.is_empty() {

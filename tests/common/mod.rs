@@ -5,6 +5,7 @@
 pub mod capture;
 pub mod json;
 pub mod server;
+pub mod sse;
 
 use std::path::Path;
 

@@ -14,7 +14,7 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use errnorm::{classify, Action, ApiError};
+use errnorm::{classify, classify_transport, Action, ApiError};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 /// What the loop did with one attempt.
@@ -35,7 +35,7 @@ pub enum Outcome {
     Success { upstream: usize, body: Vec<u8> },
     /// The error to hand to the client (every upstream failed, or the request is wrong).
     Failed { error: Box<ApiError> },
-    /// No upstream could be reached at all.
+    /// There were no upstreams to try.
     Unreachable,
 }
 
@@ -47,9 +47,15 @@ pub fn call(upstreams: &[String], request: &[u8], max_wait: Duration) -> (Outcom
     let mut i = 0;
     let mut retries = 0;
     while i < upstreams.len() {
-        let Ok((status, headers, body)) = post(&upstreams[i], request) else {
-            i += 1;
-            continue;
+        let (status, headers, body) = match post(&upstreams[i], request) {
+            Ok(r) => r,
+            Err(e) => {
+                // Refused, reset, timed out: the endpoint, not the request, failed.
+                last = Some(classify_transport(&e));
+                retries = 0;
+                i += 1;
+                continue;
+            }
         };
         let Some(v) = classify(status, &headers, &body) else {
             attempts.push(Attempt {
@@ -101,8 +107,9 @@ pub fn post(addr: &str, body: &[u8]) -> io::Result<(StatusCode, HeaderMap, Vec<u
         body.len()
     )?;
     s.write_all(body)?;
+    // An upstream decides how much it sends: read at most 1 MiB of it.
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
+    s.take(1 << 20).read_to_end(&mut raw)?;
     let bad = || io::Error::new(io::ErrorKind::InvalidData, "not an HTTP response");
     let split = raw
         .windows(4)
@@ -156,6 +163,6 @@ fn main() {
             let c = error.client_error(&Default::default());
             println!("answer the client {}: {}", c.status, c.openai_body());
         }
-        Outcome::Unreachable => println!("no upstream could be reached"),
+        Outcome::Unreachable => println!("no upstreams to try"),
     }
 }

@@ -94,3 +94,26 @@ fn when_every_upstream_fails_the_last_error_goes_to_the_client() {
     assert_eq!(error.kind(), ErrorKind::Transient);
     assert_eq!(attempts.len(), 2);
 }
+
+#[test]
+fn a_refused_connection_fails_over_as_a_transport_error() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let (b, b_served) = server(vec![OK], 5);
+    let (outcome, _) = call(&[closed.clone(), b], b"{}", Duration::from_millis(50));
+    assert!(
+        matches!(outcome, Outcome::Success { upstream: 1, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(b_served.load(Ordering::SeqCst), 1);
+    // Nothing else to try: the transport error goes to the client.
+    let (outcome, _) = call(&[closed], b"{}", Duration::from_millis(50));
+    let Outcome::Failed { error } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(error.reason(), errnorm::Reason::UpstreamUnavailable);
+    assert_eq!(error.kind(), ErrorKind::Transient);
+}

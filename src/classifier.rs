@@ -221,9 +221,8 @@ mod tests {
         );
     }
 
-    #[cfg(feature = "http-response")]
-    #[test]
-    fn the_rules_reach_http_responses_and_a_hint_of_the_call() {
+    /// A classifier whose runtime rules add MiniMax's code 2064 (an operator's row).
+    fn with_2064() -> Classifier {
         let mut rules = Rules::new();
         rules
             .add(
@@ -231,7 +230,13 @@ mod tests {
                 "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n2064\tbase_resp.status_code\t-\ttransient\toverloaded\texact\t-\tbusy\tops\t-\n",
             )
             .unwrap();
-        let c = Classifier::new().with_rules(rules);
+        Classifier::new().with_rules(rules)
+    }
+
+    #[cfg(feature = "http-response")]
+    #[test]
+    fn the_rules_reach_http_responses_and_a_hint_of_the_call() {
+        let c = with_2064();
         let body = br#"{"base_resp":{"status_code":2064,"status_msg":"busy"}}"#.to_vec();
         let res = http::Response::new(body.clone());
         assert_eq!(
@@ -247,14 +252,7 @@ mod tests {
 
     #[test]
     fn the_hint_and_the_rules_reach_streams() {
-        let mut rules = Rules::new();
-        rules
-            .add(
-                "minimax.tsv",
-                "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n2064\tbase_resp.status_code\t-\ttransient\toverloaded\texact\t-\tbusy\tops\t-\n",
-            )
-            .unwrap();
-        let c = Classifier::new().with_rules(rules);
+        let c = with_2064();
         let mut s = c.stream(StatusCode::OK, HeaderMap::new());
         let e = s
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"busy\"}}\n\n")

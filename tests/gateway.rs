@@ -70,16 +70,8 @@ async fn mock(replies: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
                     break;
                 }
                 req.extend_from_slice(&buf[..n]);
-                if let Some(h) = req.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&req[..h]).to_lowercase();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(0);
-                    if req.len() >= h + 4 + len {
-                        break;
-                    }
+                if common::server::request_complete(&req) {
+                    break;
                 }
             }
             let n = count.fetch_add(1, Ordering::SeqCst);

@@ -92,6 +92,26 @@ async fn drain(u: Upstream<Chunks>) -> (Vec<u8>, Option<errnorm::StreamError>) {
     (out, err)
 }
 
+/// The relay of an event stream of these chunks under 200.
+async fn sse_stream(c: &Classifier, parts: &[&[u8]]) -> errnorm::Relay<Chunks> {
+    match c
+        .relay(response(200, "text/event-stream", chunks(parts)))
+        .await
+    {
+        Upstream::Stream(r) => r,
+        u => panic!("not relayed: {u:?}"),
+    }
+}
+
+/// Relays an event stream of these chunks under 200 and drains it.
+async fn sse_relay(c: &Classifier, parts: &[&[u8]]) -> (Vec<u8>, Option<errnorm::StreamError>) {
+    drain(
+        c.relay(response(200, "text/event-stream", chunks(parts)))
+            .await,
+    )
+    .await
+}
+
 const HI: &[u8] = b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n";
 // MiniMax's rate limit mid-stream (its OpenAI-compatible endpoint sends base_resp in
 // a data event).
@@ -104,11 +124,7 @@ async fn a_clean_stream_passes_through_byte_for_byte() {
     // Cut in awkward places: mid-line, mid-CRLF-free event, one byte.
     let parts: Vec<&[u8]> = vec![&body[..5], &body[5..60], &body[60..61], &body[61..]];
     let c = Classifier::new();
-    let (out, err) = drain(
-        c.relay(response(200, "text/event-stream", chunks(&parts)))
-            .await,
-    )
-    .await;
+    let (out, err) = sse_relay(&c, &parts).await;
     assert_eq!(out, body);
     assert!(err.is_none());
 }
@@ -120,11 +136,7 @@ async fn a_mid_stream_error_event_is_cut_where_it_starts() {
     let split = HI.len() + 20;
     let parts: Vec<&[u8]> = vec![&body[..10], &body[10..split], &body[split..]];
     let c = Classifier::new();
-    let (out, err) = drain(
-        c.relay(response(200, "text/event-stream", chunks(&parts)))
-            .await,
-    )
-    .await;
+    let (out, err) = sse_relay(&c, &parts).await;
     // Only the ordinary event was handed on; nothing of the error event or after it.
     assert_eq!(out, HI);
     let e = err.expect("the error event");
@@ -139,11 +151,7 @@ async fn an_error_event_without_its_blank_line_at_the_end_is_still_found() {
     let ev = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
     let parts: Vec<&[u8]> = vec![HI, ev];
     let c = Classifier::new();
-    let (out, err) = drain(
-        c.relay(response(200, "text/event-stream", chunks(&parts)))
-            .await,
-    )
-    .await;
+    let (out, err) = sse_relay(&c, &parts).await;
     assert_eq!(out, HI);
     assert_eq!(err.unwrap().error.reason(), Reason::Overloaded);
 }
@@ -252,12 +260,7 @@ async fn the_relay_body_ends_with_the_gateways_own_event() {
             .with_own_credentials()
             .with_dialect(Dialect::Anthropic),
     );
-    let Upstream::Stream(r) = c
-        .relay(response(200, "text/event-stream", chunks(&parts)))
-        .await
-    else {
-        panic!("not relayed")
-    };
+    let r = sse_stream(&c, &parts).await;
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let s = seen.clone();
     let body = r.into_body(&c, move |e| {
@@ -285,12 +288,7 @@ async fn an_error_before_the_first_output_can_still_fail_over() {
         b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n",
     ];
     let c = Classifier::new();
-    let Upstream::Stream(mut r) = c
-        .relay(response(200, "text/event-stream", chunks(&parts)))
-        .await
-    else {
-        panic!("not relayed")
-    };
+    let mut r = sse_stream(&c, &parts).await;
     let e = r.first_output().await.unwrap_err();
     assert_eq!(e.error.reason(), Reason::Overloaded);
     assert!(!e.after_output);
@@ -301,12 +299,7 @@ async fn after_the_first_output_the_relay_hands_on_everything_it_read_ahead() {
     let body = [&b": keep-alive\n\n"[..], HI, MINIMAX_1002].concat();
     let parts: Vec<&[u8]> = vec![&body[..3], &body[3..40], &body[40..]];
     let c = Classifier::new();
-    let Upstream::Stream(mut r) = c
-        .relay(response(200, "text/event-stream", chunks(&parts)))
-        .await
-    else {
-        panic!("not relayed")
-    };
+    let mut r = sse_stream(&c, &parts).await;
     assert!(r.first_output().await.is_ok());
     let (out, err) = drain(Upstream::Stream(r)).await;
     assert_eq!(out, [&b": keep-alive\n\n"[..], HI].concat());
@@ -389,11 +382,7 @@ mod chunking {
             .unwrap();
         rt.block_on(async {
             let c = Classifier::new();
-            let (out, err) = drain(
-                c.relay(response(200, "text/event-stream", chunks(&parts)))
-                    .await,
-            )
-            .await;
+            let (out, err) = sse_relay(&c, &parts).await;
             (out, err.map(|e| (e.offset, e.error.reason())))
         })
     }

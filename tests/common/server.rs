@@ -37,16 +37,8 @@ pub fn server(
                     break;
                 }
                 req.extend_from_slice(&buf[..n]);
-                if let Some(h) = req.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&req[..h]).to_lowercase();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(0);
-                    if req.len() >= h + 4 + len {
-                        break;
-                    }
+                if request_complete(&req) {
+                    break;
                 }
             }
             let n = count.fetch_add(1, Ordering::SeqCst);
@@ -59,4 +51,19 @@ pub fn server(
         }
     });
     (addr, served)
+}
+
+/// Whether `req` holds a whole request: its head and as much body as its
+/// `Content-Length` says.
+pub fn request_complete(req: &[u8]) -> bool {
+    let Some(h) = req.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&req[..h]).to_lowercase();
+    let len = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    req.len() >= h + 4 + len
 }

@@ -120,7 +120,7 @@ impl Classifier {
     /// [`classify_as`](crate::classify_as)), whatever this classifier's own hint.
     ///
     /// ```
-    /// use errnorm::{Classifier, Provider, Reason};
+    /// use errnorm::{Classifier, Provider};
     /// use http::{HeaderMap, StatusCode};
     ///
     /// // A new-api gateway's free text, as the gateway's table reads it.

@@ -2,9 +2,10 @@
 # Instruction counts (valgrind callgrind) of classify, classify_as and the IgnoredAny floor
 # on the ten canonical bodies: stable on a noisy machine. Needs valgrind.
 #     bash benches/instructions.sh
+# FEATURES="tracing" bash benches/instructions.sh measures with those cargo features on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build -q --release --example instructions
+cargo build -q --release --example instructions --features "${FEATURES:-}"
 out=$(mktemp -d)
 echo "| body | IgnoredAny | classify | classify_as | classify / IgnoredAny | classify_as / IgnoredAny |"
 echo "| --- | --- | --- | --- | --- | --- |"

@@ -170,8 +170,12 @@ impl Classifier {
 
     /// A stream classifier with this configuration (rules, hint).
     pub fn stream(&self, status: StatusCode, headers: HeaderMap) -> StreamClassifier {
-        StreamClassifier::with(status, headers, self.config.provider)
-            .with_rules(self.config.rules.clone())
+        let s = StreamClassifier::new(status).with_headers(headers);
+        match self.config.provider {
+            Some(p) => s.with_provider(p),
+            None => s,
+        }
+        .with_rules(self.config.rules.clone())
     }
 
     /// A transport failure (no response) as an error (see

@@ -78,18 +78,31 @@ impl StreamClassifier {
         }
     }
 
-    /// A classifier for a stream with this status and these headers (their delay
-    /// headers reach the error), from a known provider if `provider` says so.
-    pub fn with(
-        status: StatusCode,
-        headers: HeaderMap,
-        provider: Option<Provider>,
-    ) -> StreamClassifier {
-        StreamClassifier {
-            headers,
-            provider,
-            ..StreamClassifier::new(status)
-        }
+    /// The same classifier, with the stream's headers (their delay headers reach the
+    /// error).
+    ///
+    /// ```
+    /// use errnorm::{Provider, StreamClassifier};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let mut h = HeaderMap::new();
+    /// h.insert("retry-after", "3".parse().unwrap());
+    /// let mut s = StreamClassifier::new(StatusCode::OK)
+    ///     .with_headers(h)
+    ///     .with_provider(Provider::Minimax);
+    /// let e = s.feed(b"data: {\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit\"}}\n\n").unwrap();
+    /// assert_eq!(e.error.retry_after(), Some(std::time::Duration::from_secs(3)));
+    /// ```
+    pub fn with_headers(mut self, headers: HeaderMap) -> StreamClassifier {
+        self.headers = headers;
+        self
+    }
+
+    /// The same classifier, for a stream from a known provider (as
+    /// [`classify_as`](crate::classify_as)).
+    pub fn with_provider(mut self, provider: Provider) -> StreamClassifier {
+        self.provider = Some(provider);
+        self
     }
 
     /// This classifier, reading runtime rules before the built-in tables.

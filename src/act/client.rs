@@ -47,11 +47,6 @@ pub struct ClientOptions {
 }
 
 impl ClientOptions {
-    /// The crate's own text in `lang`.
-    pub fn lang(lang: Lang) -> ClientOptions {
-        ClientOptions::default().with_lang(lang)
-    }
-
     /// The same options, with the crate's own text in `lang`.
     pub fn with_lang(mut self, lang: Lang) -> ClientOptions {
         self.lang = lang;
@@ -261,7 +256,7 @@ impl ApiError {
     /// assert!(!c.message.contains("sk-"));
     /// let c = e.client_error(&ClientOptions::default().with_upstream_message());
     /// assert_eq!(c.message, "Incorrect API key provided: [redacted:key]");
-    /// assert_eq!(e.client_error(&ClientOptions::lang(Lang::Zh)).message, "上游服务的 API 密钥无效");
+    /// assert_eq!(e.client_error(&ClientOptions::default().with_lang(Lang::Zh)).message, "上游服务的 API 密钥无效");
     /// ```
     pub fn client_error(&self, opts: &ClientOptions) -> ClientError {
         let reason = self.reason();

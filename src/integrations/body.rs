@@ -120,6 +120,8 @@ pub struct Relay<B> {
     sent: u64,
     /// Pieces read ahead by [`Relay::first_output`], handed on first.
     ready: VecDeque<Piece>,
+    /// The upstream body has ended (it is not polled again).
+    ended: bool,
     done: bool,
 }
 
@@ -243,6 +245,7 @@ impl Classifier {
                 held_len: 0,
                 sent: 0,
                 ready: VecDeque::new(),
+                ended: false,
                 done: false,
             });
         }
@@ -271,6 +274,7 @@ impl Classifier {
                                 held_len,
                                 sent: 0,
                                 ready: VecDeque::new(),
+                                ended: false,
                                 done: false,
                             });
                         }
@@ -347,6 +351,18 @@ where
         if n == 0 {
             return None;
         }
+        self.held_len -= n;
+        self.sent += n as u64;
+        // Usually the bytes to hand on are one chunk, or its start: no copy.
+        if let Some(front) = self.held.front_mut() {
+            if front.len() >= n {
+                let out = front.split_to(n);
+                if front.is_empty() {
+                    self.held.pop_front();
+                }
+                return Some(out);
+            }
+        }
         let mut out = Vec::with_capacity(n);
         let mut need = n;
         while need > 0 {
@@ -363,8 +379,6 @@ where
                 need = 0;
             }
         }
-        self.held_len -= n;
-        self.sent += n as u64;
         Some(Bytes::from(out))
     }
 
@@ -459,6 +473,21 @@ where
                 self.done = true;
                 return Poll::Ready(Some(Piece::Error(found)));
             }
+            if self.ended {
+                // The last event may lack its blank line.
+                if let Some(found) = stream.finish().cloned() {
+                    if let Some(b) = self.release(Some(found.offset)) {
+                        return Poll::Ready(Some(Piece::Data(b)));
+                    }
+                    self.done = true;
+                    return Poll::Ready(Some(Piece::Error(found)));
+                }
+                if let Some(b) = self.release(None) {
+                    return Poll::Ready(Some(Piece::Data(b)));
+                }
+                self.done = true;
+                return Poll::Ready(None);
+            }
             match poll_data(self.body.as_mut(), cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
                     let found = stream.feed(&chunk).is_some();
@@ -487,21 +516,7 @@ where
                         offset: self.sent,
                     })));
                 }
-                Poll::Ready(None) => {
-                    // The last event may lack its blank line.
-                    if let Some(found) = stream.finish().cloned() {
-                        if let Some(b) = self.release(Some(found.offset)) {
-                            return Poll::Ready(Some(Piece::Data(b)));
-                        }
-                        self.done = true;
-                        return Poll::Ready(Some(Piece::Error(found)));
-                    }
-                    if let Some(b) = self.release(None) {
-                        return Poll::Ready(Some(Piece::Data(b)));
-                    }
-                    self.done = true;
-                    return Poll::Ready(None);
-                }
+                Poll::Ready(None) => self.ended = true,
                 Poll::Pending => return Poll::Pending,
             }
         }

@@ -130,9 +130,11 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
     match gw.classifier.relay_reqwest(res).await {
         Read::Complete(r) => {
             gw.succeeded(up);
-            Outcome::Answer(
-                (r.status, [("content-type", "application/json")], r.body).into_response(),
-            )
+            let mut res = (r.status, r.body).into_response();
+            if let Some(ct) = r.headers.get("content-type") {
+                res.headers_mut().insert("content-type", ct.clone());
+            }
+            Outcome::Answer(res)
         }
         Read::Error(r) => match r.error {
             Some(e) => Outcome::Failed(e),

@@ -190,14 +190,18 @@ impl Classifier {
     }
 
     /// The delay before retry `attempt` of an error, by this classifier's policy, or
-    /// `None` (see [`RetryPolicy::next_delay`]).
+    /// `None` (see [`RetryPolicy::next_delay`]). It keeps to this classifier's advice
+    /// limits and overrides, so it never offers a retry the advice refuses for being
+    /// too long to wait.
     pub fn next_delay(
         &self,
         e: &ApiError,
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<std::time::Duration> {
-        self.config.retry.next_delay_for_error(e, attempt, random)
+        self.config
+            .retry
+            .next_delay_within(e, &self.config.advice, attempt, random)
     }
 
     /// The error to hand the gateway's own client, with this classifier's options.

@@ -262,3 +262,36 @@ fn advice_names_what_a_cool_down_applies_to_and_takes_overrides() {
     );
     assert_eq!(slow.advice_with(&o).action, Action::Failover);
 }
+
+#[test]
+fn a_classifiers_advice_and_delays_are_one_rule() {
+    use errnorm::{AdviceOptions, Classifier};
+    use std::time::Duration;
+    // Anthropic's 429 asking for 30 s (its rate-limit documentation: retry-after).
+    let mut h = http::HeaderMap::new();
+    h.insert("retry-after", "30".parse().unwrap());
+    let body = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}"#;
+    let c = Classifier::new();
+    let e = c
+        .classify_error(http::StatusCode::TOO_MANY_REQUESTS, &h, body)
+        .unwrap();
+    // 30 s is over the default 10 s wait: fail over, and no delay is offered either,
+    // although the policy's own cap (60 s) would allow it.
+    assert_eq!(c.advice(&e).action, Action::Failover);
+    assert_eq!(c.next_delay(&e, 0, &mut || 0.0), None);
+    // A patient classifier waits, and its policy says for how long (the server's delay).
+    let patient = Classifier::new()
+        .with_advice(AdviceOptions::default().with_max_wait(Duration::from_secs(60)));
+    assert_eq!(patient.advice(&e).action, Action::Retry);
+    assert_eq!(
+        patient.next_delay(&e, 0, &mut || 0.0),
+        Some(Duration::from_secs(30))
+    );
+    // An override to fail over a reason stops the policy too.
+    let strict = Classifier::new().with_advice(
+        AdviceOptions::default()
+            .with_max_wait(Duration::from_secs(60))
+            .with_action(e.reason(), Action::Failover),
+    );
+    assert_eq!(strict.next_delay(&e, 0, &mut || 0.0), None);
+}

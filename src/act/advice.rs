@@ -431,6 +431,26 @@ impl RetryPolicy {
         self.next_delay_for(e.reason(), e.retry_after(), e.retry_hint(), attempt, random)
     }
 
+    /// [`RetryPolicy::next_delay_for_error`] under the caller's advice limits: the
+    /// policy then retries only within `opts.max_wait` (and its own cap), and per-reason
+    /// overrides apply, so that it agrees with `e.advice_with(opts)`. What
+    /// [`Classifier::next_delay`](crate::Classifier::next_delay) uses.
+    pub(crate) fn next_delay_within(
+        &self,
+        e: &crate::ApiError,
+        opts: &AdviceOptions,
+        attempt: u32,
+        random: &mut impl FnMut() -> f64,
+    ) -> Option<Duration> {
+        let opts = AdviceOptions {
+            max_wait: opts.max_wait.min(self.cap),
+            base_backoff: self.base.min(self.cap),
+            ..*opts
+        };
+        let hint = e.retry_hint();
+        self.delay_by(e.reason(), e.retry_after(), hint, attempt, random, &opts)
+    }
+
     /// The one rule behind both. The policy answers "when may the same upstream be
     /// tried again": what the advice says to retry, and a transient failure the advice
     /// would fail over from for want of a delay (a client with nowhere else to go may
@@ -453,11 +473,25 @@ impl RetryPolicy {
             base_backoff: self.base.min(self.cap),
             ..AdviceOptions::default()
         };
-        let advice = advise(reason, retry_after, hint.is_some_and(|h| h.retry()), &opts);
+        self.delay_by(reason, retry_after, hint, attempt, random, &opts)
+    }
+
+    /// The rule, under these advice limits (`max_wait` no longer than the cap).
+    fn delay_by(
+        &self,
+        reason: Reason,
+        retry_after: Option<Duration>,
+        hint: Option<crate::RetryHint>,
+        attempt: u32,
+        random: &mut impl FnMut() -> f64,
+        opts: &AdviceOptions,
+    ) -> Option<Duration> {
+        let advice = advise(reason, retry_after, hint.is_some_and(|h| h.retry()), opts);
         let retry = match advice.action {
             Action::Retry => true,
             Action::Failover => {
-                reason.kind() == ErrorKind::Transient && retry_after.map_or(true, |d| d <= self.cap)
+                reason.kind() == ErrorKind::Transient
+                    && retry_after.map_or(true, |d| d <= opts.max_wait)
             }
             _ => false,
         };

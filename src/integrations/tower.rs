@@ -186,9 +186,9 @@ impl AdvicePolicy {
             return None;
         }
         let attempt = self.attempts;
-        let retry = self.retry;
+        let (retry, advice) = (self.retry, self.advice);
         let mut rng = || self.random();
-        let d = retry.next_delay_for_error(e, attempt, &mut rng)?;
+        let d = retry.next_delay_within(e, &advice, attempt, &mut rng)?;
         self.retrying(e.rule_id(), d);
         Some(d)
     }

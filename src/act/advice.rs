@@ -442,13 +442,8 @@ impl RetryPolicy {
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<Duration> {
-        let opts = AdviceOptions {
-            max_wait: opts.max_wait.min(self.cap),
-            base_backoff: self.base.min(self.cap),
-            ..*opts
-        };
         let hint = e.retry_hint();
-        self.delay_by(e.reason(), e.retry_after(), hint, attempt, random, &opts)
+        self.delay_by(e.reason(), e.retry_after(), hint, attempt, random, opts)
     }
 
     /// The one rule behind both. The policy answers "when may the same upstream be
@@ -465,18 +460,12 @@ impl RetryPolicy {
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<Duration> {
-        // The advice as this policy would give it: its cap is the longest wait and its
-        // first step the backoff (else a cap under the default 1 s step would turn
-        // every documented retry into a failover).
-        let opts = AdviceOptions {
-            max_wait: self.cap,
-            base_backoff: self.base.min(self.cap),
-            ..AdviceOptions::default()
-        };
+        // On its own, the policy's cap is the longest wait.
+        let opts = AdviceOptions::default().with_max_wait(self.cap);
         self.delay_by(reason, retry_after, hint, attempt, random, &opts)
     }
 
-    /// The rule, under these advice limits (`max_wait` no longer than the cap).
+    /// The rule, under these advice limits.
     fn delay_by(
         &self,
         reason: Reason,
@@ -486,6 +475,14 @@ impl RetryPolicy {
         random: &mut impl FnMut() -> f64,
         opts: &AdviceOptions,
     ) -> Option<Duration> {
+        // The advice as this policy gives it: no wait past its cap, and its own first
+        // step as the backoff (else a cap under the default 1 s step would turn every
+        // documented retry into a failover).
+        let opts = &AdviceOptions {
+            max_wait: opts.max_wait.min(self.cap),
+            base_backoff: self.base.min(self.cap),
+            ..*opts
+        };
         let advice = advise(reason, retry_after, hint.is_some_and(|h| h.retry()), opts);
         let retry = match advice.action {
             Action::Retry => true,

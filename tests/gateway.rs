@@ -312,3 +312,26 @@ async fn a_large_answer_is_relayed_whole_with_its_content_type() {
     assert_eq!(res.headers()["content-type"], "application/json");
     assert_eq!(res.text().await.unwrap(), big);
 }
+
+#[tokio::test]
+async fn an_error_event_split_across_writes_never_reaches_the_client_in_part() {
+    // CRLF line ends, and the error event (OpenAI-shaped, as gateways forward it) cut in
+    // the middle of its JSON and between its \r and \n.
+    let err = "data: {\"error\":{\"message\":\"Rate limit reached for requests\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}\r\n\r\n";
+    let hi = HI.replace('\n', "\r\n");
+    let (a, _) = mock(vec![sse(&[
+        &hi,
+        &err[..30],
+        &err[30..err.len() - 1],
+        &err[err.len() - 1..],
+    ])])
+    .await;
+    let gw = start(vec![a]).await;
+    let (status, body) = ask(&gw).await;
+    assert_eq!(status, 200);
+    assert!(body.starts_with(&hi), "{body}");
+    let tail = &body[hi.len()..];
+    assert!(tail.starts_with("data: {\"error\":"), "{tail}");
+    assert!(!tail.contains("Rate limit reached"), "{tail}");
+    assert_eq!(tail.matches("data:").count(), 1, "{tail}");
+}

@@ -4,21 +4,20 @@
 
 mod common;
 
-use common::capture::{field, Capture};
+use common::capture::{during, field, install};
 use errnorm::{classify, classify_transport, Classifier};
 use http::{HeaderMap, StatusCode};
 
 #[test]
 fn a_classification_is_one_event_with_stable_ids_and_no_upstream_text() {
-    let cap = Capture::default();
-    let events = cap.0.clone();
-    tracing::subscriber::with_default(cap, || {
+    let events = during(|| {
         // A success is not an event.
         assert!(classify(StatusCode::OK, &HeaderMap::new(), br#"{"choices":[]}"#).is_none());
         let body = br#"{"error":{"message":"Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwx","type":"invalid_request_error","code":"invalid_api_key"}}"#;
         let v = classify(StatusCode::UNAUTHORIZED, &HeaderMap::new(), body).unwrap();
         assert_eq!(v.rule().id(), "openai:invalid_api_key");
-    });
+    })
+    .0;
     let events = events.lock().unwrap();
     assert_eq!(events.len(), 1, "{events:?}");
     let (target, f) = &events[0];
@@ -37,15 +36,14 @@ fn a_classification_is_one_event_with_stable_ids_and_no_upstream_text() {
 
 #[test]
 fn transport_failures_and_streams_are_events_too() {
-    let cap = Capture::default();
-    let events = cap.0.clone();
-    tracing::subscriber::with_default(cap, || {
+    let events = during(|| {
         classify_transport(&std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         let c = Classifier::new();
         let mut s = c.stream(StatusCode::OK, HeaderMap::new());
         s.feed(b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n");
         s.feed(b"data: {\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit\"}}\n\n");
-    });
+    })
+    .0;
     let events = events.lock().unwrap();
     let names: Vec<_> = events
         .iter()
@@ -69,9 +67,7 @@ fn transport_failures_and_streams_are_events_too() {
 #[test]
 fn a_retry_is_an_event_with_its_delay() {
     use errnorm::{AdvicePolicy, RetryPolicy};
-    let cap = Capture::default();
-    let events = cap.0.clone();
-    tracing::subscriber::with_default(cap, || {
+    let events = during(|| {
         let mut p = AdvicePolicy::new(RetryPolicy::default(), 3);
         let res = http::Response::builder()
             .status(503)
@@ -79,7 +75,8 @@ fn a_retry_is_an_event_with_its_delay() {
             .body(b"".to_vec())
             .unwrap();
         assert_eq!(p.delay_for(&res), Some(std::time::Duration::from_secs(2)));
-    });
+    })
+    .0;
     let events = events.lock().unwrap();
     let retry = events
         .iter()
@@ -88,4 +85,50 @@ fn a_retry_is_an_event_with_its_delay() {
     assert_eq!(field(&retry.1, "rule"), Some("status:503"));
     assert_eq!(field(&retry.1, "attempt"), Some("0"));
     assert_eq!(field(&retry.1, "delay_ms"), Some("2000"));
+}
+
+#[cfg(all(feature = "tower", feature = "http-body"))]
+#[tokio::test(start_paused = true)]
+async fn tower_retries_any_body_from_the_relays_one_classification() {
+    use errnorm::{AdvicePolicy, Classifier, RetryPolicy, Upstream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tower::{service_fn, ServiceBuilder, ServiceExt};
+
+    let (cap, _g) = install();
+    // An upstream whose body type is not bytes: 503 twice, then an answer.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let n = calls.clone();
+    let upstream = service_fn(move |_req: ()| {
+        let i = n.fetch_add(1, Ordering::SeqCst);
+        let (status, body): (u16, &'static [u8]) = if i < 2 {
+            (
+                503,
+                br#"{"type":"error","error":{"type":"api_error","message":"try again"}}"#,
+            )
+        } else {
+            (200, br#"{"choices":[]}"#)
+        };
+        let res = http::Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from_static(body)))
+            .unwrap();
+        async move { Ok::<_, std::convert::Infallible>(res) }
+    });
+    let classifier = Classifier::new();
+    let svc = ServiceBuilder::new()
+        .retry(AdvicePolicy::new(RetryPolicy::default(), 9))
+        .service(upstream.then(move |res| {
+            let c = classifier.clone();
+            async move { Ok::<_, std::convert::Infallible>(c.relay(res?).await) }
+        }));
+    let Upstream::Complete(r) = svc.oneshot(()).await.unwrap() else {
+        panic!("not answered")
+    };
+    assert_eq!(r.status, 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    // Two error responses, each classified once, each retried once.
+    assert_eq!(cap.count(&["classified"]), 2);
+    assert_eq!(cap.count(&["retry"]), 2);
 }

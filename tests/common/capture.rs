@@ -56,6 +56,27 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> 
         .map(|(_, v)| v.as_str())
 }
 
+/// Captures this thread's events until the guard drops.
+///
+/// tracing caches per call site whether anyone listens, and a call site first hit by
+/// another thread at the moment the process's first scoped subscriber is set can cache
+/// "nobody" for good. So: every test of a binary that counts events calls this before
+/// anything that classifies, and the cache is rebuilt once the subscriber is in.
+pub fn install() -> (Capture, tracing::subscriber::DefaultGuard) {
+    let cap = Capture::default();
+    let guard = tracing::subscriber::set_default(cap.clone());
+    tracing::callsite::rebuild_interest_cache();
+    (cap, guard)
+}
+
+/// The events `f` makes on this thread (see [`install`]).
+pub fn during(f: impl FnOnce()) -> Capture {
+    let (cap, guard) = install();
+    f();
+    drop(guard);
+    cap
+}
+
 impl Capture {
     /// How many of errnorm's events carry one of these messages.
     pub fn count(&self, messages: &[&str]) -> usize {

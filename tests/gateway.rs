@@ -143,7 +143,7 @@ const HI: &str = "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n";
 
 #[tokio::test]
 async fn quota_under_misleading_statuses_fails_over_until_an_upstream_answers() {
-    let (cap, _g) = install();
+    let cap = install();
     let (a, a_n) = mock(vec![json(
         200,
         r#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#,
@@ -174,7 +174,7 @@ async fn quota_under_misleading_statuses_fails_over_until_an_upstream_answers() 
 
 #[tokio::test]
 async fn a_rate_limit_under_200_is_retried_on_the_same_upstream() {
-    let (cap, _g) = install();
+    let cap = install();
     let (a, a_n) = mock(vec![
         json(
             200,
@@ -193,7 +193,7 @@ async fn a_rate_limit_under_200_is_retried_on_the_same_upstream() {
 
 #[tokio::test]
 async fn overload_a_proxy_page_and_a_refused_connection_fail_over_and_rest_the_endpoints() {
-    let (cap, _g) = install();
+    let cap = install();
     let (a, a_n) = mock(vec![json(
         529,
         r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
@@ -222,7 +222,7 @@ async fn overload_a_proxy_page_and_a_refused_connection_fail_over_and_rest_the_e
 
 #[tokio::test]
 async fn a_wrong_request_is_answered_at_once_in_the_gateways_words() {
-    let (cap, _g) = install();
+    let cap = install();
     let (a, a_n) = mock(vec![json(
         400,
         r#"{"error":{"message":"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"#,
@@ -241,7 +241,7 @@ async fn a_wrong_request_is_answered_at_once_in_the_gateways_words() {
 
 #[tokio::test]
 async fn the_gateways_own_keys_failing_are_not_the_clients_problem() {
-    let (_cap, _g) = install();
+    let _cap = install();
     let (a, _) = mock(vec![json(
         401,
         r#"{"error":{"message":"Incorrect API key provided: sk-gatew***-key.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#,
@@ -262,7 +262,7 @@ async fn the_gateways_own_keys_failing_are_not_the_clients_problem() {
 
 #[tokio::test]
 async fn a_stream_error_before_the_first_token_fails_over_and_after_it_ends_the_stream() {
-    let (cap, _g) = install();
+    let cap = install();
     let (a, a_n) = mock(vec![sse(&[
         "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n",
     ])])
@@ -291,7 +291,7 @@ async fn a_stream_error_before_the_first_token_fails_over_and_after_it_ends_the_
 
 #[tokio::test]
 async fn a_large_answer_is_relayed_whole_with_its_content_type() {
-    let (_cap, _g) = install();
+    let _cap = install();
     // Embeddings of many inputs: over the 1 MiB the gateway reads before deciding.
     let big: &'static str = Box::leak(
         format!(

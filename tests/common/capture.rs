@@ -105,8 +105,7 @@ impl Capture {
         self.events()
             .iter()
             .filter(|(target, f)| {
-                target == "errnorm"
-                    && field(f, "message").is_some_and(|m| messages.contains(&m))
+                target == "errnorm" && field(f, "message").is_some_and(|m| messages.contains(&m))
             })
             .count()
     }

@@ -170,12 +170,9 @@ impl Classifier {
 
     /// A stream classifier with this configuration (rules, hint).
     pub fn stream(&self, status: StatusCode, headers: HeaderMap) -> StreamClassifier {
-        let s = StreamClassifier::new(status).with_headers(headers);
-        match self.config.provider {
-            Some(p) => s.with_provider(p),
-            None => s,
-        }
-        .with_rules(self.config.rules.clone())
+        StreamClassifier::new(status)
+            .with_headers(headers)
+            .configured(self.config.rules.clone(), self.config.provider)
     }
 
     /// A transport failure (no response) as an error (see

@@ -105,9 +105,15 @@ impl StreamClassifier {
         self
     }
 
-    /// This classifier, reading runtime rules before the built-in tables.
-    pub(crate) fn with_rules(mut self, rules: Option<std::sync::Arc<crate::Rules>>) -> Self {
+    /// This classifier with a [`Classifier`](crate::Classifier)'s configuration: its
+    /// runtime rules read before the built-in tables, and its provider hint.
+    pub(crate) fn configured(
+        mut self,
+        rules: Option<std::sync::Arc<crate::Rules>>,
+        provider: Option<Provider>,
+    ) -> Self {
         self.rules = rules;
+        self.provider = provider;
         self
     }
 

@@ -418,7 +418,15 @@ impl RetryPolicy {
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<Duration> {
-        self.next_delay_for(v.reason(), v.retry_after(), v.retry_hint(), attempt, random)
+        let opts = self.alone();
+        self.delay_by(
+            v.reason(),
+            v.retry_after(),
+            v.retry_hint(),
+            attempt,
+            random,
+            &opts,
+        )
     }
 
     /// [`RetryPolicy::next_delay`] for an owned error (from a stream, reqwest, a log).
@@ -428,7 +436,15 @@ impl RetryPolicy {
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<Duration> {
-        self.next_delay_for(e.reason(), e.retry_after(), e.retry_hint(), attempt, random)
+        let opts = self.alone();
+        self.delay_by(
+            e.reason(),
+            e.retry_after(),
+            e.retry_hint(),
+            attempt,
+            random,
+            &opts,
+        )
     }
 
     /// [`RetryPolicy::next_delay_for_error`] under the caller's advice limits: the
@@ -446,26 +462,17 @@ impl RetryPolicy {
         self.delay_by(e.reason(), e.retry_after(), hint, attempt, random, opts)
     }
 
+    /// On its own, the policy's cap is the longest wait.
+    fn alone(&self) -> AdviceOptions {
+        AdviceOptions::default().with_max_wait(self.cap)
+    }
+
     /// The one rule behind both. The policy answers "when may the same upstream be
     /// tried again": what the advice says to retry, and a transient failure the advice
     /// would fail over from for want of a delay (a client with nowhere else to go may
     /// retry it, as MiMo's documents say). Never a rate limit the advice fails over
     /// from, never a delay over the cap (with the cap as `max_wait`, such a delay makes
     /// the advice fail over), and a server's delay is a floor.
-    fn next_delay_for(
-        &self,
-        reason: Reason,
-        retry_after: Option<Duration>,
-        hint: Option<crate::RetryHint>,
-        attempt: u32,
-        random: &mut impl FnMut() -> f64,
-    ) -> Option<Duration> {
-        // On its own, the policy's cap is the longest wait.
-        let opts = AdviceOptions::default().with_max_wait(self.cap);
-        self.delay_by(reason, retry_after, hint, attempt, random, &opts)
-    }
-
-    /// The rule, under these advice limits.
     fn delay_by(
         &self,
         reason: Reason,

@@ -27,6 +27,22 @@ pub fn classify_transport(err: &io::Error) -> ApiError {
     ApiError::transport(reason, code, err.to_string())
 }
 
+/// The reason and code of the first I/O error in `err`'s chain of sources, itself
+/// included (an HTTP client's error wraps the socket's).
+#[cfg_attr(not(feature = "http-body"), allow(dead_code))]
+pub(crate) fn io_in_chain(
+    err: &(dyn std::error::Error + 'static),
+) -> Option<(Reason, &'static str)> {
+    let mut source = Some(err);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<io::Error>() {
+            return Some(io_kind(io.kind()));
+        }
+        source = s.source();
+    }
+    None
+}
+
 /// The reason and stable code of an I/O error kind.
 pub(crate) fn io_kind(kind: io::ErrorKind) -> (Reason, &'static str) {
     use io::ErrorKind::*;

@@ -155,19 +155,12 @@ fn body_error(err: Box<dyn std::error::Error + Send + Sync>) -> ApiError {
     if let Some(e) = err.downcast_ref::<reqwest::Error>() {
         return crate::classify_reqwest_error(e);
     }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err.as_ref());
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            let (reason, code) = crate::act::transport::io_kind(io.kind());
-            let reason = match reason {
-                Reason::ServerError => Reason::UpstreamUnavailable,
-                r => r,
-            };
-            return ApiError::transport(reason, code, err.to_string());
-        }
-        source = s.source();
-    }
-    ApiError::transport(Reason::UpstreamUnavailable, "body_cut_off", err.to_string())
+    let (reason, code) = match crate::act::transport::io_in_chain(err.as_ref()) {
+        // An I/O error with no better name still broke the body off.
+        Some((Reason::ServerError, _)) | None => (Reason::UpstreamUnavailable, "body_cut_off"),
+        Some(found) => found,
+    };
+    ApiError::transport(reason, code, err.to_string())
 }
 
 /// Polls the next data chunk of a body, skipping trailers.
@@ -188,6 +181,73 @@ where
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
         };
+    }
+}
+
+/// What [`read_capped`] read.
+pub(crate) struct Capped<E> {
+    /// The body up to [`BODY_LIMIT`].
+    pub(crate) buf: Vec<u8>,
+    /// The rest of the chunk that crossed the limit (empty unless `truncated`).
+    pub(crate) rest: Bytes,
+    pub(crate) truncated: bool,
+    /// The error the body broke off with, if it did.
+    pub(crate) broke: Option<E>,
+}
+
+/// Reads a body up to [`BODY_LIMIT`], stopping at the chunk that crosses it.
+pub(crate) async fn read_capped<B>(mut body: Pin<&mut B>) -> Capped<B::Error>
+where
+    B: Body,
+    B::Data: Into<Bytes>,
+{
+    let mut c = Capped {
+        buf: Vec::new(),
+        rest: Bytes::new(),
+        truncated: false,
+        broke: None,
+    };
+    while let Some(chunk) = poll_fn(|cx| poll_data(body.as_mut(), cx)).await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(e) => {
+                c.broke = Some(e);
+                break;
+            }
+        };
+        let room = BODY_LIMIT.saturating_sub(c.buf.len());
+        if chunk.len() > room {
+            c.buf
+                .extend_from_slice(chunk.get(..room).unwrap_or_default());
+            c.rest = chunk.slice(room..);
+            c.truncated = true;
+            break;
+        }
+        c.buf.extend_from_slice(&chunk);
+    }
+    c
+}
+
+impl<B> Relay<B> {
+    /// A relay of `body`, with `held` read already; `stream` classifies an event stream.
+    fn new(
+        (status, headers): (StatusCode, HeaderMap),
+        body: Pin<Box<B>>,
+        stream: Option<StreamClassifier>,
+        held: VecDeque<Bytes>,
+    ) -> Relay<B> {
+        Relay {
+            status,
+            headers,
+            body,
+            stream: stream.map(Box::new),
+            held_len: held.iter().map(Bytes::len).sum(),
+            held,
+            sent: 0,
+            ready: VecDeque::new(),
+            ended: false,
+            done: false,
+        }
     }
 }
 
@@ -236,59 +296,25 @@ impl Classifier {
         let mut body = Box::pin(body);
         if status.as_u16() < 400 && is_event_stream(&headers) {
             let stream = self.stream(status, headers.clone());
-            return Upstream::Stream(Relay {
-                status,
-                headers,
+            return Upstream::Stream(Relay::new(
+                (status, headers),
                 body,
-                stream: Some(Box::new(stream)),
-                held: VecDeque::new(),
-                held_len: 0,
-                sent: 0,
-                ready: VecDeque::new(),
-                ended: false,
-                done: false,
-            });
+                Some(stream),
+                VecDeque::new(),
+            ));
         }
-        let mut buf: Vec<u8> = Vec::new();
-        let mut truncated = false;
-        let mut broke = None;
-        loop {
-            match poll_fn(|cx| poll_data(body.as_mut(), cx)).await {
-                Some(Ok(chunk)) => {
-                    let room = BODY_LIMIT.saturating_sub(buf.len());
-                    if chunk.len() > room {
-                        buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
-                        truncated = true;
-                        if status.as_u16() < 400 {
-                            // A large answer, not an error body: hand it on whole.
-                            let rest = chunk.slice(room..);
-                            let mut held = VecDeque::from([Bytes::from(buf)]);
-                            held.push_back(rest);
-                            let held_len = held.iter().map(Bytes::len).sum();
-                            return Upstream::Stream(Relay {
-                                status,
-                                headers,
-                                body,
-                                stream: None,
-                                held,
-                                held_len,
-                                sent: 0,
-                                ready: VecDeque::new(),
-                                ended: false,
-                                done: false,
-                            });
-                        }
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                Some(Err(e)) => {
-                    broke = Some(body_error(e.into()));
-                    break;
-                }
-                None => break,
-            }
+        let Capped {
+            buf,
+            rest,
+            truncated,
+            broke,
+        } = read_capped(body.as_mut()).await;
+        if truncated && status.as_u16() < 400 {
+            // A large answer, not an error body: hand it on whole.
+            let held = VecDeque::from([Bytes::from(buf), rest]);
+            return Upstream::Stream(Relay::new((status, headers), body, None, held));
         }
+        let broke = broke.map(|e| body_error(e.into()));
         let body = Bytes::from(buf);
         let mut error = self.classify_error(status, &headers, &body);
         if error.is_none() {

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-pub use super::body::{ClassifiedResponse, BODY_LIMIT};
+use super::body::ClassifiedResponse;
 use crate::{ApiError, Provider};
 
 /// Classifies a `reqwest::Error`: a failure with no response to read (connect,
@@ -18,21 +18,14 @@ pub fn classify_reqwest_error(err: &reqwest::Error) -> ApiError {
         (Reason::UpstreamUnavailable, "body_cut_off")
     } else {
         // Look for the I/O error underneath (a reset, an unexpected end).
-        let mut source = std::error::Error::source(err);
-        let mut found = None;
-        while let Some(s) = source {
-            if let Some(io) = s.downcast_ref::<std::io::Error>() {
-                found = Some(crate::act::transport::io_kind(io.kind()));
-                break;
-            }
-            source = s.source();
-        }
-        found.unwrap_or((Reason::ServerError, "transport_error"))
+        std::error::Error::source(err)
+            .and_then(crate::act::transport::io_in_chain)
+            .unwrap_or((Reason::ServerError, "transport_error"))
     };
     ApiError::transport(reason, code, err.to_string())
 }
 
-/// Reads a `reqwest::Response` (at most [`BODY_LIMIT`] of it) and classifies it,
+/// Reads a `reqwest::Response` (at most [`BODY_LIMIT`](crate::BODY_LIMIT) of it) and classifies it,
 /// detecting the provider. The body stays available in [`ClassifiedResponse::body`].
 ///
 /// ```no_run
@@ -61,27 +54,20 @@ async fn read(
     provider: Option<Provider>,
     res: reqwest::Response,
 ) -> reqwest::Result<ClassifiedResponse> {
-    let status = res.status();
-    let headers = res.headers().clone();
-    let mut res = res;
-    let mut buf = Vec::new();
-    let mut truncated = false;
-    while let Some(chunk) = res.chunk().await? {
-        let room = BODY_LIMIT.saturating_sub(buf.len());
-        if chunk.len() > room {
-            buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
-            truncated = true;
-            break;
-        }
-        buf.extend_from_slice(&chunk);
+    let (parts, body) = http::Response::<reqwest::Body>::from(res).into_parts();
+    let mut body = std::pin::pin!(body);
+    let c = super::body::read_capped(body.as_mut()).await;
+    if let Some(e) = c.broke {
+        return Err(e);
     }
-    let body = Bytes::from(buf);
-    let error = crate::decide::run(None, provider, status, &headers, &body).map(ApiError::from);
+    let body = Bytes::from(c.buf);
+    let error =
+        crate::decide::run(None, provider, parts.status, &parts.headers, &body).map(ApiError::from);
     Ok(ClassifiedResponse {
-        status,
-        headers,
+        status: parts.status,
+        headers: parts.headers,
         body,
-        truncated,
+        truncated: c.truncated,
         error,
     })
 }

@@ -461,52 +461,30 @@ where
         }
     }
 
+    /// What comes before `found` (not handed on yet), else `found`, which ends the relay.
+    fn before(&mut self, found: StreamError) -> Piece {
+        match self.release(Some(found.offset)) {
+            Some(b) => Piece::Data(b),
+            None => {
+                self.done = true;
+                Piece::Error(found)
+            }
+        }
+    }
+
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Option<Piece>> {
         loop {
             if self.done {
                 return Poll::Ready(None);
             }
-            let Some(stream) = self.stream.as_mut() else {
-                // Not an event stream: hand everything on as it comes.
-                if let Some(b) = self.release(None) {
-                    return Poll::Ready(Some(Piece::Data(b)));
-                }
-                return match poll_data(self.body.as_mut(), cx) {
-                    Poll::Ready(Some(Ok(chunk))) => {
-                        self.sent += chunk.len() as u64;
-                        Poll::Ready(Some(Piece::Data(chunk)))
-                    }
-                    Poll::Ready(Some(Err(e))) => {
-                        self.done = true;
-                        Poll::Ready(Some(Piece::Error(StreamError {
-                            error: body_error(e.into()),
-                            after_output: self.sent > 0,
-                            offset: self.sent,
-                        })))
-                    }
-                    Poll::Ready(None) => {
-                        self.done = true;
-                        Poll::Ready(None)
-                    }
-                    Poll::Pending => Poll::Pending,
-                };
-            };
-            if let Some(found) = stream.error().cloned() {
+            if let Some(found) = self.stream.as_ref().and_then(|s| s.error()).cloned() {
                 // Hand on what came before the error event, then the error.
-                if let Some(b) = self.release(Some(found.offset)) {
-                    return Poll::Ready(Some(Piece::Data(b)));
-                }
-                self.done = true;
-                return Poll::Ready(Some(Piece::Error(found)));
+                return Poll::Ready(Some(self.before(found)));
             }
             if self.ended {
                 // The last event may lack its blank line.
-                if let Some(found) = stream.finish().cloned() {
-                    if let Some(b) = self.release(Some(found.offset)) {
-                        return Poll::Ready(Some(Piece::Data(b)));
-                    }
-                    self.done = true;
-                    return Poll::Ready(Some(Piece::Error(found)));
+                if let Some(found) = self.stream.as_mut().and_then(|s| s.finish()).cloned() {
+                    return Poll::Ready(Some(self.before(found)));
                 }
                 if let Some(b) = self.release(None) {
                     return Poll::Ready(Some(Piece::Data(b)));
@@ -514,31 +492,33 @@ where
                 self.done = true;
                 return Poll::Ready(None);
             }
+            // Hand on the complete events and hold the event being read, unless it grew
+            // past the limit (then it is skipped, never an error); a body that is not
+            // an event stream, as it comes.
+            let upto = match &self.stream {
+                Some(s) if self.held_len <= crate::STREAM_EVENT_LIMIT => Some(s.boundary()),
+                _ => None,
+            };
+            if let Some(b) = self.release(upto) {
+                return Poll::Ready(Some(Piece::Data(b)));
+            }
             match poll_data(self.body.as_mut(), cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
-                    let found = stream.feed(&chunk).is_some();
+                    if let Some(s) = self.stream.as_mut() {
+                        s.feed(&chunk);
+                    }
                     self.held_len += chunk.len();
                     self.held.push_back(chunk);
-                    if found {
-                        continue;
-                    }
-                    // Hand on the complete events; hold the event being read, unless
-                    // it grew past the limit (then it is skipped, never an error).
-                    let upto = if self.held_len > crate::STREAM_EVENT_LIMIT {
-                        None
-                    } else {
-                        Some(stream.boundary())
-                    };
-                    if let Some(b) = self.release(upto) {
-                        return Poll::Ready(Some(Piece::Data(b)));
-                    }
                 }
                 Poll::Ready(Some(Err(e))) => {
                     self.done = true;
-                    let err = body_error(e.into());
+                    let after_output = self
+                        .stream
+                        .as_ref()
+                        .map_or(self.sent > 0, |s| s.output_sent());
                     return Poll::Ready(Some(Piece::Error(StreamError {
-                        error: err,
-                        after_output: stream.output_sent(),
+                        error: body_error(e.into()),
+                        after_output,
                         offset: self.sent,
                     })));
                 }

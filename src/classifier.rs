@@ -196,9 +196,14 @@ impl Classifier {
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<std::time::Duration> {
-        self.config
-            .retry
-            .next_delay_within(e, &self.config.advice, attempt, random)
+        self.config.retry.delay_by(
+            e.reason(),
+            e.retry_after(),
+            e.retry_hint(),
+            attempt,
+            random,
+            &self.config.advice,
+        )
     }
 
     /// The error to hand the gateway's own client, with this classifier's options.

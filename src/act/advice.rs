@@ -447,21 +447,6 @@ impl RetryPolicy {
         )
     }
 
-    /// [`RetryPolicy::next_delay_for_error`] under the caller's advice limits: the
-    /// policy then retries only within `opts.max_wait` (and its own cap), and per-reason
-    /// overrides apply, so that it agrees with `e.advice_with(opts)`. What
-    /// [`Classifier::next_delay`](crate::Classifier::next_delay) uses.
-    pub(crate) fn next_delay_within(
-        &self,
-        e: &crate::ApiError,
-        opts: &AdviceOptions,
-        attempt: u32,
-        random: &mut impl FnMut() -> f64,
-    ) -> Option<Duration> {
-        let hint = e.retry_hint();
-        self.delay_by(e.reason(), e.retry_after(), hint, attempt, random, opts)
-    }
-
     /// On its own, the policy's cap is the longest wait.
     fn alone(&self) -> AdviceOptions {
         AdviceOptions::default().with_max_wait(self.cap)
@@ -473,7 +458,11 @@ impl RetryPolicy {
     /// retry it, as MiMo's documents say). Never a rate limit the advice fails over
     /// from, never a delay over the cap (with the cap as `max_wait`, such a delay makes
     /// the advice fail over), and a server's delay is a floor.
-    fn delay_by(
+    ///
+    /// Under a caller's advice limits (a [`Classifier`](crate::Classifier)'s), the
+    /// policy retries only within `opts.max_wait` (and its own cap) and per-reason
+    /// overrides apply, so that it agrees with the advice under those limits.
+    pub(crate) fn delay_by(
         &self,
         reason: Reason,
         retry_after: Option<Duration>,

@@ -75,7 +75,7 @@ impl ClientOptions {
     /// The same options, for clients that speak `dialect`.
     ///
     /// ```
-    /// use errnorm::{ClientError, ClientOptions, Dialect, Lang, Reason};
+    /// use errnorm::{ClientOptions, Dialect};
     /// let o = ClientOptions::default().with_dialect(Dialect::Anthropic);
     /// assert_eq!(o.dialect, Dialect::Anthropic);
     /// ```

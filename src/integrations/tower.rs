@@ -153,14 +153,28 @@ impl AdvicePolicy {
             res.headers(),
             res.body().as_ref(),
         )?;
-        if v.advice_with(&self.advice).action != Action::Retry {
+        let action = v.advice_with(&self.advice).action;
+        self.decide(
+            action,
+            (v.reason(), v.retry_after(), v.retry_hint()),
+            &v.rule().id(),
+        )
+    }
+
+    /// The delay the policy gives when the advice is to retry, counted and reported.
+    fn decide(
+        &mut self,
+        action: Action,
+        (reason, retry_after, hint): (crate::Reason, Option<Duration>, Option<crate::RetryHint>),
+        rule: &str,
+    ) -> Option<Duration> {
+        if action != Action::Retry {
             return None;
         }
-        let attempt = self.attempts;
-        let retry = self.retry;
+        let (retry, advice, attempt) = (self.retry, self.advice, self.attempts);
         let mut rng = || self.random();
-        let d = retry.next_delay(&v, attempt, &mut rng)?;
-        self.retrying(&v.rule().id(), d);
+        let d = retry.delay_by(reason, retry_after, hint, attempt, &mut rng, &advice)?;
+        self.retrying(rule, d);
         Some(d)
     }
 
@@ -182,15 +196,12 @@ impl AdvicePolicy {
     /// The delay before retrying after `e` (an error classified already, by
     /// [`Classifier::relay`](crate::Classifier::relay) say), or `None` not to retry.
     pub fn delay_for_error(&mut self, e: &crate::ApiError) -> Option<Duration> {
-        if e.advice_with(&self.advice).action != Action::Retry {
-            return None;
-        }
-        let attempt = self.attempts;
-        let (retry, advice) = (self.retry, self.advice);
-        let mut rng = || self.random();
-        let d = retry.next_delay_within(e, &advice, attempt, &mut rng)?;
-        self.retrying(e.rule_id(), d);
-        Some(d)
+        let action = e.advice_with(&self.advice).action;
+        self.decide(
+            action,
+            (e.reason(), e.retry_after(), e.retry_hint()),
+            e.rule_id(),
+        )
     }
 }
 

@@ -19,6 +19,7 @@ pub fn generate(dir: &Path) -> Result<String, String> {
     gen_rows(&mut out, &rows)?;
     gen_detect(&mut out, dir, &providers, &rows)?;
     gen_redactions(&mut out, dir)?;
+    gen_cues(&mut out, dir)?;
     Ok(out)
 }
 
@@ -92,7 +93,7 @@ fn read_all(dir: &Path) -> Result<(Vec<schema::ProviderRow>, Vec<Owned>), String
     names.sort();
     for n in names {
         let stem = n.trim_end_matches(".tsv");
-        let known = ["phrases", "detect", "providers", "redaction"].contains(&stem)
+        let known = ["phrases", "detect", "providers", "redaction", "cues"].contains(&stem)
             || providers.iter().any(|p| p.id == stem);
         if !known {
             return Err(format!(
@@ -486,6 +487,93 @@ fn gen_redactions(out: &mut String, dir: &Path) -> Result<(), String> {
     writeln!(
         out,
         "/// Redaction rules from `{file}`, in file order.\npub(crate) static REDACTIONS: [RedactRule; {}] = [\n{items}];\n",
+        rows.len()
+    )
+    .ok();
+    Ok(())
+}
+
+/// The cues of `data/cues.tsv`: validated (kind and reason ids, weight 1-4, window,
+/// language, a source, sorted and unique, the `*` forms), then written as `CUES`.
+fn gen_cues(out: &mut String, dir: &Path) -> Result<(), String> {
+    let file = "data/cues.tsv";
+    let header = [
+        "cue", "kind", "reason", "weight", "window", "lang", "source", "note",
+    ];
+    let rows = read_table(dir, file, &header)?;
+    let mut items = String::new();
+    let mut prev: Option<String> = None;
+    for Line { no, fields: f } in &rows {
+        let no = *no;
+        let cue = f[0].as_str();
+        if let Some(p) = &prev {
+            if cue.as_bytes() <= p.as_bytes() {
+                return Err(format!(
+                    "{file}:{no}: rows must be sorted by cue (byte order) with no duplicates (`{cue}` after `{p}`)"
+                ));
+            }
+        }
+        prev = Some(cue.to_string());
+        if cue != cue.to_lowercase()
+            || cue.contains("  ")
+            || cue.contains(['_', '-', '\t'])
+            || cue.len() > 64
+        {
+            return Err(format!(
+                "{file}:{no}: a cue is lower case, single-spaced (no `_` or `-`: the words have spaces there) and at most 64 bytes"
+            ));
+        }
+        let stem = cue.ends_with('*') && !cue.ends_with(" *");
+        let body = cue.strip_suffix('*').filter(|_| stem).unwrap_or(cue);
+        let (head, tail) = match body.split_once(" * ") {
+            Some((h, t)) => (h, t),
+            None => (body, ""),
+        };
+        if head.is_empty() || head.contains('*') || tail.contains('*') {
+            return Err(format!(
+                "{file}:{no}: `*` ends a cue or stands alone between two words (`model * not found`)"
+            ));
+        }
+        let (_, reason) =
+            schema::kind_reason(&f[1], &f[2]).map_err(|e| format!("{file}:{no}: {e}"))?;
+        let weight: u8 = match f[3].parse() {
+            Ok(w @ 1..=4) => w,
+            _ => return Err(format!("{file}:{no}: weight is 1, 2, 3 or 4")),
+        };
+        let window = match f[4].as_str() {
+            "-" => "None",
+            "long" => "Long",
+            "short" => "Short",
+            w => return Err(format!("{file}:{no}: window `{w}` is not long, short or -")),
+        };
+        let cjk = !cue.is_ascii();
+        match (f[5].as_str(), cjk) {
+            ("en", false) | ("zh", true) => {}
+            (l, _) => {
+                return Err(format!(
+                    "{file}:{no}: lang `{l}` does not fit the cue (en for ASCII, zh otherwise)"
+                ))
+            }
+        }
+        writeln!(
+            items,
+            "    Cue {{ cue: {}, head: {}, tail: {}, stem: {stem}, reason: Reason::{}, weight: {weight}, window: Window::{window}, lang: {}, source: {}, note: {} }},",
+            lit(cue),
+            lit(head),
+            lit(tail),
+            camel(reason),
+            lit(&f[5]),
+            lit(&f[6]),
+            schema::opt(&f[7]).map_or("None".into(), |n| format!("Some({})", lit(n))),
+        )
+        .ok();
+    }
+    if rows.len() >= usize::from(u16::MAX) {
+        return Err(format!("{file}: too many rows"));
+    }
+    writeln!(
+        out,
+        "/// The cues of `{file}`, in file order.\npub(crate) static CUES: [Cue; {}] = [\n{items}];\n",
         rows.len()
     )
     .ok();

@@ -268,10 +268,16 @@ mod tests {
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"busy\"}}\n\n")
             .unwrap();
         assert_eq!(e.error.rule_id(), "minimax:2064");
-        // Without the rules the code is unknown: the default decides.
+        // Without the rules the code is unknown: its words decide ("busy").
         let mut plain = StreamClassifier::new(StatusCode::OK);
         let e = plain
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"busy\"}}\n\n")
+            .unwrap();
+        assert_eq!(e.error.rule_id(), "cue:busy");
+        // Without rules and words, the default decides.
+        let mut plain = StreamClassifier::new(StatusCode::OK);
+        let e = plain
+            .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"x\"}}\n\n")
             .unwrap();
         assert_eq!(e.error.rule_id(), "default");
     }

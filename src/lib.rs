@@ -95,6 +95,10 @@ pub use act::escape;
 pub use act::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
 pub use act::transport::classify_transport;
 pub use classifier::Classifier;
+pub use decide::cues::{cues, Cue, CueSet, PRIOR};
+#[cfg(feature = "holdout")]
+#[doc(hidden)]
+pub use decide::hold_out;
 pub use decide::rules::{Rules, RulesError};
 pub use decide::tables::{
     codes, lookup_code, match_phrase, phrases, CodeInfo, LogLevel, RetryHint, PHRASE_SCAN_LIMIT,

@@ -8,6 +8,7 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumIter, EnumString, IntoStaticStr};
 
+use crate::decide::cues::CueSet;
 use crate::decide::tables::{CodeInfo, RetryHint};
 use crate::read::{BodyForm, Text};
 use crate::{ApiError, ErrorKind, Provider, Reason};
@@ -21,12 +22,15 @@ use crate::{ApiError, ErrorKind, Provider, Reason};
 ///    `(NNNN)` suffix of the message.
 /// 3. [`ErrorType`](Basis::ErrorType): the provider's `error.type`.
 /// 4. [`MessagePhrase`](Basis::MessagePhrase): a known phrase in the message.
-/// 5. Catch-all codes and types (`invalid_request_error`, `api_error`, ...): reported as
+/// 5. [`Cue`](Basis::Cue): the words of the response (its messages, wherever they are,
+///    and identifiers no table lists, read as words) weighed by the vocabulary of
+///    failure against the answer of steps 6 and 7; see [`cues`](crate::cues).
+/// 6. Catch-all codes and types (`invalid_request_error`, `api_error`, ...): reported as
 ///    [`ProviderCode`](Basis::ProviderCode) or [`ErrorType`](Basis::ErrorType), but read
-///    only after phrases, since the message often says more.
-/// 6. [`HttpStatus`](Basis::HttpStatus): the status code alone. This is also the basis
+///    only after phrases and cues, since the message often says more.
+/// 7. [`HttpStatus`](Basis::HttpStatus): the status code alone. This is also the basis
 ///    for every body errnorm could not read (see [`Verdict::body_form`]).
-/// 7. [`Default`](Basis::Default): the body says it is an error under a status that is
+/// 8. [`Default`](Basis::Default): the body says it is an error under a status that is
 ///    not one (HTTP 200 with a non-zero `base_resp`, say) and nothing above is known:
 ///    `transient/server_error`.
 ///
@@ -57,6 +61,9 @@ pub enum Basis {
     ErrorType,
     /// A phrase of the message, from `data/phrases.tsv`.
     MessagePhrase,
+    /// The words of the response, weighed by the cues of `data/cues.tsv` against the
+    /// status or a catch-all row ([`Rule::Cues`] names the cues that decided).
+    Cue,
     /// The HTTP status code alone.
     HttpStatus,
     /// Nothing known: an error under a non-error status, classed `transient/server_error`.
@@ -111,6 +118,8 @@ pub enum Rule<'r> {
     Code(&'r CodeInfo),
     /// A message phrase row.
     Phrase(&'r CodeInfo),
+    /// The cues of the winning kind, heaviest first.
+    Cues(CueSet),
     /// The HTTP status alone.
     Status(StatusCode),
     /// Nothing known (see [`Basis::Default`]).
@@ -123,6 +132,7 @@ impl<'r> Rule<'r> {
         match *self {
             Rule::Code(c) => Cow::Borrowed(c.rule()),
             Rule::Phrase(p) => Cow::Borrowed(p.rule()),
+            Rule::Cues(c) => Cow::Owned(c.id()),
             Rule::Status(s) => Cow::Owned(format!("status:{}", s.as_u16())),
             Rule::Default => Cow::Borrowed("default"),
         }
@@ -301,6 +311,7 @@ impl<'a> Verdict<'a> {
     pub fn evidence(&self) -> Evidence<'_> {
         let value: Cow<'_, str> = match self.rule {
             Rule::Phrase(p) => Cow::Borrowed(p.code()),
+            Rule::Cues(c) => Cow::Owned(c.iter().map(|c| c.cue()).collect::<Vec<_>>().join("+")),
             Rule::Status(s) => Cow::Owned(s.as_u16().to_string()),
             Rule::Code(r) => match (self.basis, &self.code) {
                 (Basis::ErrorType, _) => Cow::Borrowed(self.error_type().unwrap_or(r.code())),

@@ -149,6 +149,16 @@ fn evidence_names_where_the_deciding_value_is() {
                 assert_eq!(e.path, "status", "{at}");
                 assert_eq!(e.value, fx.status.to_string(), "{at}");
             }
+            Basis::Cue => {
+                // The words of the response; the rule names each cue that decided.
+                assert_eq!(e.path, "words", "{at}");
+                assert!(e.rule.starts_with("cue:"), "{at}");
+                let words = text.to_lowercase();
+                for cue in e.value.split('+') {
+                    let head = cue.split(" * ").next().unwrap_or(cue).trim_end_matches('*');
+                    assert!(words.contains(head), "{at}: `{head}` is not in the body");
+                }
+            }
             _ => assert_eq!(e.path, "body", "{at}"),
         }
     }

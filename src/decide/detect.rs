@@ -19,8 +19,12 @@ pub(crate) fn detect(ev: &mut Evidence<'_, '_>) -> Option<Owner> {
     // A tight first pass over the markers' presence masks; only a marker whose masks
     // pass has its values looked at.
     let present = ev.present;
+    let skip = super::held_out();
     for (i, &(need, forbid)) in tables::MARKER_MASKS.iter().enumerate() {
         if present & need != need || present & forbid != 0 {
+            continue;
+        }
+        if skip.is_some() && tables::MARKERS.get(i).map(|m| m.provider) == skip {
             continue;
         }
         if let Some(o) = tables::MARKERS.get(i).and_then(|m| holds(ev, m)) {
@@ -40,8 +44,16 @@ fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> Option<Owner> {
         let [Term::Owned(f)] = m.terms.as_ref() else {
             return None;
         };
+        // A bare number names no provider: every provider has its own numbers.
+        if ev.fields.and_then(|x| x.get(*f)).is_some_and(|v| match v {
+            Val::Int(_) => true,
+            Val::Str(t) => t.bytes().iter().all(u8::is_ascii_digit),
+            Val::Other => false,
+        }) {
+            return None;
+        }
         let o = ev.hits(*f).sole_owner()?;
-        return (o != Owner::Shared).then_some(o);
+        return (o != Owner::Shared && Some(o) != super::held_out()).then_some(o);
     }
     m.terms
         .iter()

@@ -3,17 +3,20 @@
 //! providers: it asks the tables which rows list a field's value, and prefers the
 //! given or detected provider's row.
 
+pub(crate) mod cues;
 pub(crate) mod detect;
 pub(crate) mod phash;
 pub(crate) mod rules;
 pub(crate) mod tables;
 
+use std::time::{Duration, SystemTime};
+
 use http::{HeaderMap, StatusCode};
 
-use crate::read::{self, BodyForm, Fields, Text, Val};
+use crate::read::{self, generic, BodyForm, Fields, Text, Val};
 use crate::schema::{Field, Step};
 use crate::verdict::{Basis, Code, Rule, Verdict};
-use crate::{Provider, Reason};
+use crate::{ErrorKind, Provider, Reason};
 use rules::Rules;
 use tables::{CodeInfo, Owner};
 
@@ -102,27 +105,34 @@ pub(crate) struct Evidence<'a, 'r> {
 pub(crate) struct Hits<'r> {
     runtime: &'r [CodeInfo],
     builtin: &'static [u16],
+    /// A provider whose rows are left out (the leave-one-provider-out measurement).
+    skip: Option<Owner>,
 }
 
 impl<'r> Hits<'r> {
     const NONE: Hits<'static> = Hits {
         runtime: &[],
         builtin: &[],
+        skip: None,
     };
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'r CodeInfo> + '_ {
         let rows = tables::all_rows();
-        self.runtime.iter().chain(
-            self.builtin
-                .iter()
-                .filter_map(move |&i| rows.get(usize::from(i))),
-        )
+        let skip = self.skip;
+        self.runtime
+            .iter()
+            .chain(
+                self.builtin
+                    .iter()
+                    .filter_map(move |&i| rows.get(usize::from(i))),
+            )
+            .filter(move |r| skip != Some(r.owner))
     }
 
     /// The one owner of every row, if they share one (the built-in rows alone when no
     /// runtime row lists the value: the common case, without the chained iterator).
     pub(crate) fn sole_owner(&self) -> Option<Owner> {
-        if self.runtime.is_empty() {
+        if self.runtime.is_empty() && self.skip.is_none() {
             let rows = tables::all_rows();
             let mut it = self
                 .builtin
@@ -136,13 +146,16 @@ impl<'r> Hits<'r> {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
+        if self.skip.is_some() {
+            return self.iter().next().is_none();
+        }
         self.runtime.is_empty() && self.builtin.is_empty()
     }
 
     /// The row that answers: the preferred provider's, else the first (runtime rows
     /// first, then registry order).
     fn best(&self, prefer: Option<Owner>) -> Option<&'r CodeInfo> {
-        if self.runtime.is_empty() {
+        if self.runtime.is_empty() && self.skip.is_none() {
             let rows = tables::all_rows();
             let row = |i: &u16| rows.get(usize::from(*i));
             if let Some(p) = prefer {
@@ -258,6 +271,7 @@ impl<'a, 'r> Evidence<'a, 'r> {
             .with_key(field, |key| Hits {
                 runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
                 builtin: tables::lookup_indices(field, key),
+                skip: held_out(),
             })
             .unwrap_or(Hits::NONE);
         if let Some(slot) = self.cache.iter_mut().find(|(f, _)| f.is_none()) {
@@ -273,8 +287,60 @@ impl<'a, 'r> Evidence<'a, 'r> {
             .rules
             .and_then(|r| r.phrase(m.bytes()))
             .or_else(|| tables::phrase_in(m.bytes()))?;
+        if let Some(skip) = held_out() {
+            if row.owner == skip {
+                // The held-out provider's phrase: the best phrase of the others.
+                let row = tables::phrase_in_except(m.bytes(), skip)?;
+                return Some((row, at.pointer()));
+            }
+        }
         Some((row, at.pointer()))
     }
+}
+
+#[cfg(feature = "holdout")]
+thread_local! {
+    static HELD_OUT: std::cell::Cell<Option<Provider>> = const { std::cell::Cell::new(None) };
+}
+
+/// The provider whose rows and markers are switched off on this thread, if any.
+#[inline(always)]
+pub(crate) fn held_out() -> Option<Owner> {
+    #[cfg(feature = "holdout")]
+    {
+        HELD_OUT
+            .try_with(std::cell::Cell::get)
+            .ok()
+            .flatten()
+            .map(Owner::Builtin)
+    }
+    #[cfg(not(feature = "holdout"))]
+    {
+        None
+    }
+}
+
+/// Runs `f` with one provider's own rows (codes, types, phrases) and detection markers
+/// switched off on this thread, as if errnorm had no table for it: the
+/// leave-one-provider-out measurement of how well the generic layer (shapes, words,
+/// cues) serves a provider it does not know. For errnorm's own tests (feature
+/// `holdout`); never needed by a consumer.
+#[cfg(feature = "holdout")]
+#[doc(hidden)]
+pub fn hold_out<R>(provider: Provider, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<Provider>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = HELD_OUT.try_with(|h| h.set(self.0));
+        }
+    }
+    let _reset = Reset(
+        HELD_OUT
+            .try_with(|h| h.replace(Some(provider)))
+            .ok()
+            .flatten(),
+    );
+    f()
 }
 
 /// An AWS JSON `__type` (`com.amazon.coral.service#ThrottlingException`) without its
@@ -309,7 +375,7 @@ pub(crate) fn run_read<'a>(
     form: BodyForm,
     fields: Option<&mut Fields<'a>>,
 ) -> Option<Verdict<'a>> {
-    let (decision, provider, detected, msg_code) = {
+    let (decision, provider, detected, msg_code, retry_after) = {
         let mut ev = Evidence::new(fields.as_deref(), headers, rules);
         let says_error =
             fields.as_deref().is_some_and(Fields::says_error) || content_refusal(&mut ev);
@@ -324,30 +390,66 @@ pub(crate) fn run_read<'a>(
                 (o, o.is_some())
             }
         };
-        let mut d = ladder(&mut ev, owner);
+        let mut d = exact(&mut ev, owner).or_else(|| catch_all(&mut ev, owner));
         // An aggregator's wrapper ("Provider returned error") says less than the
         // upstream's own body, which it carries as a string: that decides if it can,
         // unless the wrapper has an exact code of its own.
-        let weak = d.map_or(true, |d| match d.rule {
-            Rule::Code(r) => r.generic,
-            _ => true,
-        });
-        if weak {
+        if !d.is_some_and(|d| d.is_exact_code()) {
             if let Some(raw) = ev.fields.and_then(|f| f.raw.as_ref()) {
                 if let Some(n) = nested(raw.bytes(), headers, rules) {
                     d = Some(n);
                 }
             }
         }
-        let msg_code = ev.msg_code;
-        (
-            d.unwrap_or_else(|| fallback(status)),
-            owner,
-            detected,
-            msg_code,
-        )
+        // A row that listed anything means a shape the fast reader knows; otherwise the
+        // generic reading looks for the error wherever it is.
+        let known = d.is_some();
+        let mut reading: Option<Reading> = None;
+        // No exact row: the words of the response, weighed against the answer without
+        // them (a catch-all row, else the status).
+        if d.map_or(true, |d| d.is_catch_all()) {
+            let r = reading.get_or_insert_with(|| Reading::new(&mut ev, known));
+            let without = d.unwrap_or_else(|| fallback(status));
+            let prior = (without.basis != Basis::Default).then_some(without.reason);
+            if let Some((reason, set)) = cues::vote(&r.found, prior) {
+                d = Some(Decision {
+                    reason,
+                    basis: Basis::Cue,
+                    rule: Rule::Cues(set),
+                    path: "words",
+                    field: None,
+                });
+            }
+        }
+        let mut d = d.unwrap_or_else(|| fallback(status));
+        let header_delay = read::headers::retry_after(headers);
+        // A throttle's window, from the wait the body states or the words: decided by
+        // anything but an exact code row.
+        if !d.is_exact_code() && matches!(d.reason.kind(), ErrorKind::Quota | ErrorKind::RateLimit)
+        {
+            let r = reading.get_or_insert_with(|| Reading::new(&mut ev, known));
+            d.reason = window(d.reason, r, header_delay);
+        }
+        // A delay the body states, where no header states one.
+        let retry_after = header_delay.or_else(|| {
+            if !matches!(
+                d.reason.kind(),
+                ErrorKind::RateLimit | ErrorKind::Quota | ErrorKind::Transient
+            ) {
+                return None;
+            }
+            if reading.is_none() {
+                let m = ev.fields.and_then(Fields::message)?;
+                if !may_state_delay(m.0.bytes()) {
+                    return None;
+                }
+            }
+            reading
+                .get_or_insert_with(|| Reading::new(&mut ev, known))
+                .delay
+        });
+        (d, owner, detected, ev.msg_code, retry_after)
     };
-    let retry_after = read::headers::retry_after(headers);
     let name = match provider {
         Some(Owner::Builtin(p)) => Some(p.as_str()),
         Some(Owner::Runtime(i)) => rules.and_then(|r| r.provider_name(i)),
@@ -403,32 +505,57 @@ fn content_refusal(ev: &mut Evidence<'_, '_>) -> bool {
 
 /// The order of evidence (see [`Basis`]): exact rows of the code fields, a code in the
 /// message, exact rows of the type fields, a message phrase, then the catch-all rows of
-/// code and type fields. Within a field, the preferred provider's row answers.
+/// code and type fields. Within a field, the preferred provider's row answers. (The
+/// cues, between the phrase and the catch-all rows, are weighed by `run_read`.)
 pub(crate) fn ladder<'r>(ev: &mut Evidence<'_, 'r>, prefer: Option<Owner>) -> Option<Decision<'r>> {
-    let by_field = |ev: &mut Evidence<'_, 'r>, step: Step, generic: bool| {
-        // Only the fields of this step that the body has, in ladder order.
-        const MASKS: [u32; 4] = [
-            crate::schema::step_mask(Step::Code),
-            crate::schema::step_mask(Step::InMessage),
-            crate::schema::step_mask(Step::Type),
-            crate::schema::step_mask(Step::Phrase),
-        ];
-        let mut todo = ev.present & MASKS.get(step as usize).copied().unwrap_or(0);
-        while todo != 0 {
-            let i = todo.trailing_zeros();
-            todo &= todo - 1;
-            let Some(&f) = Field::ALL.get(i as usize) else {
-                break;
-            };
-            if let Some(row) = ev.hits(f).best(prefer).filter(|r| r.generic == generic) {
-                return Some(row_decision(ev, row, f));
-            }
+    exact(ev, prefer).or_else(|| catch_all(ev, prefer))
+}
+
+/// The rows of one step of the ladder, exact or catch-all, in ladder order.
+fn by_field<'r>(
+    ev: &mut Evidence<'_, 'r>,
+    prefer: Option<Owner>,
+    step: Step,
+    generic: bool,
+) -> Option<Decision<'r>> {
+    // Only the fields of this step that the body has, in ladder order.
+    const MASKS: [u32; 4] = [
+        crate::schema::step_mask(Step::Code),
+        crate::schema::step_mask(Step::InMessage),
+        crate::schema::step_mask(Step::Type),
+        crate::schema::step_mask(Step::Phrase),
+    ];
+    let mut todo = ev.present & MASKS.get(step as usize).copied().unwrap_or(0);
+    while todo != 0 {
+        let i = todo.trailing_zeros();
+        todo &= todo - 1;
+        let Some(&f) = Field::ALL.get(i as usize) else {
+            break;
+        };
+        let row = ev.hits(f).best(prefer);
+        if let Some(row) = row.filter(|r| r.generic == generic && !foreign_number(r, prefer, f)) {
+            return Some(row_decision(ev, row, f));
         }
-        None
-    };
-    by_field(ev, Step::Code, false)
-        .or_else(|| by_field(ev, Step::InMessage, false))
-        .or_else(|| by_field(ev, Step::Type, false))
+    }
+    None
+}
+
+/// Whether a row is a bare number, in a field several providers use, of a provider
+/// other than the one given or detected. Numbers are every provider's own (`1001` is a
+/// timeout at MiniMax and a missing key at Zhipu, both in `error.code`): without knowing
+/// who sent one, it says nothing, and the words decide. A field only one provider uses
+/// (`base_resp.status_code`) names its owner by itself.
+fn foreign_number(row: &CodeInfo, prefer: Option<Owner>, f: Field) -> bool {
+    prefer != Some(row.owner)
+        && row.id.bytes().all(|b| b.is_ascii_digit())
+        && tables::shared_field(f)
+}
+
+/// The exact steps: code fields, a code in the message, type fields, a phrase.
+fn exact<'r>(ev: &mut Evidence<'_, 'r>, prefer: Option<Owner>) -> Option<Decision<'r>> {
+    by_field(ev, prefer, Step::Code, false)
+        .or_else(|| by_field(ev, prefer, Step::InMessage, false))
+        .or_else(|| by_field(ev, prefer, Step::Type, false))
         .or_else(|| {
             ev.phrase().map(|(row, path)| Decision {
                 reason: row.reason,
@@ -438,8 +565,150 @@ pub(crate) fn ladder<'r>(ev: &mut Evidence<'_, 'r>, prefer: Option<Owner>) -> Op
                 field: None,
             })
         })
-        .or_else(|| by_field(ev, Step::Code, true))
-        .or_else(|| by_field(ev, Step::Type, true))
+}
+
+/// The catch-all rows of code and type fields.
+fn catch_all<'r>(ev: &mut Evidence<'_, 'r>, prefer: Option<Owner>) -> Option<Decision<'r>> {
+    by_field(ev, prefer, Step::Code, true).or_else(|| by_field(ev, prefer, Step::Type, true))
+}
+
+impl Decision<'_> {
+    /// Decided by an exact identifier row (not a catch-all, a phrase, cues or status).
+    fn is_exact_code(&self) -> bool {
+        matches!(self.rule, Rule::Code(r) if !r.generic)
+    }
+
+    /// Decided by a catch-all identifier row.
+    fn is_catch_all(&self) -> bool {
+        matches!(self.rule, Rule::Code(r) if r.generic)
+    }
+}
+
+/// The words of a response and what they state, read at most once per classification
+/// and only when no exact row decides (or a throttle's window is asked).
+struct Reading {
+    found: cues::Found,
+    /// A delay or reset the body states.
+    delay: Option<Duration>,
+    /// The length of a window the body states in numbers (`duration_s: 86400`).
+    window: Option<Duration>,
+}
+
+impl Reading {
+    /// Reads the words: of the fields the fast reader read where the shape is `known`
+    /// (its messages, and the identifiers no row lists), else of the whole document by
+    /// the generic reading.
+    fn new(ev: &mut Evidence<'_, '_>, known: bool) -> Reading {
+        let fields = ev.fields;
+        let doc = fields.and_then(|f| f.doc.as_ref());
+        let g = match doc {
+            Some(doc) if !known => generic::read(doc.bytes()),
+            _ => {
+                let mut g = generic::Generic::default();
+                if let Some(f) = fields {
+                    for t in [
+                        &f.error_message,
+                        &f.message,
+                        &f.status_msg,
+                        &f.error_text,
+                        &f.error_msg,
+                        &f.plain,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
+                        g.words.text(&String::from_utf8_lossy(t.bytes()));
+                    }
+                    for field in Field::ALL {
+                        if matches!(field.step(), Step::Code | Step::Type)
+                            && !matches!(field, Field::MessageCode)
+                            && ev.hits(field).is_empty()
+                        {
+                            if let Some(t) = f.text(field).and_then(Text::as_str) {
+                                g.words.ident(t);
+                            }
+                        }
+                    }
+                }
+                g
+            }
+        };
+        Reading {
+            found: cues::find(g.words.as_str()),
+            delay: g.stated_delay(SystemTime::now()),
+            window: read::delay::window_in_words(g.words.as_str()),
+        }
+    }
+}
+
+/// Whether a message may state a delay: a number with a unit of time right after it
+/// (`2.4s`, `20 seconds`, `30秒`), or a reset. Keeps the generic reading off the common
+/// error whose message states none.
+fn may_state_delay(m: &[u8]) -> bool {
+    let m = m.get(..crate::PHRASE_SCAN_LIMIT).unwrap_or(m);
+    let mut i = 0;
+    while let Some(&c) = m.get(i) {
+        i += 1;
+        if !c.is_ascii_digit() {
+            continue;
+        }
+        let mut j = i;
+        while m.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'.') {
+            j += 1;
+        }
+        while m.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        let rest = m.get(j..).unwrap_or_default();
+        if matches!(rest.first(), Some(b's' | b'm' | b'h' | b'S' | b'M' | b'H'))
+            || ["秒", "分", "小时"]
+                .iter()
+                .any(|u| rest.starts_with(u.as_bytes()))
+        {
+            return true;
+        }
+        i = j;
+    }
+    contains_ci(m, b"resum") || contains_ci(m, b"reset")
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// The taxonomy's rule for throttles, where no exact code row decided: the window
+/// decides, named by words ("per day", "daily": hours or more; "per minute": seconds or
+/// minutes), else by its length in numbers (`duration_s: 86400`), else by the wait the
+/// body (or, for a usage window, a header) states. A
+/// throttle of a window of hours or more is a usage window (quota); a quota of a window
+/// of seconds or minutes is a rate limit, unless money words named it and no wait was
+/// stated.
+fn window(reason: Reason, r: &Reading, header: Option<Duration>) -> Reason {
+    const HOURS: Duration = Duration::from_secs(3600);
+    let throttle = if r.found.names(Reason::TokensPerTime) {
+        Reason::TokensPerTime
+    } else {
+        Reason::RequestsPerTime
+    };
+    let wait = match reason {
+        Reason::InsufficientBalance | Reason::PlanLimit => r.delay,
+        _ => r.delay.or(header),
+    };
+    let long = match r.found.window() {
+        cues::Window::Long => Some(true),
+        cues::Window::Short => Some(false),
+        cues::Window::None => r.window.or(wait).map(|d| d >= HOURS),
+    };
+    match (reason.kind(), long) {
+        (ErrorKind::RateLimit, Some(true)) => Reason::UsageWindowExhausted,
+        (ErrorKind::Quota, Some(false))
+            if reason == Reason::UsageWindowExhausted || r.delay.is_some() =>
+        {
+            throttle
+        }
+        _ => reason,
+    }
 }
 
 fn row_decision<'r>(ev: &Evidence<'_, 'r>, row: &'r CodeInfo, f: Field) -> Decision<'r> {

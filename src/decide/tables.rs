@@ -12,6 +12,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
 
+use super::cues::{Cue, Window};
 use super::phash;
 use crate::act::redact::{RedactKind, RedactRule};
 use crate::schema::{Field, Probe, Term};
@@ -242,7 +243,8 @@ pub(crate) struct Marker<'r> {
     pub rule: Cow<'r, str>,
 }
 
-/// The generated `Provider`, `ROWS`, `TABLES`, `PHRASES`, `MARKERS` and `REDACTIONS`.
+/// The generated `Provider`, `ROWS`, `TABLES`, `PHRASES`, `MARKERS`, `REDACTIONS` and
+/// `CUES`.
 mod generated {
     #![allow(clippy::unreadable_literal)]
     use super::*;
@@ -250,7 +252,7 @@ mod generated {
 }
 
 pub use generated::Provider;
-pub(crate) use generated::{MARKERS, MARKER_MASKS, REDACTIONS};
+pub(crate) use generated::{CUES, MARKERS, MARKER_MASKS, REDACTIONS};
 use generated::{PHRASES, ROWS, TABLES};
 
 /// The built-in rows (indices into [`all_rows`]) that list `key` in `field`, in
@@ -346,6 +348,38 @@ pub fn match_phrase(message: &str) -> Option<&'static CodeInfo> {
 pub(crate) fn phrase_in(message: &[u8]) -> Option<&'static CodeInfo> {
     longest_phrase(matcher()?, message, |i| {
         PHRASES.get(i).and_then(|&r| ROWS.get(usize::from(r)))
+    })
+}
+
+/// Whether the built-in rows of more than one provider list values in `f` (computed
+/// once from the tables).
+pub(crate) fn shared_field(f: Field) -> bool {
+    static SHARED: OnceLock<u32> = OnceLock::new();
+    let mask = *SHARED.get_or_init(|| {
+        let mut mask = 0u32;
+        for (i, field) in Field::ALL.iter().enumerate() {
+            let mut owners = ROWS
+                .iter()
+                .filter(|r| r.fields.contains(field))
+                .map(|r| r.owner);
+            if let Some(first) = owners.next() {
+                if owners.any(|o| o != first) {
+                    mask |= 1 << i;
+                }
+            }
+        }
+        mask
+    });
+    mask & (1 << (f as u32)) != 0
+}
+
+/// The best built-in phrase that is not `skip`'s (the leave-one-provider-out measurement).
+pub(crate) fn phrase_in_except(message: &[u8], skip: Owner) -> Option<&'static CodeInfo> {
+    longest_phrase(matcher()?, message, |i| {
+        PHRASES
+            .get(i)
+            .and_then(|&r| ROWS.get(usize::from(r)))
+            .filter(|r| r.owner != skip)
     })
 }
 

@@ -4,6 +4,8 @@
 //! Nothing here can fail: a body that cannot be read yields [`BodyForm::Unparsed`] or
 //! [`BodyForm::Text`] and no fields, and the HTTP status decides.
 
+pub(crate) mod delay;
+pub(crate) mod generic;
 pub(crate) mod headers;
 #[cfg(any(test, fuzzing))]
 pub(crate) mod reference;
@@ -13,6 +15,7 @@ pub(crate) mod sse;
 #[cfg(test)]
 #[path = "../../tests/common/json.rs"]
 pub(crate) mod test_json;
+pub(crate) mod words;
 
 use std::borrow::Cow;
 
@@ -102,6 +105,8 @@ pub(crate) enum MessageAt {
     StatusMsg,
     ErrorText,
     ErrorMsg,
+    Msg,
+    Description,
     Body,
 }
 
@@ -113,6 +118,8 @@ impl MessageAt {
             MessageAt::StatusMsg => "/base_resp/status_msg",
             MessageAt::ErrorText => "/error",
             MessageAt::ErrorMsg => "/error_msg",
+            MessageAt::Msg => "/msg",
+            MessageAt::Description => "/description",
             MessageAt::Body => "body",
         }
     }
@@ -144,8 +151,20 @@ pub(crate) struct Fields<'a> {
     pub object: Option<Text<'a>>,
     /// OpenRouter's `error.metadata.raw`: the upstream's own body, as a string.
     pub raw: Option<Text<'a>>,
+    /// A top-level `msg` (many Chinese APIs: `{"code": N, "msg": "..."}`).
+    pub msg: Option<Text<'a>>,
+    /// A top-level `description`.
+    pub description: Option<Text<'a>>,
+    /// A top-level `status`: a task's state or an error's code.
+    pub status_top: Option<Val<'a>>,
+    /// Shapes that say "error" without an `error` key (see [`Fields::says_error`]):
+    /// [`SUCCESS_FALSE`], [`ERRORS`], a bit per wrapper from [`WRAPPER_FIRST`].
+    pub shape: u8,
     /// A plain-text body (not HTML), read for phrases only.
     pub plain: Option<Text<'a>>,
+    /// The JSON document the fields were read from, for the generic reading of error
+    /// shapes (`generic.rs`) when no exact row decides. Not read by the fast path.
+    pub doc: Option<Text<'a>>,
 }
 
 impl<'a> Fields<'a> {
@@ -215,6 +234,17 @@ impl<'a> Fields<'a> {
             || nonzero(Field::BaseRespStatusCode)
             || nonzero(Field::Reason)
             || nonzero(Field::ErrorCodeTop)
+            || self.shape != 0
+            || self.status_top.as_ref().is_some_and(status_says_error)
+            || (code_says_error(self.get(Field::Code)) && self.says_something())
+    }
+
+    /// A message-like text at the top level that is not a success word.
+    fn says_something(&self) -> bool {
+        [&self.message, &self.msg, &self.description, &self.error_msg]
+            .into_iter()
+            .flatten()
+            .any(|t| !t.is_empty() && !success_word(t.bytes()))
     }
 
     /// The message to read, and where it is: the error object's, else the top level's,
@@ -228,6 +258,11 @@ impl<'a> Fields<'a> {
             .or(self.status_msg.as_ref().map(|t| (t, MessageAt::StatusMsg)))
             .or(self.error_text.as_ref().map(|t| (t, MessageAt::ErrorText)))
             .or(self.error_msg.as_ref().map(|t| (t, MessageAt::ErrorMsg)))
+            .or(self.msg.as_ref().map(|t| (t, MessageAt::Msg)))
+            .or(self
+                .description
+                .as_ref()
+                .map(|t| (t, MessageAt::Description)))
             .or(self.plain.as_ref().map(|t| (t, MessageAt::Body)))
     }
 
@@ -253,9 +288,14 @@ impl<'a> Fields<'a> {
             message: self.message.map(t),
             status_msg: self.status_msg.map(t),
             error_msg: self.error_msg.map(t),
+            msg: self.msg.map(t),
+            description: self.description.map(t),
+            status_top: self.status_top.map(v),
+            shape: self.shape,
             object: self.object.map(t),
             raw: self.raw.map(t),
             plain: self.plain.map(t),
+            doc: self.doc.map(t),
         }
     }
 
@@ -267,7 +307,89 @@ impl<'a> Fields<'a> {
             .or_else(|| self.status_msg.take())
             .or_else(|| self.error_text.take())
             .or_else(|| self.error_msg.take())
+            .or_else(|| self.msg.take())
+            .or_else(|| self.description.take())
             .or_else(|| self.plain.take())
+    }
+}
+
+/// `"success": false` at the top level.
+pub(crate) const SUCCESS_FALSE: u8 = 1;
+/// A non-empty `errors` array or object at the top level.
+pub(crate) const ERRORS: u8 = 2;
+/// The first of five bits, one per wrapper object (`Response`, `response`, `data`,
+/// `result`, `header`; see `scan::WRAPPERS`), set when it holds an `error` / `Error`
+/// that is not empty, or a non-zero `code` / `Code` beside a message.
+pub(crate) const WRAPPER_FIRST: u8 = 4;
+
+/// Words a `status`, `code` or message holds on success or while work goes on.
+pub(crate) fn success_word(s: &[u8]) -> bool {
+    const OK: [&str; 20] = [
+        "ok",
+        "success",
+        "succeeded",
+        "successful",
+        "completed",
+        "complete",
+        "done",
+        "finished",
+        "pending",
+        "queued",
+        "processing",
+        "running",
+        "in_progress",
+        "starting",
+        "created",
+        "ready",
+        "active",
+        "healthy",
+        "incomplete",
+        "validating",
+    ];
+    let s = s.trim_ascii();
+    OK.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(s))
+}
+
+/// Whether a top-level `status` names an error: an HTTP error status, or a word of
+/// failure (`failed`, `error`, `Content Moderated`, `RESOURCE_EXHAUSTED`).
+fn status_says_error(v: &Val<'_>) -> bool {
+    const FAILURE: [&[u8]; 12] = [
+        b"fail",
+        b"error",
+        b"moderat",
+        b"reject",
+        b"block",
+        b"denied",
+        b"forbidden",
+        b"unauthori",
+        b"exceed",
+        b"exhaust",
+        b"invalid",
+        b"timeout",
+    ];
+    match v {
+        Val::Int(n) => (400..600).contains(n),
+        Val::Str(t) => {
+            let b = t.bytes();
+            !success_word(b)
+                && FAILURE
+                    .iter()
+                    .any(|w| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+        }
+        Val::Other => false,
+    }
+}
+
+/// Whether a code says error: not 0, not a 2xx, not a success word.
+pub(crate) fn code_says_error(v: Option<&Val<'_>>) -> bool {
+    match v {
+        Some(Val::Int(n)) => *n != 0 && !(200..300).contains(n),
+        Some(Val::Str(t)) => {
+            let b = t.bytes().trim_ascii();
+            let two_hundred = b.len() == 3 && b.first() == Some(&b'2');
+            !(b.is_empty() || b == b"0" || two_hundred || success_word(b))
+        }
+        _ => false,
     }
 }
 
@@ -283,6 +405,7 @@ pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
     match rest.first() {
         Some(b'{' | b'[') => {
             if scan::scan(rest, f) {
+                f.doc = Some(Text::Raw(rest));
                 (BodyForm::Json, true)
             } else {
                 *f = Fields::default();
@@ -290,7 +413,7 @@ pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
                 let quoted = rest
                     .get(1..)
                     .and_then(|r| r.iter().find(|b| !b.is_ascii_whitespace()));
-                if quoted == Some(&b'\'') && text_body(rest, f) && f.plain.is_none() {
+                if quoted == Some(&b'\'') && python_body(rest, f) {
                     return (BodyForm::Text, true);
                 }
                 *f = Fields::default();
@@ -327,6 +450,7 @@ fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
         if next == Some(b'"') {
             let mut g = Fields::default();
             if scan::scan(obj, &mut g) && (g.says_error() || g.message.is_some()) {
+                g.doc = Some(Text::Raw(obj));
                 *f = g;
                 return true;
             }
@@ -334,6 +458,7 @@ fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
             if let Some(json) = python_repr_to_json(obj) {
                 let mut g = Fields::default();
                 if scan::scan(&json, &mut g) && (g.says_error() || g.message.is_some()) {
+                    g.doc = Some(Text::Raw(&json));
                     *f = g.detach();
                     return true;
                 }
@@ -350,6 +475,24 @@ fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
     f.plain = Some(Text::Raw(
         rest.get(..crate::PHRASE_SCAN_LIMIT).unwrap_or(rest),
     ));
+    true
+}
+
+/// A whole body that is a Python-printed dict (as an SDK prints a response and a user
+/// pastes it), read as the JSON it stands for. `true` if `f` was filled.
+fn python_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
+    if rest.len() > REPR_LIMIT {
+        return false;
+    }
+    let Some(json) = python_repr_to_json(rest) else {
+        return false;
+    };
+    let mut g = Fields::default();
+    if !scan::scan(&json, &mut g) {
+        return false;
+    }
+    g.doc = Some(Text::Raw(&json));
+    *f = g.detach();
     true
 }
 

@@ -36,6 +36,24 @@ fn first_in(v: &Value, key: &str) -> Option<Val<'static>> {
         .find_map(|e| e.get(key).filter(|x| x.is_string()).map(val))
 }
 
+/// Whether a wrapper object holds an error (see `scan::wrapper`).
+fn wrapper_says_error(v: &Value) -> bool {
+    let Value::Object(o) = v else { return false };
+    let error = ["error", "Error"].iter().any(|k| match o.get(*k) {
+        Some(Value::String(s)) => !s.bytes().all(|b| b.is_ascii_whitespace()),
+        Some(Value::Object(m)) => !m.is_empty(),
+        _ => false,
+    });
+    let code = ["code", "Code"].iter().any(|k| {
+        o.get(*k)
+            .is_some_and(|c| super::code_says_error(Some(&val(c))))
+    });
+    let message = ["message", "Message", "msg"]
+        .iter()
+        .any(|k| matches!(o.get(*k), Some(Value::String(s)) if !s.bytes().all(|b| b.is_ascii_whitespace())));
+    error || (code && message)
+}
+
 /// The fields the reference reader finds, or `None` when serde_json refuses the body.
 pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
     let mut de = serde_json::Deserializer::from_slice(b);
@@ -63,6 +81,26 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
             "__type" => put(&mut f, Field::AmznType, Some(val(v))),
             "message" => f.message = text(v),
             "error_msg" => f.error_msg = text(v),
+            "msg" => f.msg = text(v),
+            "description" => f.description = text(v),
+            "status" => f.status_top = Some(val(v)),
+            "success" if v == &Value::Bool(false) => f.shape |= super::SUCCESS_FALSE,
+            "errors" => {
+                let full = match v {
+                    Value::Array(a) => !a.is_empty(),
+                    Value::Object(o) => !o.is_empty(),
+                    _ => false,
+                };
+                if full {
+                    f.shape |= super::ERRORS;
+                }
+            }
+            k if scan::WRAPPERS.contains(&k) => {
+                let n = scan::WRAPPERS.iter().position(|w| *w == k).unwrap_or(0);
+                if wrapper_says_error(v) {
+                    f.shape |= super::WRAPPER_FIRST << n;
+                }
+            }
             "object" => f.object = text(v),
             "choices" => put(&mut f, Field::FinishReason, first_in(v, "finish_reason")),
             "promptFeedback" => put(

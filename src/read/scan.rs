@@ -104,6 +104,42 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
             Field::FinishReason,
         ),
         Key::PromptFeedback => nested(c, i, |k| k == Key::BlockReason, f, Field::BlockReason),
+        Key::Msg => text(c, i, &mut f.msg),
+        Key::Description => text(c, i, &mut f.description),
+        Key::Status => c.val(i).map(|(v, i)| {
+            f.status_top = Some(v);
+            i
+        }),
+        Key::Success => {
+            let rest = c.b.get(i..)?;
+            if rest.starts_with(b"false") {
+                f.shape |= super::SUCCESS_FALSE;
+            } else {
+                f.shape &= !super::SUCCESS_FALSE;
+            }
+            skip(c.b, i)
+        }
+        Key::Errors => {
+            let end = skip(c.b, i)?;
+            let inner = c.b.get(i + 1..end.saturating_sub(1)).unwrap_or_default();
+            let opens = matches!(c.b.get(i), Some(b'[' | b'{'));
+            if opens && !inner.iter().all(u8::is_ascii_whitespace) {
+                f.shape |= super::ERRORS;
+            } else {
+                f.shape &= !super::ERRORS;
+            }
+            Some(end)
+        }
+        Key::Wrapper(n) => {
+            let (end, says) = wrapper(c, i)?;
+            let bit = super::WRAPPER_FIRST << n;
+            if says {
+                f.shape |= bit;
+            } else {
+                f.shape &= !bit;
+            }
+            Some(end)
+        }
         _ => skip(c.b, i),
     })?;
     if f.message.is_none() {
@@ -113,6 +149,62 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
         f.set(Field::Type, t);
     }
     Some(end)
+}
+
+/// A wrapper object (`Response`, `data`, `header`, ...) at `i`: whether it holds an
+/// `error` / `Error` that is not empty, or a non-zero `code` / `Code` beside a message
+/// (`message`, `Message` or `msg`). Each key's last value counts, as in any JSON reader.
+fn wrapper(c: &Cur<'_>, i: usize) -> Option<(usize, bool)> {
+    if *c.b.get(i)? != b'{' {
+        return Some((skip(c.b, i)?, false));
+    }
+    let mut error = [false; 2];
+    let mut code = [false; 2];
+    let mut message = [false; 3];
+    let end = object(c, i, |k, i| {
+        let slot = match k {
+            Key::Error => error.get_mut(0),
+            Key::ErrorCap => error.get_mut(1),
+            Key::Code | Key::CodeCap => {
+                let (v, end) = c.val(i)?;
+                if let Some(s) = code.get_mut(usize::from(k == Key::CodeCap)) {
+                    *s = super::code_says_error(Some(&v));
+                }
+                return Some(end);
+            }
+            Key::Message | Key::MessageCap | Key::Msg => {
+                let (v, end) = c.val(i)?;
+                let n = match k {
+                    Key::Message => 0,
+                    Key::MessageCap => 1,
+                    _ => 2,
+                };
+                if let Some(s) = message.get_mut(n) {
+                    *s = matches!(&v, Val::Str(t) if !t.is_empty());
+                }
+                return Some(end);
+            }
+            _ => return skip(c.b, i),
+        };
+        // An `error`: a string that is not blank, or an object with a key.
+        let (says, end) = match *c.b.get(i)? {
+            b'"' => {
+                let (t, end) = c.string(i)?;
+                (!t.is_empty(), end)
+            }
+            b'{' => {
+                let end = skip(c.b, i)?;
+                (c.b.get(i..end)?.contains(&b'"'), end)
+            }
+            _ => (false, skip(c.b, i)?),
+        };
+        if let Some(s) = slot {
+            *s = says;
+        }
+        Some(end)
+    })?;
+    let says = error.contains(&true) || (code.contains(&true) && message.contains(&true));
+    Some((end, says))
 }
 
 fn clear_error(f: &mut Fields<'_>) {
@@ -286,8 +378,22 @@ pub(crate) enum Key {
     InnerError,
     Metadata,
     Raw,
+    Msg,
+    Description,
+    Success,
+    Errors,
+    /// A wrapper object, by its place in [`WRAPPERS`].
+    Wrapper(u8),
+    ErrorCap,
+    CodeCap,
+    MessageCap,
     Other,
 }
+
+/// The top-level keys of wrapper objects that may hold an error, in `Key::Wrapper` order
+/// (for the reference reader).
+#[cfg(any(test, fuzzing))]
+pub(crate) const WRAPPERS: [&str; 5] = ["Response", "response", "data", "result", "header"];
 
 /// Which key errnorm reads `k` is, if any.
 #[inline]
@@ -318,6 +424,18 @@ pub(crate) fn key_of(k: &[u8]) -> Key {
         b"innererror" => Key::InnerError,
         b"metadata" => Key::Metadata,
         b"raw" => Key::Raw,
+        b"msg" => Key::Msg,
+        b"description" => Key::Description,
+        b"success" => Key::Success,
+        b"errors" => Key::Errors,
+        b"Response" => Key::Wrapper(0),
+        b"response" => Key::Wrapper(1),
+        b"data" => Key::Wrapper(2),
+        b"result" => Key::Wrapper(3),
+        b"header" => Key::Wrapper(4),
+        b"Error" => Key::ErrorCap,
+        b"Code" => Key::CodeCap,
+        b"Message" => Key::MessageCap,
         _ => Key::Other,
     }
 }

@@ -83,6 +83,7 @@ pub(crate) fn event_error(is_error_event: bool, data: &[u8]) -> Option<Fields<'_
     if data.first() == Some(&b'{') && (is_error_event || suspicious(data)) {
         let mut f = Fields::default();
         if scan::scan(data, &mut f) {
+            f.doc = Some(Text::Raw(data));
             if f.says_error() || has_content_field(&f) {
                 return Some(f);
             }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod capture;
+pub mod corpus;
 pub mod json;
 pub mod server;
 pub mod sse;

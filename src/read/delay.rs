@@ -1,0 +1,251 @@
+//! Delays and resets stated in a body's words: "Please try again in 2.4s", "retry in
+//! 1m26.4s", "wait 20 seconds", "retry after 120ms", "请 30 秒后重试", "access resumes on
+//! 2026-01-01", and Google's `RetryInfo.retryDelay` (`"34s"`). Read from the normalized
+//! words (`words.rs`), so the work is bounded by their limit; every delay is clamped to
+//! [`MAX_RETRY_AFTER`](super::headers::MAX_RETRY_AFTER), as a header's would be.
+
+use std::time::{Duration, SystemTime};
+
+use super::headers::{parse_go_duration, parse_rfc3339, MAX_RETRY_AFTER};
+
+/// The words after which a delay or a reset follows.
+const TRIGGERS: [&str; 12] = [
+    "again in ",
+    "retry in ",
+    "retry after ",
+    "retrying in ",
+    "retry later in ",
+    "wait ",
+    "available in ",
+    "resets in ",
+    "reset in ",
+    "reset after ",
+    "try after ",
+    "again after ",
+];
+
+/// The words after which a reset date follows.
+const DATE_TRIGGERS: [&str; 6] = [
+    "resumes on ",
+    "resumes at ",
+    "resets on ",
+    "resets at ",
+    "reset at ",
+    "until ",
+];
+
+/// The first delay the words state, relative to `now` for dates.
+pub(crate) fn in_words(words: &str, now: SystemTime) -> Option<Duration> {
+    let d = TRIGGERS
+        .iter()
+        .filter_map(|t| words.find(t).map(|i| (i, i + t.len())))
+        .filter_map(|(i, at)| Some((i, duration(words.get(at..)?)?)))
+        .chain(
+            DATE_TRIGGERS
+                .iter()
+                .filter_map(|t| words.find(t).map(|i| (i, i + t.len())))
+                .filter_map(|(i, at)| {
+                    let t = date(words.get(at..)?)?;
+                    Some((i, t.duration_since(now).unwrap_or(Duration::ZERO)))
+                }),
+        )
+        .chain(chinese(words))
+        .min_by_key(|(i, _)| *i)
+        .map(|(_, d)| d)?;
+    Some(d.min(MAX_RETRY_AFTER))
+}
+
+/// The words after which a window's length follows (`duration_s: 86400`, `window of 60
+/// seconds`, `per 10 seconds`).
+const WINDOW_TRIGGERS: [&str; 6] = [
+    "duration s",
+    "duration",
+    "window",
+    "period",
+    "interval",
+    "per ",
+];
+
+/// The length of a window the words state, in seconds unless a unit follows: a limit
+/// "per 10 seconds", a "window of 1 hour", `duration_s: 86400`.
+pub(crate) fn window_in_words(words: &str) -> Option<Duration> {
+    for t in WINDOW_TRIGGERS {
+        let mut from = 0;
+        while let Some(i) = words.get(from..).and_then(|w| w.find(t)) {
+            let at = from + i + t.len();
+            from = at;
+            let rest = words.get(at..)?;
+            let rest = rest.trim_start_matches([' ', ':', '=', '"', '\'']);
+            let rest = rest.strip_prefix("of ").unwrap_or(rest);
+            let n = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b'.')
+                .count();
+            if n == 0 {
+                continue;
+            }
+            let num: f64 = rest.get(..n)?.parse().ok()?;
+            // A unit word after the number, else seconds (`duration_s: 86400`), except
+            // after "per", which needs its unit ("per 10 seconds", not "per 1000 tokens").
+            let unit = match duration(rest) {
+                Some(d) => Some(d),
+                None if t != "per " => Duration::try_from_secs_f64(num.min(1e9)).ok(),
+                None => None,
+            };
+            if let Some(d) = unit {
+                return Some(d.min(MAX_RETRY_AFTER));
+            }
+        }
+    }
+    None
+}
+
+/// A protobuf `Duration` in JSON (`"34s"`, `"0.5s"`) or a Go duration, clamped.
+pub(crate) fn retry_delay(s: &str) -> Option<Duration> {
+    parse_go_duration(s.trim()).map(|d| d.min(MAX_RETRY_AFTER))
+}
+
+/// A duration at the start of `s`: a Go duration (`2.4s`, `1m26.4s`, `120ms`,
+/// `1h2m3s`) or a number and a unit word (`20 seconds`, `2 minutes`, `1.5 hours`).
+fn duration(s: &str) -> Option<Duration> {
+    let s = s.trim_start();
+    let token: &str = s
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ')' | '(' | '!' | '?'))
+        .next()?;
+    let token = token.trim_end_matches('.');
+    if token.is_empty() || !token.as_bytes().first()?.is_ascii_digit() {
+        return None;
+    }
+    if let Some(d) = parse_go_duration(token) {
+        return Some(d);
+    }
+    // A number, then a unit word.
+    let n: f64 = token.parse().ok().filter(|n: &f64| n.is_finite())?;
+    let rest = s.get(token.len()..)?.trim_start();
+    let unit = rest
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or_default();
+    let secs = match unit {
+        "ms" | "millisecond" | "milliseconds" => 1e-3,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86400.0,
+        _ => return None,
+    };
+    Duration::try_from_secs_f64((n * secs).min(1e9)).ok()
+}
+
+/// A reset time at the start of `s`: RFC 3339 (`2026-01-01T00:00:00Z`) or a date
+/// (`2026-01-01`, midnight UTC).
+fn date(s: &str) -> Option<SystemTime> {
+    let s = s.trim_start();
+    let token = s
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ')' | '('))
+        .next()?
+        .trim_end_matches('.');
+    // The words are lower-cased: RFC 3339's `t` and `z` are accepted in either case.
+    let up = token.to_ascii_uppercase();
+    if let Some(t) = parse_rfc3339(&up) {
+        return Some(t);
+    }
+    let d = up.get(..10)?;
+    if up.len() == 10 || !up.as_bytes().get(10)?.is_ascii_digit() {
+        return parse_rfc3339(&format!("{d}T00:00:00Z"));
+    }
+    None
+}
+
+/// `N 秒后` / `N 分钟后` / `N 小时后` (Chinese "after N seconds/minutes/hours").
+fn chinese(words: &str) -> Option<(usize, Duration)> {
+    let at = words.find("后")?;
+    let before = words.get(..at)?.trim_end();
+    let (unit, secs) = [("秒", 1.0), ("分钟", 60.0), ("小时", 3600.0)]
+        .into_iter()
+        .find(|(u, _)| before.ends_with(u))?;
+    let num = before.get(..before.len() - unit.len())?.trim_end();
+    let start = num
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let n: f64 = num.get(start..)?.parse().ok()?;
+    Some((
+        start,
+        Duration::try_from_secs_f64((n * secs).min(1e9)).ok()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Option<Duration> {
+        in_words(s, SystemTime::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn delays_in_words() {
+        // OpenAI: "Please try again in 2.4s." / "in 120ms" / "in 1m26.4s".
+        assert_eq!(
+            d("rate limit reached ... please try again in 2.4s. visit"),
+            Some(Duration::from_millis(2400))
+        );
+        assert_eq!(d("try again in 120ms."), Some(Duration::from_millis(120)));
+        assert_eq!(
+            d("please try again in 1m26.4s"),
+            Some(Duration::from_millis(86_400))
+        );
+        assert_eq!(d("retry in 1h2m3s"), Some(Duration::from_secs(3723)));
+        // Gemini: "Please retry in 34.574123s."
+        assert_eq!(
+            d("please retry in 34.5s."),
+            Some(Duration::from_millis(34_500))
+        );
+        assert_eq!(
+            d("please wait 20 seconds before"),
+            Some(Duration::from_secs(20))
+        );
+        assert_eq!(d("retry after 2 minutes"), Some(Duration::from_secs(120)));
+        assert_eq!(d("请30秒后重试"), Some(Duration::from_secs(30)));
+        assert_eq!(d("请在 5 分钟后重试"), Some(Duration::from_secs(300)));
+        assert_eq!(d("no delay here"), None);
+        assert_eq!(d("try again in a moment"), None);
+    }
+
+    #[test]
+    fn windows_in_words() {
+        let w = window_in_words;
+        assert_eq!(
+            w("violated duration s: 86400, current usage: 196279"),
+            Some(Duration::from_secs(86400))
+        );
+        assert_eq!(
+            w("100 requests per 10 seconds"),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(w("a window of 1 hour"), Some(Duration::from_secs(3600)));
+        assert_eq!(w("limit 1000 per 1000 tokens"), None);
+        assert_eq!(w("no window here"), None);
+    }
+
+    #[test]
+    fn resets_and_caps() {
+        let jan2 = SystemTime::UNIX_EPOCH + Duration::from_secs(86400);
+        assert_eq!(
+            in_words("access resumes on 1970-01-02.", SystemTime::UNIX_EPOCH),
+            Some(Duration::from_secs(86400))
+        );
+        assert_eq!(
+            in_words("resets at 1970-01-02t00:00:00z", jan2),
+            Some(Duration::ZERO)
+        );
+        // A server cannot park a caller for years.
+        assert_eq!(d("retry in 999999h"), Some(MAX_RETRY_AFTER));
+        assert_eq!(d("wait 1e300 seconds"), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_delay("34s"), Some(Duration::from_secs(34)));
+        assert_eq!(retry_delay("0.5s"), Some(Duration::from_millis(500)));
+        assert_eq!(retry_delay("soon"), None);
+    }
+}

@@ -1,0 +1,272 @@
+//! The generic reading of error shapes: wherever a provider, a proxy or a self-hosted
+//! server puts an error, its messages and identifiers become [`Words`] and a delay it
+//! states is kept. Read only when no exact table row decides, so it may build a
+//! `serde_json::Value`; its work is bounded by [`GENERIC_LIMIT`] bytes of body, a
+//! depth, a count of values visited and the words' own limit.
+//!
+//! Shapes it reads (the key names are compared without case, `_` or `-`):
+//! - messages under `message`, `msg`, `errorMessage`, `errMsg`, `error_description`,
+//!   `description`, `detail` (a string, or FastAPI's list of `{loc, msg, type}`),
+//!   `title`, `statusMessage`, an `error` string, a `reason` with spaces, at any depth
+//!   (`errors: [...]`, `error.error`, `response.body.error`, ...);
+//! - identifiers under `code`, `errorCode`, `type`, `errorType`, `status` (a name, not a
+//!   success word), `reason`, `name`, `__type`, `quotaId`, `quotaMetric`,
+//!   `finishReason`, `blockReason`;
+//! - an upstream's JSON quoted inside a string (`"upstream error: {\"error\":...}"`),
+//!   read once;
+//! - delays: `retryDelay` (`"34s"`), `retry_after` / `retryAfter` in seconds, and any
+//!   delay or reset the words state (`delay.rs`).
+//!
+//! What a request echoes back (`input`, `ctx`, `loc`, `messages`, `prompt`) and what a
+//! success carries (`choices`, `candidates`, `usage`) is never read: a user's prompt is
+//! not the provider's words.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+
+use super::delay;
+use super::headers::MAX_RETRY_AFTER;
+use super::words::Words;
+
+/// How much of a body the generic reading parses; a larger body is read by the fast
+/// reader alone.
+pub(crate) const GENERIC_LIMIT: usize = 64 << 10;
+/// How deep the walk goes.
+const DEPTH: usize = 8;
+/// How many values the walk visits at most.
+const BUDGET: usize = 512;
+
+/// What the generic reading found.
+#[derive(Debug, Default)]
+pub(crate) struct Generic {
+    /// Messages and identifiers, as words.
+    pub words: Words,
+    /// A delay the body states in a field (`retryDelay`, `retry_after`).
+    pub delay: Option<Duration>,
+}
+
+impl Generic {
+    /// The delay the body states: a field's, else one its words state.
+    pub(crate) fn stated_delay(&self, now: SystemTime) -> Option<Duration> {
+        self.delay
+            .or_else(|| delay::in_words(self.words.as_str(), now))
+    }
+}
+
+/// Reads a JSON document (or `None`: nothing) into words.
+pub(crate) fn read(doc: &[u8]) -> Generic {
+    let mut g = Generic::default();
+    if doc.len() > GENERIC_LIMIT {
+        return g;
+    }
+    let Some(v) = first_value(doc) else {
+        return g;
+    };
+    let mut w = Walk {
+        g: &mut g,
+        budget: BUDGET,
+        nested: 1,
+    };
+    w.value(&v, 0);
+    g
+}
+
+/// The first JSON value of `b` (text after it is ignored, as a trailer).
+fn first_value(b: &[u8]) -> Option<Value> {
+    let mut it = serde_json::Deserializer::from_slice(b).into_iter::<Value>();
+    it.next()?.ok()
+}
+
+struct Walk<'g> {
+    g: &'g mut Generic,
+    budget: usize,
+    /// How many quoted upstream bodies may still be read.
+    nested: u8,
+}
+
+/// A key without case, `_` or `-`, into a small buffer (`None` if it is long).
+fn norm(key: &str) -> Option<([u8; 24], usize)> {
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for b in key.bytes() {
+        if matches!(b, b'_' | b'-') {
+            continue;
+        }
+        *buf.get_mut(n)? = b.to_ascii_lowercase();
+        n += 1;
+    }
+    Some((buf, n))
+}
+
+/// Words that a `status` holds on success or while work goes on: not an error.
+fn success_word(s: &str) -> bool {
+    const OK: [&str; 18] = [
+        "ok",
+        "success",
+        "succeeded",
+        "successful",
+        "completed",
+        "complete",
+        "done",
+        "finished",
+        "pending",
+        "queued",
+        "processing",
+        "running",
+        "in_progress",
+        "starting",
+        "created",
+        "ready",
+        "active",
+        "healthy",
+    ];
+    OK.iter().any(|w| w.eq_ignore_ascii_case(s.trim()))
+}
+
+impl Walk<'_> {
+    fn value(&mut self, v: &Value, depth: usize) {
+        if self.budget == 0 || depth > DEPTH {
+            return;
+        }
+        self.budget -= 1;
+        match v {
+            Value::Object(o) => {
+                for (k, v) in o {
+                    self.field(k, v, depth);
+                }
+            }
+            Value::Array(a) => {
+                for v in a {
+                    self.value(v, depth + 1);
+                }
+            }
+            Value::String(s) => self.quoted(s, depth),
+            _ => {}
+        }
+    }
+
+    fn field(&mut self, key: &str, v: &Value, depth: usize) {
+        let Some((buf, n)) = norm(key) else { return };
+        let k = buf.get(..n).unwrap_or_default();
+        match (k, v) {
+            (
+                b"input" | b"ctx" | b"loc" | b"messages" | b"prompt" | b"choices" | b"candidates"
+                | b"usage" | b"url" | b"documentationurl" | b"help",
+                _,
+            ) => {}
+            (b"retrydelay", Value::String(s)) => {
+                self.g.delay = self.g.delay.or_else(|| delay::retry_delay(s));
+            }
+            (b"retryafter" | b"retryafterseconds", Value::Number(n)) => {
+                if let Some(s) = n.as_f64().filter(|s| s.is_finite() && *s >= 0.0) {
+                    let d = Duration::try_from_secs_f64(s.min(1e9)).ok();
+                    self.g.delay = self.g.delay.or(d.map(|d| d.min(MAX_RETRY_AFTER)));
+                }
+            }
+            (
+                b"message" | b"msg" | b"errormessage" | b"errmsg" | b"errormsg"
+                | b"errordescription" | b"description" | b"detail" | b"details" | b"title"
+                | b"statusmessage" | b"statusmsg" | b"error" | b"errortext" | b"cause"
+                | b"errorinfo" | b"hint",
+                Value::String(s),
+            ) => {
+                self.g.words.text(s);
+                self.quoted(s, depth);
+            }
+            (
+                b"code" | b"errorcode" | b"errcode" | b"type" | b"errortype" | b"reason" | b"name"
+                | b"quotaid" | b"quotametric" | b"finishreason" | b"blockreason" | b"errorname"
+                | b"kind",
+                Value::String(s),
+            ) => {
+                if s.contains(' ') && k == b"reason" {
+                    self.g.words.text(s);
+                } else if !s.contains("://") {
+                    self.g.words.ident(s);
+                }
+            }
+            (b"status" | b"state", Value::String(s)) if !success_word(s) => {
+                self.g.words.ident(s);
+            }
+            (_, Value::Object(_) | Value::Array(_)) => self.value(v, depth + 1),
+            _ => {}
+        }
+    }
+
+    /// An upstream body quoted inside a string: read once.
+    fn quoted(&mut self, s: &str, depth: usize) {
+        if self.nested == 0 {
+            return;
+        }
+        let Some(at) = s.find("{\"") else { return };
+        let Some(v) = s.get(at..).and_then(|t| first_value(t.as_bytes())) else {
+            return;
+        };
+        self.nested -= 1;
+        self.value(&v, depth + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(body: &str) -> String {
+        read(body.as_bytes()).words.as_str().to_string()
+    }
+
+    #[test]
+    fn shapes_no_table_lists() {
+        // An `errors` array beside `"success": false` (Cloudflare's API shape).
+        let w = words(
+            r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}]}"#,
+        );
+        assert!(w.contains("authentication error"), "{w}");
+        // FastAPI's 422 list.
+        let w = words(
+            r#"{"detail":[{"loc":["body","model"],"msg":"Field required","type":"missing","input":{"prompt":"rate limit me"}}]}"#,
+        );
+        assert!(w.contains("field required") && w.contains("missing"), "{w}");
+        assert!(
+            !w.contains("rate limit"),
+            "the echoed input is not read: {w}"
+        );
+        // A message under an unusual key, a status holding an error code.
+        let w = words(r#"{"errorMessage":"Quota exhausted","status":"RESOURCE_EXHAUSTED"}"#);
+        assert!(w.contains("quota exhausted") && w.contains("resource exhausted"));
+        // An upstream's JSON quoted in a wrapper's message.
+        let w = words(
+            r#"{"error":{"message":"upstream error: status 429, body: {\"error\":{\"message\":\"Insufficient credits\",\"code\":\"PaymentRequired\"}}"}}"#,
+        );
+        assert!(
+            w.contains("insufficient credits") && w.contains("payment required"),
+            "{w}"
+        );
+        // A success status is not read as words.
+        assert_eq!(words(r#"{"status":"succeeded","output":"x"}"#), "");
+    }
+
+    #[test]
+    fn delays_in_fields() {
+        let g = read(
+            br#"{"error":{"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"34s"}]}}"#,
+        );
+        assert_eq!(g.delay, Some(Duration::from_secs(34)));
+        let g = read(br#"{"error":"slow down","retry_after":1e30}"#);
+        assert_eq!(g.delay, Some(MAX_RETRY_AFTER));
+    }
+
+    #[test]
+    fn bounded_on_any_input() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(words(&deep), "");
+        let wide = format!(
+            "[{}]",
+            vec![r#"{"message":"rate limit"}"#; 10_000].join(",")
+        );
+        assert!(read(wide.as_bytes()).words.as_str().len() <= super::super::words::WORDS_LIMIT);
+        assert_eq!(words("{\"message\":"), "");
+        assert_eq!(words(&"x".repeat(GENERIC_LIMIT + 1)), "");
+    }
+}

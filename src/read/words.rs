@@ -1,0 +1,192 @@
+//! Words: the error texts of a response and its identifiers, put in one bounded,
+//! normalized text that the cues (`data/cues.tsv`) are matched against.
+//!
+//! Messages are lower-cased (ASCII) with `_` and `-` read as spaces; identifiers are
+//! split into words as well (`ACCOUNT_ARREARS` -> `account arrears`,
+//! `ModelNotAllowedForKey` -> `model not allowed for key`, `Throttling.Concurrency` ->
+//! `throttling concurrency`, `RESOURCE_EXHAUSTED` -> `resource exhausted`). Each piece
+//! ends with a line break, so no cue spans two of them.
+
+/// How many bytes of words one response gives at most: a bound on the work of the
+/// cue matcher and the delay reader on any body.
+pub(crate) const WORDS_LIMIT: usize = 4096;
+/// How many bytes of one text are read at most.
+const PIECE_LIMIT: usize = 1024;
+/// The longest identifier read as words; longer ones are not identifiers.
+const IDENT_LIMIT: usize = 96;
+
+/// The normalized words of one response. The buffer is reused by the next response
+/// read on the same thread, so that reading words allocates nothing after the first.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Words {
+    buf: String,
+}
+
+thread_local! {
+    static SPARE: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+impl Default for Words {
+    fn default() -> Words {
+        let mut buf = SPARE.try_with(std::cell::Cell::take).unwrap_or_default();
+        buf.clear();
+        // Once, for the thread: the words never grow past it.
+        buf.reserve(WORDS_LIMIT + 8);
+        Words { buf }
+    }
+}
+
+impl Drop for Words {
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        let _ = SPARE.try_with(|s| s.set(buf));
+    }
+}
+
+impl Words {
+    /// The words so far.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.buf
+    }
+
+    fn room(&self) -> usize {
+        WORDS_LIMIT.saturating_sub(self.buf.len())
+    }
+
+    /// Adds a text (a message, a description): lower-cased, `_` and `-` as spaces.
+    pub(crate) fn text(&mut self, s: &str) {
+        let s = cut(s, PIECE_LIMIT.min(self.room().saturating_sub(1)));
+        if s.trim().is_empty() {
+            return;
+        }
+        // An identifier quoted in a message is split as one (`ProvisionedThroughput
+        // ExceededException`, `DefaultRequestsPerMinutePerProject`): a lower-case letter
+        // then a capital starts a word.
+        let mut lower = false;
+        for c in s.chars() {
+            if c.is_ascii_uppercase() && lower && self.buf.len() < WORDS_LIMIT - 2 {
+                self.buf.push(' ');
+            }
+            lower = c.is_ascii_lowercase();
+            self.buf.push(match c {
+                '_' | '-' | '\n' | '\r' | '\t' => ' ',
+                // A typographic apostrophe is an apostrophe: "isn’t supported".
+                '\u{2019}' => '\'',
+                c => c.to_ascii_lowercase(),
+            });
+            if self.buf.len() >= WORDS_LIMIT - 1 {
+                break;
+            }
+        }
+        self.buf.push('\n');
+    }
+
+    /// Adds an identifier (a code, a type, a status name) split into words. Anything
+    /// longer than an identifier, or with spaces, is read as a text.
+    pub(crate) fn ident(&mut self, s: &str) {
+        let s = s.trim();
+        // A case change adds a space: an identifier needs twice its length at most.
+        if s.is_empty() || s.len() > IDENT_LIMIT || 2 * s.len() + 1 > self.room() || s.contains(' ')
+        {
+            if s.contains(' ') {
+                self.text(s);
+            }
+            return;
+        }
+        let b = s.as_bytes();
+        let mut prev_sep = true;
+        for (i, c) in s.char_indices() {
+            if matches!(c, '_' | '-' | '.' | ':' | '/' | '#' | ' ') {
+                if !prev_sep {
+                    self.buf.push(' ');
+                }
+                prev_sep = true;
+                continue;
+            }
+            if c.is_ascii_uppercase() && !prev_sep {
+                let before = char::from(
+                    i.checked_sub(1)
+                        .and_then(|j| b.get(j).copied())
+                        .unwrap_or(b' '),
+                );
+                let after = char::from(b.get(i + 1).copied().unwrap_or(b' '));
+                // A case change starts a word: `notFound`, `HTTPError` (before `E`).
+                if before.is_ascii_lowercase()
+                    || before.is_ascii_digit()
+                    || (before.is_ascii_uppercase() && after.is_ascii_lowercase())
+                {
+                    self.buf.push(' ');
+                }
+            }
+            self.buf.push(c.to_ascii_lowercase());
+            prev_sep = false;
+        }
+        self.buf.push('\n');
+    }
+}
+
+/// The first `limit` bytes of `s`, cut back to a character boundary.
+fn cut(s: &str, limit: usize) -> &str {
+    let mut end = s.len().min(limit);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ident(s: &str) -> String {
+        let mut w = Words::default();
+        w.ident(s);
+        w.buf.trim_end().to_string()
+    }
+
+    #[test]
+    fn identifiers_split_into_words() {
+        assert_eq!(ident("ACCOUNT_ARREARS"), "account arrears");
+        assert_eq!(
+            ident("monthly_spend_limit_reached"),
+            "monthly spend limit reached"
+        );
+        assert_eq!(ident("PaymentRequired"), "payment required");
+        assert_eq!(ident("ModelNotAllowedForKey"), "model not allowed for key");
+        assert_eq!(ident("Throttling.Concurrency"), "throttling concurrency");
+        assert_eq!(ident("InvalidParameter.Format"), "invalid parameter format");
+        assert_eq!(ident("RESOURCE_EXHAUSTED"), "resource exhausted");
+        assert_eq!(ident("HTTPError"), "http error");
+        assert_eq!(ident("model-not-found"), "model not found");
+        assert_eq!(
+            ident("com.amazon.coral#ThrottlingException"),
+            "com amazon coral throttling exception"
+        );
+        assert_eq!(
+            ident("GenerateRequestsPerDayPerProjectPerModel-FreeTier"),
+            "generate requests per day per project per model free tier"
+        );
+    }
+
+    #[test]
+    fn texts_are_lowered_and_bounded() {
+        let mut w = Words::default();
+        w.text("Rate-Limit EXCEEDED_now");
+        assert_eq!(w.as_str(), "rate limit exceeded now\n");
+        let mut w = Words::default();
+        w.text("limit 'DefaultRequestsPerMinutePerProject' of");
+        assert_eq!(
+            w.as_str(),
+            "limit 'default requests per minute per project' of\n"
+        );
+        let mut w = Words::default();
+        for _ in 0..100 {
+            w.text(&"余额不足".repeat(200));
+        }
+        assert!(w.as_str().len() <= WORDS_LIMIT);
+        let long = "x".repeat(IDENT_LIMIT + 1);
+        let mut w = Words::default();
+        w.ident(&long);
+        assert_eq!(w.as_str(), "");
+    }
+}

@@ -46,8 +46,19 @@ fn measure_classify_as(p: Provider, status: StatusCode, h: &HeaderMap, body: &[u
 
 fn main() {
     let bodies = canonical::bodies();
-    // Warm the lazily built phrase matcher outside the measured functions.
-    let _ = errnorm::match_phrase("warm up");
+    // Warm what is built once (the phrase and cue matchers, the thread's buffer for a
+    // response's words) outside the measured functions.
+    errnorm::prepare();
+    let _ = errnorm::classify(
+        StatusCode::TOO_MANY_REQUESTS,
+        &http::HeaderMap::new(),
+        br#"{"message":"per day limit, retry in 2s"}"#,
+    );
+    let _ = errnorm::classify(
+        StatusCode::TOO_MANY_REQUESTS,
+        &http::HeaderMap::new(),
+        br#"{"error":{"code":"rate_limit_exceeded","message":"per day"}}"#,
+    );
     let only = std::env::args().nth(1);
     for (name, p, status, body) in bodies {
         if only.as_deref().is_some_and(|o| o != name) {

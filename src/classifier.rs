@@ -66,6 +66,7 @@ impl fmt::Debug for Classifier {
 impl Classifier {
     /// The built-in tables, no hint, default limits.
     pub fn new() -> Classifier {
+        crate::prepare();
         Classifier::default()
     }
 

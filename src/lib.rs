@@ -103,7 +103,7 @@ pub use decide::rules::{Rules, RulesError};
 pub use decide::tables::{
     codes, lookup_code, match_phrase, phrases, CodeInfo, LogLevel, RetryHint, PHRASE_SCAN_LIMIT,
 };
-pub use decide::{classify, classify_as};
+pub use decide::{classify, classify_as, prepare};
 pub use error::ApiError;
 #[cfg(feature = "http-body")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]

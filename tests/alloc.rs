@@ -50,11 +50,16 @@ static A: Counting = Counting;
 /// Builds what is built once (the phrase and cue matchers, this thread's buffer for the
 /// words of a response) outside the counts.
 fn warm_up() {
-    let _ = errnorm::match_phrase("warm up");
+    errnorm::prepare();
     let _ = classify(
         StatusCode::TOO_MANY_REQUESTS,
         &HeaderMap::new(),
         br#"{"message":"slow down, retry in 2s"}"#,
+    );
+    let _ = classify(
+        StatusCode::TOO_MANY_REQUESTS,
+        &HeaderMap::new(),
+        br#"{"error":{"code":"rate_limit_exceeded","message":"per day"}}"#,
     );
 }
 

@@ -129,6 +129,11 @@ fn delimiter(c: u8) -> bool {
         )
 }
 
+/// Builds the redaction matcher now rather than on first use.
+pub(crate) fn prepare() {
+    let _ = anchors();
+}
+
 fn anchors() -> Option<&'static (AhoCorasick, Vec<usize>)> {
     static AC: OnceLock<Option<(AhoCorasick, Vec<usize>)>> = OnceLock::new();
     AC.get_or_init(|| {

@@ -9,9 +9,10 @@
 //! give the same reason as the answer without them leave that answer (and its basis)
 //! as it is.
 //!
-//! A cue is found once, and not at all where it lies inside a longer cue found
-//! ("rate limit" inside "tokens per minute rate limit" counts; "limit exceeded" inside
-//! "request limit exceeded" does not).
+//! Every place a cue matches is found (overlaps included); a cue inside a longer one
+//! found does not count ("limit exceeded" inside "request limit exceeded"), nor does one
+//! inside the span of a cue with a gap ("invalid" inside "token seems invalid"); each
+//! cue counts once.
 
 use std::sync::OnceLock;
 
@@ -127,13 +128,13 @@ enum Role {
     Tail,
 }
 
-struct Matcher {
+pub(crate) struct Matcher {
     ac: AhoCorasick,
     /// For each pattern, the cues it is part of and as what.
     roles: Vec<Vec<(u16, Role)>>,
 }
 
-fn matcher() -> Option<&'static Matcher> {
+pub(crate) fn matcher() -> Option<&'static Matcher> {
     static M: OnceLock<Option<Matcher>> = OnceLock::new();
     M.get_or_init(|| {
         let mut patterns: Vec<&'static str> = Vec::new();
@@ -160,9 +161,11 @@ fn matcher() -> Option<&'static Matcher> {
                 add(c.tail, i, Role::Tail);
             }
         }
+        // No prefilter: the words are short, and its set-up costs more than a DFA walk.
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&patterns)
             .ok()?;
         Some(Matcher { ac, roles })

@@ -423,30 +423,43 @@ pub(crate) fn run_read<'a>(
         }
         let mut d = d.unwrap_or_else(|| fallback(status));
         let header_delay = read::headers::retry_after(headers);
-        // A throttle's window, from the wait the body states or the words: decided by
-        // anything but an exact code row.
-        if !d.is_exact_code() && matches!(d.reason.kind(), ErrorKind::Quota | ErrorKind::RateLimit)
-        {
+        // A throttle's window, from the words, numbers or wait the body states: a quota
+        // decided by anything but an exact code row, a rate limit by anything (one code
+        // such as `rate_limit_exceeded` covers per-minute and per-day limits alike).
+        let throttle = match d.reason.kind() {
+            ErrorKind::Quota => !d.is_exact_code(),
+            ErrorKind::RateLimit => true,
+            _ => false,
+        };
+        // Only where the words have been read, a header states a wait, or the message
+        // (or a wrapped upstream's) may state a time: the common rate limit reads no more.
+        let mut timely: Option<(bool, bool)> = None;
+        let mut time_words =
+            |f: Option<&Fields<'_>>| *timely.get_or_insert_with(|| may_state_time(f));
+        let throttle = throttle
+            && (reading.is_some() || header_delay.is_some() || {
+                let (delay, window) = time_words(ev.fields);
+                delay || window
+            });
+        if throttle {
             let r = reading.get_or_insert_with(|| Reading::new(&mut ev, known));
-            d.reason = window(d.reason, r, header_delay);
+            d.reason = window(d.reason, r, header_delay, d.is_exact_code());
         }
-        // A delay the body states, where no header states one.
+        // A delay the body states, where no header states one: for what passes by itself
+        // (a rate limit, a transient failure) or resets (a usage window); a balance or a
+        // plan waits for no clock.
         let retry_after = header_delay.or_else(|| {
-            if !matches!(
-                d.reason.kind(),
-                ErrorKind::RateLimit | ErrorKind::Quota | ErrorKind::Transient
-            ) {
+            let timed = matches!(d.reason.kind(), ErrorKind::RateLimit | ErrorKind::Transient)
+                || d.reason == Reason::UsageWindowExhausted;
+            if !timed {
                 return None;
             }
-            if reading.is_none() {
-                let m = ev.fields.and_then(Fields::message)?;
-                if !may_state_delay(m.0.bytes()) {
-                    return None;
-                }
+            if reading.is_none() && !time_words(ev.fields).0 {
+                return None;
             }
             reading
                 .get_or_insert_with(|| Reading::new(&mut ev, known))
-                .delay
+                .delay()
         });
         (d, owner, detected, ev.msg_code, retry_after)
     };
@@ -588,10 +601,10 @@ impl Decision<'_> {
 /// and only when no exact row decides (or a throttle's window is asked).
 struct Reading {
     found: cues::Found,
-    /// A delay or reset the body states.
-    delay: Option<Duration>,
-    /// The length of a window the body states in numbers (`duration_s: 86400`).
-    window: Option<Duration>,
+    /// The words, for the delay and window they may state (read when asked).
+    words: generic::Generic,
+    /// The delay and window they state, once read.
+    stated: std::cell::OnceCell<read::delay::Stated>,
 }
 
 impl Reading {
@@ -612,6 +625,9 @@ impl Reading {
                         &f.status_msg,
                         &f.error_text,
                         &f.error_msg,
+                        &f.msg,
+                        &f.description,
+                        &f.raw,
                         &f.plain,
                     ]
                     .into_iter()
@@ -635,46 +651,112 @@ impl Reading {
         };
         Reading {
             found: cues::find(g.words.as_str()),
-            delay: g.stated_delay(SystemTime::now()),
-            window: read::delay::window_in_words(g.words.as_str()),
+            words: g,
+            stated: std::cell::OnceCell::new(),
         }
+    }
+
+    /// A delay or reset the body states.
+    fn delay(&self) -> Option<Duration> {
+        self.stated().delay
+    }
+
+    /// The delay and the window the body states, read once.
+    fn stated(&self) -> read::delay::Stated {
+        *self
+            .stated
+            .get_or_init(|| self.words.stated(SystemTime::now()))
     }
 }
 
+/// Whether the message (or a wrapped upstream's) may state a delay, and whether it may
+/// name a window.
+fn may_state_time(f: Option<&Fields<'_>>) -> (bool, bool) {
+    let Some(f) = f else { return (false, false) };
+    let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
+    texts
+        .into_iter()
+        .flatten()
+        .fold((false, false), |(d, w), t| {
+            (
+                d || may_state_delay(t.bytes()),
+                w || may_name_window(t.bytes()),
+            )
+        })
+}
+
 /// Whether a message may state a delay: a number with a unit of time right after it
-/// (`2.4s`, `20 seconds`, `30秒`), or a reset. Keeps the generic reading off the common
-/// error whose message states none.
+/// (`2.4s`, `20 seconds`, `30秒`), or a date (`2026-01-01`). Keeps the words of the
+/// common error whose message states none unread.
 fn may_state_delay(m: &[u8]) -> bool {
     let m = m.get(..crate::PHRASE_SCAN_LIMIT).unwrap_or(m);
     let mut i = 0;
-    while let Some(&c) = m.get(i) {
-        i += 1;
-        if !c.is_ascii_digit() {
-            continue;
-        }
-        let mut j = i;
+    while let Some(at) = m
+        .get(i..)
+        .and_then(|r| r.iter().position(u8::is_ascii_digit))
+    {
+        let start = i + at;
+        let mut j = start;
         while m.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'.') {
             j += 1;
         }
+        let date = j - start == 4 && m.get(j) == Some(&b'-');
         while m.get(j) == Some(&b' ') {
             j += 1;
         }
         let rest = m.get(j..).unwrap_or_default();
-        if matches!(rest.first(), Some(b's' | b'm' | b'h' | b'S' | b'M' | b'H'))
+        if date
+            || matches!(rest.first(), Some(b's' | b'm' | b'h' | b'S' | b'M' | b'H'))
             || ["秒", "分", "小时"]
                 .iter()
                 .any(|u| rest.starts_with(u.as_bytes()))
         {
             return true;
         }
-        i = j;
+        i = j.max(start + 1);
     }
-    contains_ci(m, b"resum") || contains_ci(m, b"reset")
+    false
 }
 
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+/// Whether a message may name a window ("per day", "daily", "hour", "month", "minute",
+/// "second", "duration", "rpm", "每日", "每分钟"): one pass of a small automaton, so
+/// that a throttle's words are read only where they may change its reason.
+fn may_name_window(m: &[u8]) -> bool {
+    let m = m.get(..crate::PHRASE_SCAN_LIMIT).unwrap_or(m);
+    window_words().is_some_and(|ac| ac.is_match(m))
+}
+
+fn window_words() -> Option<&'static aho_corasick::AhoCorasick> {
+    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build([
+                "day", "hour", "month", "minute", "second", "duration", "window", "rpd", "tpd",
+                "rpm", "tpm", "rps", "qps", "日", "天", "月", "小时", "分钟", "秒",
+            ])
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Builds what errnorm otherwise builds on first use (the phrase, cue and window
+/// matchers, the table facts computed once), so that no request pays for it. A
+/// [`Classifier`](crate::Classifier) calls it when it is made; call it at start-up when
+/// you use the free functions.
+///
+/// ```
+/// errnorm::prepare();
+/// ```
+pub fn prepare() {
+    let _ = tables::matcher();
+    let _ = cues::matcher();
+    let _ = window_words();
+    let _ = read::delay::triggers();
+    let _ = tables::shared_field(Field::ErrorCode);
+    crate::act::redact::prepare();
 }
 
 /// The taxonomy's rule for throttles, where no exact code row decided: the window
@@ -684,26 +766,27 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// throttle of a window of hours or more is a usage window (quota); a quota of a window
 /// of seconds or minutes is a rate limit, unless money words named it and no wait was
 /// stated.
-fn window(reason: Reason, r: &Reading, header: Option<Duration>) -> Reason {
+fn window(reason: Reason, r: &Reading, header: Option<Duration>, exact: bool) -> Reason {
     const HOURS: Duration = Duration::from_secs(3600);
     let throttle = if r.found.names(Reason::TokensPerTime) {
         Reason::TokensPerTime
     } else {
         Reason::RequestsPerTime
     };
+    let stated = r.delay();
     let wait = match reason {
-        Reason::InsufficientBalance | Reason::PlanLimit => r.delay,
-        _ => r.delay.or(header),
+        Reason::InsufficientBalance | Reason::PlanLimit => stated,
+        _ => stated.or(header),
     };
     let long = match r.found.window() {
         cues::Window::Long => Some(true),
         cues::Window::Short => Some(false),
-        cues::Window::None => r.window.or(wait).map(|d| d >= HOURS),
+        cues::Window::None => r.stated().window.or(wait).map(|d| d >= HOURS),
     };
     match (reason.kind(), long) {
         (ErrorKind::RateLimit, Some(true)) => Reason::UsageWindowExhausted,
         (ErrorKind::Quota, Some(false))
-            if reason == Reason::UsageWindowExhausted || r.delay.is_some() =>
+            if !exact && (reason == Reason::UsageWindowExhausted || stated.is_some()) =>
         {
             throttle
         }

@@ -327,7 +327,7 @@ fn build_dfa<'p>(phrases: impl IntoIterator<Item = &'p str>) -> Option<AhoCorasi
         .ok()
 }
 
-fn matcher() -> Option<&'static AhoCorasick> {
+pub(crate) fn matcher() -> Option<&'static AhoCorasick> {
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     AC.get_or_init(|| build_dfa(phrases().map(CodeInfo::code)))
         .as_ref()

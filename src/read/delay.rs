@@ -4,100 +4,164 @@
 //! words (`words.rs`), so the work is bounded by their limit; every delay is clamped to
 //! [`MAX_RETRY_AFTER`](super::headers::MAX_RETRY_AFTER), as a header's would be.
 
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::headers::{parse_go_duration, parse_rfc3339, MAX_RETRY_AFTER};
 
-/// The words after which a delay or a reset follows.
-const TRIGGERS: [&str; 12] = [
-    "again in ",
-    "retry in ",
-    "retry after ",
-    "retrying in ",
-    "retry later in ",
-    "wait ",
-    "available in ",
-    "resets in ",
-    "reset in ",
-    "reset after ",
-    "try after ",
-    "again after ",
-];
-
-/// The words after which a reset date follows.
-const DATE_TRIGGERS: [&str; 6] = [
-    "resumes on ",
-    "resumes at ",
-    "resets on ",
-    "resets at ",
-    "reset at ",
-    "until ",
-];
-
-/// The first delay the words state, relative to `now` for dates.
-pub(crate) fn in_words(words: &str, now: SystemTime) -> Option<Duration> {
-    let d = TRIGGERS
-        .iter()
-        .filter_map(|t| words.find(t).map(|i| (i, i + t.len())))
-        .filter_map(|(i, at)| Some((i, duration(words.get(at..)?)?)))
-        .chain(
-            DATE_TRIGGERS
-                .iter()
-                .filter_map(|t| words.find(t).map(|i| (i, i + t.len())))
-                .filter_map(|(i, at)| {
-                    let t = date(words.get(at..)?)?;
-                    Some((i, t.duration_since(now).unwrap_or(Duration::ZERO)))
-                }),
-        )
-        .chain(chinese(words))
-        .min_by_key(|(i, _)| *i)
-        .map(|(_, d)| d)?;
-    Some(d.min(MAX_RETRY_AFTER))
+/// What follows a trigger: a delay, a reset date, or a window's length.
+#[derive(Clone, Copy, PartialEq)]
+enum After {
+    Delay,
+    Date,
+    Window,
 }
 
-/// The words after which a window's length follows (`duration_s: 86400`, `window of 60
-/// seconds`, `per 10 seconds`).
-const WINDOW_TRIGGERS: [&str; 6] = [
-    "duration s",
-    "duration",
-    "window",
-    "period",
-    "interval",
-    "per ",
+/// The words after which a delay, a reset or a window's length follows, all found in one
+/// pass of one automaton.
+const TRIGGERS: [(&str, After); 24] = [
+    ("again in ", After::Delay),
+    ("retry in ", After::Delay),
+    ("retry after ", After::Delay),
+    ("retrying in ", After::Delay),
+    ("retry later in ", After::Delay),
+    ("wait ", After::Delay),
+    ("available in ", After::Delay),
+    ("resets in ", After::Delay),
+    ("reset in ", After::Delay),
+    ("reset after ", After::Delay),
+    ("try after ", After::Delay),
+    ("again after ", After::Delay),
+    ("resumes on ", After::Date),
+    ("resumes at ", After::Date),
+    ("resets on ", After::Date),
+    ("resets at ", After::Date),
+    ("reset at ", After::Date),
+    ("until ", After::Date),
+    ("duration s", After::Window),
+    ("duration", After::Window),
+    ("window", After::Window),
+    ("period", After::Window),
+    ("interval", After::Window),
+    ("per ", After::Window),
 ];
 
-/// The length of a window the words state, in seconds unless a unit follows: a limit
-/// "per 10 seconds", a "window of 1 hour", `duration_s: 86400`.
-pub(crate) fn window_in_words(words: &str) -> Option<Duration> {
-    for t in WINDOW_TRIGGERS {
-        let mut from = 0;
-        while let Some(i) = words.get(from..).and_then(|w| w.find(t)) {
-            let at = from + i + t.len();
-            from = at;
-            let rest = words.get(at..)?;
-            let rest = rest.trim_start_matches([' ', ':', '=', '"', '\'']);
-            let rest = rest.strip_prefix("of ").unwrap_or(rest);
-            let n = rest
-                .bytes()
-                .take_while(|b| b.is_ascii_digit() || *b == b'.')
-                .count();
-            if n == 0 {
-                continue;
+pub(crate) fn triggers() -> Option<&'static AhoCorasick> {
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    AC.get_or_init(|| {
+        // No prefilter: the words are short, and its set-up costs more than a DFA walk.
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(TRIGGERS.iter().map(|t| t.0))
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Each trigger in `words`, with the text after it and what it announces.
+fn after(words: &str) -> impl Iterator<Item = (usize, &str, After)> + '_ {
+    triggers()
+        .into_iter()
+        .flat_map(move |ac| ac.find_iter(words))
+        // Whole words: `per` is not the end of `upper`, nor `wait` of `await`.
+        .filter(move |m| {
+            m.start() == 0
+                || !words
+                    .as_bytes()
+                    .get(m.start() - 1)
+                    .is_some_and(u8::is_ascii_alphanumeric)
+        })
+        .filter_map(move |m| {
+            let what = TRIGGERS.get(m.pattern().as_usize())?.1;
+            Some((m.start(), words.get(m.end()..)?, what))
+        })
+}
+
+/// What the words state, read in one pass: the first delay or reset (relative to
+/// `now` for dates) and the length of a window stated in numbers ("per 10 seconds",
+/// "window of 1 hour", `duration_s: 86400`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Stated {
+    pub delay: Option<Duration>,
+    pub window: Option<Duration>,
+}
+
+/// Reads what the words state (see [`Stated`]); every value clamped to
+/// [`MAX_RETRY_AFTER`].
+pub(crate) fn stated(words: &str, now: SystemTime) -> Stated {
+    // Every delay, date and window this reads has a digit.
+    if !words.bytes().any(|b| b.is_ascii_digit()) {
+        return Stated::default();
+    }
+    let mut delay: Option<(usize, Duration)> = None;
+    let mut window = None;
+    for (i, rest, what) in after(words) {
+        match what {
+            After::Delay | After::Date if delay.is_none() => {
+                let d = match what {
+                    After::Delay => duration(rest),
+                    _ => date(rest).map(|t| t.duration_since(now).unwrap_or(Duration::ZERO)),
+                };
+                delay = d.map(|d| (i, d));
             }
-            let num: f64 = rest.get(..n)?.parse().ok()?;
-            // A unit word after the number, else seconds (`duration_s: 86400`), except
-            // after "per", which needs its unit ("per 10 seconds", not "per 1000 tokens").
-            let unit = match duration(rest) {
-                Some(d) => Some(d),
-                None if t != "per " => Duration::try_from_secs_f64(num.min(1e9)).ok(),
-                None => None,
-            };
-            if let Some(d) = unit {
-                return Some(d.min(MAX_RETRY_AFTER));
+            After::Window if window.is_none() => {
+                let per = words.get(i..).is_some_and(|w| w.starts_with("per "));
+                window = window_length(rest, per);
+            }
+            _ => {}
+        }
+        if delay.is_some() && window.is_some() {
+            break;
+        }
+    }
+    if !words.is_ascii() {
+        if let Some((i, d)) = chinese(words) {
+            if delay.map_or(true, |(j, _)| i < j) {
+                delay = Some((i, d));
             }
         }
     }
-    None
+    Stated {
+        delay: delay.map(|(_, d)| d.min(MAX_RETRY_AFTER)),
+        window: window.map(|d| d.min(MAX_RETRY_AFTER)),
+    }
+}
+
+/// The first delay the words state, relative to `now` for dates.
+#[cfg(test)]
+fn in_words(words: &str, now: SystemTime) -> Option<Duration> {
+    stated(words, now).delay
+}
+
+/// The length of a window the words state in numbers.
+#[cfg(test)]
+fn window_in_words(words: &str) -> Option<Duration> {
+    stated(words, SystemTime::UNIX_EPOCH).window
+}
+
+/// A window's length at the start of `rest`: a number, in seconds unless a unit
+/// follows (`duration_s: 86400`); after "per", only with its unit ("per 10 seconds",
+/// not "per 1000 tokens").
+fn window_length(rest: &str, per: bool) -> Option<Duration> {
+    let rest = rest.trim_start_matches([' ', ':', '=', '"', '\'']);
+    let rest = rest.strip_prefix("of ").unwrap_or(rest);
+    let n = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
+    if n == 0 {
+        return None;
+    }
+    let num: f64 = rest.get(..n)?.parse().ok()?;
+    match duration(rest) {
+        Some(d) => Some(d),
+        None if !per => Duration::try_from_secs_f64(num.min(1e9)).ok(),
+        None => None,
+    }
 }
 
 /// A protobuf `Duration` in JSON (`"34s"`, `"0.5s"`) or a Go duration, clamped.

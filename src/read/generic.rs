@@ -47,10 +47,16 @@ pub(crate) struct Generic {
 }
 
 impl Generic {
-    /// The delay the body states: a field's, else one its words state.
-    pub(crate) fn stated_delay(&self, now: SystemTime) -> Option<Duration> {
-        self.delay
-            .or_else(|| delay::in_words(self.words.as_str(), now))
+    /// What the body states: the delay (the longer of a field's and the one its words
+    /// state: Gemini says `"retryDelay": "34s"` and "Please retry in 34.574123s.", and
+    /// the longest binding header wins among headers too) and a window in numbers.
+    pub(crate) fn stated(&self, now: SystemTime) -> delay::Stated {
+        let mut s = delay::stated(self.words.as_str(), now);
+        s.delay = match (self.delay, s.delay) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        s
     }
 }
 

@@ -55,27 +55,31 @@ impl Words {
 
     /// Adds a text (a message, a description): lower-cased, `_` and `-` as spaces.
     pub(crate) fn text(&mut self, s: &str) {
-        let s = cut(s, PIECE_LIMIT.min(self.room().saturating_sub(1)));
+        // A case change may add a space a byte: half the room is the most a text takes.
+        let s = cut(s, PIECE_LIMIT.min(self.room().saturating_sub(2) / 2));
         if s.trim().is_empty() {
             return;
         }
-        // An identifier quoted in a message is split as one (`ProvisionedThroughput
-        // ExceededException`, `DefaultRequestsPerMinutePerProject`): a lower-case letter
-        // then a capital starts a word.
+        // Char by char: ASCII changes into ASCII, a typographic apostrophe becomes one,
+        // other characters are kept, so nothing needs checking again.
         let mut lower = false;
         for c in s.chars() {
-            if c.is_ascii_uppercase() && lower && self.buf.len() < WORDS_LIMIT - 2 {
-                self.buf.push(' ');
-            }
-            lower = c.is_ascii_lowercase();
-            self.buf.push(match c {
-                '_' | '-' | '\n' | '\r' | '\t' => ' ',
-                // A typographic apostrophe is an apostrophe: "isn’t supported".
-                '\u{2019}' => '\'',
-                c => c.to_ascii_lowercase(),
-            });
-            if self.buf.len() >= WORDS_LIMIT - 1 {
-                break;
+            if c.is_ascii() {
+                // An identifier quoted in a message is split as one
+                // (`ProvisionedThroughputExceededException`): a lower-case letter then
+                // a capital starts a word.
+                if c.is_ascii_uppercase() && lower {
+                    self.buf.push(' ');
+                }
+                lower = c.is_ascii_lowercase();
+                self.buf.push(match c {
+                    '_' | '-' | '\n' | '\r' | '\t' => ' ',
+                    c => c.to_ascii_lowercase(),
+                });
+            } else {
+                lower = false;
+                // "isn’t supported" is "isn't supported".
+                self.buf.push(if c == '\u{2019}' { '\'' } else { c });
             }
         }
         self.buf.push('\n');

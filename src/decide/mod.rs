@@ -409,17 +409,31 @@ pub(crate) fn run_read<'a>(
         // them (a catch-all row, else the status).
         if d.map_or(true, |d| d.is_catch_all()) {
             let r = reading.get_or_insert_with(|| Reading::new(&mut ev, known));
-            let without = d.unwrap_or_else(|| fallback(status));
+            // A wrapper's own failure status (a 2xx, a 424, a 5xx) says less than an
+            // upstream's error status its words quote ("client error (400) from model").
+            let quoted = r
+                .stated()
+                .status
+                .filter(|_| !(400..500).contains(&status.as_u16()) || status.as_u16() == 424)
+                .and_then(|q| StatusCode::from_u16(q).ok());
+            let without = d.unwrap_or_else(|| match quoted {
+                Some(q) => Decision {
+                    path: "words",
+                    ..fallback(q)
+                },
+                None => fallback(status),
+            });
             let prior = (without.basis != Basis::Default).then_some(without.reason);
-            if let Some((reason, set)) = cues::vote(&r.found, prior) {
-                d = Some(Decision {
+            d = match cues::vote(&r.found, prior) {
+                Some((reason, set)) => Some(Decision {
                     reason,
                     basis: Basis::Cue,
                     rule: Rule::Cues(set),
                     path: "words",
                     field: None,
-                });
-            }
+                }),
+                None => d.or(quoted.map(|_| without)),
+            };
         }
         let mut d = d.unwrap_or_else(|| fallback(status));
         let header_delay = read::headers::retry_after(headers);
@@ -927,6 +941,9 @@ pub(crate) fn by_status(status: StatusCode) -> Option<Reason> {
         413 => InvalidParams,
         429 => RequestsPerTime,
         451 => InputFlagged,
+        // RFC 4918 Failed Dependency: the action depended on another that failed (TGI
+        // and TEI answer an inference backend's failure so): not the caller's doing.
+        424 => ServerError,
         400..=499 => InvalidParams,
         502 | 520..=523 | 530 => UpstreamUnavailable,
         503 | 529 => Overloaded,

@@ -17,11 +17,12 @@ enum After {
     Delay,
     Date,
     Window,
+    Status,
 }
 
 /// The words after which a delay, a reset or a window's length follows, all found in one
 /// pass of one automaton.
-const TRIGGERS: [(&str, After); 24] = [
+const TRIGGERS: [(&str, After); 31] = [
     ("again in ", After::Delay),
     ("retry in ", After::Delay),
     ("retry after ", After::Delay),
@@ -46,6 +47,13 @@ const TRIGGERS: [(&str, After); 24] = [
     ("period", After::Window),
     ("interval", After::Window),
     ("per ", After::Window),
+    ("client error (", After::Status),
+    ("server error (", After::Status),
+    ("status code ", After::Status),
+    ("status code: ", After::Status),
+    ("status ", After::Status),
+    ("error code: ", After::Status),
+    ("http ", After::Status),
 ];
 
 pub(crate) fn triggers() -> Option<&'static AhoCorasick> {
@@ -88,6 +96,9 @@ fn after(words: &str) -> impl Iterator<Item = (usize, &str, After)> + '_ {
 pub(crate) struct Stated {
     pub delay: Option<Duration>,
     pub window: Option<Duration>,
+    /// An upstream's HTTP error status quoted in the words ("Received client error
+    /// (400) from model", "upstream returned status 429").
+    pub status: Option<u16>,
 }
 
 /// Reads what the words state (see [`Stated`]); every value clamped to
@@ -99,8 +110,17 @@ pub(crate) fn stated(words: &str, now: SystemTime) -> Stated {
     }
     let mut delay: Option<(usize, Duration)> = None;
     let mut window = None;
+    let mut status = None;
     for (i, rest, what) in after(words) {
         match what {
+            After::Status if status.is_none() => {
+                let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+                let after = rest.as_bytes().get(n);
+                let code: Option<u16> = rest.get(..n).and_then(|t| t.parse().ok());
+                if n == 3 && !after.is_some_and(u8::is_ascii_alphanumeric) {
+                    status = code.filter(|c| (400..600).contains(c));
+                }
+            }
             After::Delay | After::Date if delay.is_none() => {
                 let d = match what {
                     After::Delay => duration(rest),
@@ -114,7 +134,7 @@ pub(crate) fn stated(words: &str, now: SystemTime) -> Stated {
             }
             _ => {}
         }
-        if delay.is_some() && window.is_some() {
+        if delay.is_some() && window.is_some() && status.is_some() {
             break;
         }
     }
@@ -128,6 +148,7 @@ pub(crate) fn stated(words: &str, now: SystemTime) -> Stated {
     Stated {
         delay: delay.map(|(_, d)| d.min(MAX_RETRY_AFTER)),
         window: window.map(|d| d.min(MAX_RETRY_AFTER)),
+        status,
     }
 }
 
@@ -276,6 +297,19 @@ mod tests {
         assert_eq!(d("请在 5 分钟后重试"), Some(Duration::from_secs(300)));
         assert_eq!(d("no delay here"), None);
         assert_eq!(d("try again in a moment"), None);
+    }
+
+    #[test]
+    fn statuses_quoted_in_words() {
+        let s = |w: &str| stated(w, SystemTime::UNIX_EPOCH).status;
+        assert_eq!(
+            s("received client error (400) from model with message"),
+            Some(400)
+        );
+        assert_eq!(s("upstream returned status 429, body: x"), Some(429));
+        assert_eq!(s("status 200 ok"), None);
+        assert_eq!(s("status 4290 x"), None);
+        assert_eq!(s("no status here 400"), None);
     }
 
     #[test]

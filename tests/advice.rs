@@ -186,6 +186,38 @@ fn no_advice_and_no_policy_waits_longer_than_max_wait() {
     }
 }
 
+/// A classifier's delays keep to its `max_wait` whatever the backoff would reach, with
+/// or without a header, at any attempt and any random draw.
+#[test]
+fn a_classifiers_delays_never_exceed_its_max_wait() {
+    use errnorm::{AdviceOptions, Classifier};
+    for max_wait in [Duration::from_secs(10), Duration::from_millis(300)] {
+        let c = Classifier::new()
+            .with_advice(AdviceOptions::default().with_max_wait(max_wait))
+            .with_retry(RetryPolicy::default().with_max_retries(12));
+        for (status, wait) in [
+            (500, None),
+            (503, None),
+            (429, None),
+            (429, Some("5")),
+            (500, Some("1")),
+        ] {
+            let h: Vec<(&str, &str)> = wait.map(|w| ("retry-after", w)).into_iter().collect();
+            let e = verdict(status, &h, "").into_error();
+            for attempt in 0..12 {
+                for r in [0.0, 0.5, 1.0] {
+                    if let Some(d) = c.next_delay(&e, attempt, &mut || r) {
+                        assert!(
+                            d <= max_wait,
+                            "{status} {wait:?} #{attempt}: {d:?} > {max_wait:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn advice_and_policy_agree_on_a_documented_retry() {
     // MiniMax 1002 under 200, no delay: its table documents 5 retries, so the advice is

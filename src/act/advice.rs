@@ -501,14 +501,12 @@ impl RetryPolicy {
         let backoff =
             self.base.as_secs_f64() * factor.powi(i32::try_from(attempt).unwrap_or(i32::MAX));
         let jitter = self.jitter.as_secs_f64() * random().clamp(0.0, 1.0);
-        let own =
-            Duration::try_from_secs_f64((backoff + jitter).min(self.cap.as_secs_f64())).ok()?;
-        // A server's delay is a floor; the advice already refused one over the cap.
-        Some(
-            retry_after
-                .map_or(own, |d| d.max(own))
-                .min(self.cap.max(own)),
-        )
+        // No wait past `max_wait` (here the smaller of the caller's and the cap), the
+        // policy's own backoff included: the advice promises it.
+        let own = Duration::try_from_secs_f64((backoff + jitter).min(opts.max_wait.as_secs_f64()))
+            .ok()?;
+        // A server's delay is a floor; the advice already refused one over `max_wait`.
+        Some(retry_after.map_or(own, |d| d.max(own)).min(opts.max_wait))
     }
 }
 

@@ -67,6 +67,10 @@ enum Command {
         /// (repeatable).
         #[arg(long = "rules", value_name = "FILE")]
         rules: Vec<PathBuf>,
+        /// The longest input line read, in bytes; a longer one is answered with one
+        /// `input_error` line and skipped (nothing of it is kept in memory).
+        #[arg(long, value_name = "BYTES", default_value_t = MAX_LINE)]
+        max_line: usize,
     },
     /// Count a log of responses (the classify input format) by provider, kind, reason
     /// and code, with the top codes: a table, or JSON with --json.
@@ -79,6 +83,10 @@ enum Command {
         /// How many top codes to list.
         #[arg(long, default_value_t = 10)]
         top: usize,
+        /// The longest input line read, in bytes; a longer one counts as malformed and
+        /// is skipped (nothing of it is kept in memory).
+        #[arg(long, value_name = "BYTES", default_value_t = MAX_LINE)]
+        max_line: usize,
     },
     /// Explain a provider's code: kind, reason, meaning and solution (English, Chinese).
     Explain {
@@ -99,6 +107,7 @@ fn main() -> ExitCode {
             upstream_message,
             explain,
             rules,
+            max_line,
         } => {
             let rules = match load_rules(&rules) {
                 Ok(r) => r,
@@ -125,10 +134,16 @@ fn main() -> ExitCode {
                     explain,
                     classifier: &classifier,
                 },
+                max_line,
             )
         }
         Command::Explain { provider, code } => explain(&provider, &code),
-        Command::Stats { file, json, top } => stats(file, json, top),
+        Command::Stats {
+            file,
+            json,
+            top,
+            max_line,
+        } => stats(file, json, top, max_line),
     };
     match result {
         Ok(code) => code,
@@ -193,16 +208,67 @@ fn open(file: Option<PathBuf>) -> io::Result<Box<dyn BufRead>> {
     })
 }
 
-/// The lines of the input, without their line ends.
-fn lines(input: Box<dyn BufRead>) -> impl Iterator<Item = io::Result<Vec<u8>>> {
-    input.split(b'\n').map(|line| {
-        line.map(|mut l| {
-            if l.last() == Some(&b'\r') {
-                l.pop();
+/// The longest input line read by default: a body at the relay's cap (1 MiB), base64
+/// encoded, with room for its headers. Longer lines are answered with one error line and
+/// skipped without being held in memory.
+const MAX_LINE: usize = 8 << 20;
+
+/// One line of the input: its bytes without the line end, or how long it was when it
+/// was over the cap (its bytes are not kept).
+enum Line {
+    Read(Vec<u8>),
+    TooLong(usize),
+}
+
+/// The lines of the input, each at most `cap` bytes held in memory.
+fn lines(mut input: Box<dyn BufRead>, cap: usize) -> impl Iterator<Item = io::Result<Line>> {
+    std::iter::from_fn(move || {
+        let mut line = Vec::new();
+        let mut len = 0usize;
+        let mut seen = false;
+        loop {
+            let buf = match input.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(Err(e)),
+            };
+            if buf.is_empty() {
+                break;
             }
-            l
-        })
+            seen = true;
+            let (chunk, done) = match memchr_nl(buf) {
+                Some(i) => (buf.get(..i).unwrap_or_default(), Some(i + 1)),
+                None => (buf, None),
+            };
+            len = len.saturating_add(chunk.len());
+            if len <= cap {
+                line.extend_from_slice(chunk);
+            } else if !line.is_empty() {
+                // Over the cap: nothing more of this line is kept.
+                line = Vec::new();
+            }
+            let used = done.unwrap_or(buf.len());
+            input.consume(used);
+            if done.is_some() {
+                break;
+            }
+        }
+        if !seen {
+            return None;
+        }
+        if len > cap {
+            return Some(Ok(Line::TooLong(len)));
+        }
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        Some(Ok(Line::Read(line)))
     })
+}
+
+/// The index of the first line feed.
+fn memchr_nl(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
 }
 
 /// Loads `--rules` files; `None` when there are none.
@@ -217,12 +283,20 @@ fn load_rules(files: &[PathBuf]) -> Result<Option<errnorm::Rules>, errnorm::Rule
     Ok(Some(rules))
 }
 
-fn classify(file: Option<PathBuf>, extras: Extras<'_>) -> io::Result<ExitCode> {
+fn classify(file: Option<PathBuf>, extras: Extras<'_>, cap: usize) -> io::Result<ExitCode> {
     let input = open(file)?;
     let mut out = BufWriter::new(io::stdout().lock());
     let mut malformed = false;
-    for line in lines(input) {
-        let line = line?;
+    for line in lines(input, cap) {
+        let line = match line? {
+            Line::Read(l) => l,
+            Line::TooLong(n) => {
+                malformed = true;
+                let e = format!("the line has {n} bytes, over the cap of {cap} (--max-line)");
+                writeln!(out, "{}", serde_json::json!({ "input_error": e }))?;
+                continue;
+            }
+        };
         let json = match classify_line(&line, extras) {
             Ok(o) => serde_json::to_string(&o),
             Err(e) => {
@@ -469,7 +543,7 @@ struct TopCode {
     reason: String,
 }
 
-fn stats(file: Option<PathBuf>, json: bool, top: usize) -> io::Result<ExitCode> {
+fn stats(file: Option<PathBuf>, json: bool, top: usize, cap: usize) -> io::Result<ExitCode> {
     use std::io::IsTerminal;
     let progress = io::stderr().is_terminal();
     let mut st = Stats::default();
@@ -477,9 +551,15 @@ fn stats(file: Option<PathBuf>, json: bool, top: usize) -> io::Result<ExitCode> 
     let mut codes: std::collections::HashMap<(String, String), (u64, &'static str, &'static str)> =
         std::collections::HashMap::new();
     let classifier = errnorm::Classifier::new();
-    for line in lines(open(file)?) {
-        let line = line?;
+    for line in lines(open(file)?, cap) {
         st.lines += 1;
+        let line = match line? {
+            Line::Read(l) => l,
+            Line::TooLong(_) => {
+                st.malformed += 1;
+                continue;
+            }
+        };
         if progress && st.lines % 100_000 == 0 {
             eprint!("\r{} lines", st.lines);
         }

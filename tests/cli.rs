@@ -346,3 +346,33 @@ fn stats_escapes_and_redacts_what_it_prints_and_fails_on_malformed_lines() {
     let out = run(&["stats"], format!("{input}not json\n").as_bytes());
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A line over the cap gets one `input_error` line, and the lines after it are read as
+/// usual; its bytes are never held (a 3 MB line under a 1 KiB cap), CRLF ends too.
+#[test]
+fn a_line_over_the_cap_gets_one_error_line_and_the_next_lines_are_read() {
+    let ok = r#"{"status":429,"body":"{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"}"#;
+    let huge = format!(r#"{{"status":500,"body":"{}"}}"#, "x".repeat(3_000_000));
+    let input = format!("{ok}\r\n{huge}\n{ok}\n");
+    let out = run(&["classify", "--max-line", "1024"], input.as_bytes());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an oversize line is malformed input"
+    );
+    let got = lines(&out);
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0]["kind"], "rate_limit");
+    assert!(got[1]["input_error"]
+        .as_str()
+        .is_some_and(|e| e.contains("over the cap of 1024")));
+    assert_eq!(got[2]["kind"], "rate_limit");
+    // The same line under the default cap is read and classified.
+    let out = run(&["classify"], huge.as_bytes());
+    assert_eq!(lines(&out)[0]["kind"], "transient");
+    // stats counts it as malformed.
+    let out = run(&["stats", "--json", "--max-line", "1024"], input.as_bytes());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["malformed"], 1);
+    assert_eq!(v["errors"], 2);
+}

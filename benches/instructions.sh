@@ -6,12 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --release --example instructions --features "${FEATURES:-}"
+bin="${CARGO_TARGET_DIR:-target}/release/examples/instructions"
 out=$(mktemp -d)
 echo "| body | IgnoredAny | classify | classify_as | classify / IgnoredAny | classify_as / IgnoredAny |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for b in gateway_403 mimo_401 minimax_200 novita_403 openai_400 gemini_400 bedrock_429 zhipu_429 dashscope_401 openrouter_429; do
   valgrind --tool=callgrind --callgrind-out-file="$out/$b" \
-    --toggle-collect='instructions::measure_*' target/release/examples/instructions "$b" >/dev/null 2>&1
+    --toggle-collect='instructions::measure_*' "$bin" "$b" >/dev/null 2>&1
   # Inclusive counts of each measure_* function, divided by its 1000 iterations.
   callgrind_annotate --inclusive=yes "$out/$b" 2>/dev/null | awk -v b="$b" '
     /instructions::measure_ignored_any/ { gsub(",", "", $1); i = $1 / 1000 }

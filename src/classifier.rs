@@ -75,8 +75,10 @@ impl Classifier {
         self
     }
 
-    /// Reads these runtime rules before the built-in tables.
+    /// Reads these runtime rules before the built-in tables. Their phrase matcher is
+    /// built here, so that no request pays for it.
     pub fn with_rules(self, rules: Rules) -> Classifier {
+        rules.prepare();
         self.edit(|c| c.rules = Some(Arc::new(rules)))
     }
 
@@ -259,6 +261,20 @@ mod tests {
             .unwrap();
         assert_eq!(v.rule().id(), "minimax:2064");
         assert!(!v.provider_detected());
+    }
+
+    #[test]
+    fn rules_given_to_a_classifier_are_ready_before_the_first_request() {
+        let mut rules = Rules::new();
+        rules
+            .add(
+                "phrases.tsv",
+                "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\nour cluster is draining\tmessage\t-\ttransient\toverloaded\texact\ten\t-\tops runbook\t-\n",
+            )
+            .unwrap();
+        assert!(!rules.is_prepared());
+        let c = Classifier::new().with_rules(rules);
+        assert!(c.rules().is_some_and(Rules::is_prepared));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! classify and classify_as never panic on any status, headers and body, and always
-//! give an error status a verdict.
+//! classify and classify_as never panic on any status, headers and body, always give
+//! an error status a verdict, and never ask for a wait past `MAX_RETRY_AFTER`, whatever
+//! a header or the body's words state.
 
 #![no_main]
 
@@ -23,6 +24,9 @@ fuzz_target!(|data: &[u8]| {
     let v = classify(status, &headers, body);
     if status.as_u16() >= 400 {
         assert!(v.is_some());
+    }
+    if let Some(d) = v.as_ref().and_then(|v| v.retry_after()) {
+        assert!(d <= errnorm::MAX_RETRY_AFTER);
     }
     for p in <Provider as strum::IntoEnumIterator>::iter() {
         let w = classify_as(p, status, &headers, body);

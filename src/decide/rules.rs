@@ -289,11 +289,29 @@ impl Rules {
         if self.phrases.is_empty() {
             return None;
         }
-        let ac = self
-            .matcher
+        tables::longest_phrase(self.matcher()?, message, |i| self.phrases.get(i))
+    }
+
+    /// The phrase matcher, built once after the last change.
+    fn matcher(&self) -> Option<&AhoCorasick> {
+        self.matcher
             .get_or_init(|| tables::build_matcher(self.phrases.iter().map(CodeInfo::code)))
-            .as_ref()?;
-        tables::longest_phrase(ac, message, |i| self.phrases.get(i))
+            .as_ref()
+    }
+
+    /// Builds the phrase matcher now, so that no request pays for it (10,000 phrases
+    /// take a noticeable fraction of a second). A [`Classifier`](crate::Classifier) does
+    /// it when it is given the rules.
+    pub fn prepare(&self) {
+        if !self.phrases.is_empty() {
+            let _ = self.matcher();
+        }
+    }
+
+    /// Whether the phrase matcher is built (or there are no phrases).
+    #[cfg(test)]
+    pub(crate) fn is_prepared(&self) -> bool {
+        self.phrases.is_empty() || self.matcher.get().is_some()
     }
 }
 

@@ -166,6 +166,11 @@ fn windows_of_hours_are_usage_windows() {
     // A window stated in numbers (SambaNova: `duration_s: 86400`).
     let sn = "429 Request would exceed rate limit Violated duration_s: 86400, current usage: 196279, limit: 200000";
     assert_eq!(v(429, sn).unwrap().1, UsageWindowExhausted);
+    // Gemini's per-day free-tier quota, named by its quota id in `details`: a usage
+    // window, though the message says only "quota" (the shape of the Gemini API's
+    // documented 429, with a per-day quota id).
+    let gd = r#"{"error":{"code":429,"message":"You exceeded your current quota, please check your plan and billing details.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaMetric":"generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId":"GenerateRequestsPerDayPerProjectPerModel-FreeTier","quotaValue":"50"}]}]}}"#;
+    assert_eq!(v(429, gd).unwrap().1, UsageWindowExhausted);
     // A per-minute limit stays a rate limit.
     let rpm = r#"{"message":"Rate limit exceeded: 60 requests per minute"}"#;
     assert_eq!(v(429, rpm).unwrap().1, RequestsPerTime);

@@ -628,8 +628,10 @@ impl Reading {
     fn new(ev: &mut Evidence<'_, '_>, known: bool) -> Reading {
         let fields = ev.fields;
         let doc = fields.and_then(|f| f.doc.as_ref());
+        // A known shape is read from its fields, unless its body carries Google's
+        // quota and retry details, which name a window and a wait no field holds.
         let g = match doc {
-            Some(doc) if !known => generic::read(doc.bytes()),
+            Some(doc) if !known || time_details(doc.bytes()) => generic::read(doc.bytes()),
             _ => {
                 let mut g = generic::Generic::default();
                 if let Some(f) = fields {
@@ -688,7 +690,7 @@ impl Reading {
 fn may_state_time(f: Option<&Fields<'_>>) -> (bool, bool) {
     let Some(f) = f else { return (false, false) };
     let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
-    texts
+    let (d, w) = texts
         .into_iter()
         .flatten()
         .fold((false, false), |(d, w), t| {
@@ -696,7 +698,28 @@ fn may_state_time(f: Option<&Fields<'_>>) -> (bool, bool) {
                 d || may_state_delay(t.bytes()),
                 w || may_name_window(t.bytes()),
             )
-        })
+        });
+    let details = f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes()));
+    (d || details, w || details)
+}
+
+/// Whether a body carries Google's quota or retry details (`quotaId`, `retryDelay`),
+/// which name a window or a wait in fields no fast path reads.
+fn time_details(doc: &[u8]) -> bool {
+    let [quota, retry] = detail_finders();
+    quota.find(doc).is_some() || retry.find(doc).is_some()
+}
+
+/// The searchers for `"quotaId"` and `"retryDelay"`, built once.
+fn detail_finders() -> &'static [memchr::memmem::Finder<'static>; 2] {
+    static F: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 2]> =
+        std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new(b"\"quotaId\""),
+            memchr::memmem::Finder::new(b"\"retryDelay\""),
+        ]
+    })
 }
 
 /// Whether a message may state a delay: a number with a unit of time right after it
@@ -768,6 +791,7 @@ pub fn prepare() {
     let _ = tables::matcher();
     let _ = cues::matcher();
     let _ = window_words();
+    let _ = detail_finders();
     let _ = read::delay::triggers();
     let _ = tables::shared_field(Field::ErrorCode);
     crate::act::redact::prepare();
@@ -777,9 +801,9 @@ pub fn prepare() {
 /// decides, named by words ("per day", "daily": hours or more; "per minute": seconds or
 /// minutes), else by its length in numbers (`duration_s: 86400`), else by the wait the
 /// body (or, for a usage window, a header) states. A
-/// throttle of a window of hours or more is a usage window (quota); a quota of a window
-/// of seconds or minutes is a rate limit, unless money words named it and no wait was
-/// stated.
+/// throttle of a window of hours or more is a usage window (quota), and so is a quota
+/// words call a balance; a quota of a window of seconds or minutes is a rate limit,
+/// unless money words named it and no wait was stated.
 fn window(reason: Reason, r: &Reading, header: Option<Duration>, exact: bool) -> Reason {
     const HOURS: Duration = Duration::from_secs(3600);
     let throttle = if r.found.names(Reason::TokensPerTime) {
@@ -799,6 +823,11 @@ fn window(reason: Reason, r: &Reading, header: Option<Duration>, exact: bool) ->
     };
     match (reason.kind(), long) {
         (ErrorKind::RateLimit, Some(true)) => Reason::UsageWindowExhausted,
+        // "You exceeded your current quota" over a window of a day is that window, not
+        // an empty balance.
+        (ErrorKind::Quota, Some(true)) if !exact && reason == Reason::InsufficientBalance => {
+            Reason::UsageWindowExhausted
+        }
         (ErrorKind::Quota, Some(false))
             if !exact && (reason == Reason::UsageWindowExhausted || stated.is_some()) =>
         {

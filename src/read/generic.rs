@@ -105,31 +105,6 @@ fn norm(key: &str) -> Option<([u8; 24], usize)> {
     Some((buf, n))
 }
 
-/// Words that a `status` holds on success or while work goes on: not an error.
-fn success_word(s: &str) -> bool {
-    const OK: [&str; 18] = [
-        "ok",
-        "success",
-        "succeeded",
-        "successful",
-        "completed",
-        "complete",
-        "done",
-        "finished",
-        "pending",
-        "queued",
-        "processing",
-        "running",
-        "in_progress",
-        "starting",
-        "created",
-        "ready",
-        "active",
-        "healthy",
-    ];
-    OK.iter().any(|w| w.eq_ignore_ascii_case(s.trim()))
-}
-
 impl Walk<'_> {
     fn value(&mut self, v: &Value, depth: usize) {
         if self.budget == 0 || depth > DEPTH {
@@ -192,7 +167,7 @@ impl Walk<'_> {
                     self.g.words.ident(s);
                 }
             }
-            (b"status" | b"state", Value::String(s)) if !success_word(s) => {
+            (b"status" | b"state", Value::String(s)) if !super::success_word(s.as_bytes()) => {
                 self.g.words.ident(s);
             }
             (_, Value::Object(_) | Value::Array(_)) => self.value(v, depth + 1),

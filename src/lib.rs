@@ -33,10 +33,35 @@
 //! # The order of evidence
 //!
 //! See [`Basis`]: a provider's code in a structured field, a code in the message, an
-//! error type or status, a message phrase, catch-all codes and types, the HTTP status.
-//! The ladder names fields, never providers; the tables in `data/` (compiled into
-//! perfect-hash tables by `build.rs`) say which provider lists which value in which
-//! field, and the markers of `data/detect.tsv` say which provider a shape names.
+//! error type or status, a message phrase, the words of the response weighed by the
+//! cues, catch-all codes and types, the HTTP status. The ladder names fields, never
+//! providers; the tables in `data/` (compiled into perfect-hash tables by `build.rs`)
+//! say which provider lists which value in which field, and the markers of
+//! `data/detect.tsv` say which provider a shape names.
+//!
+//! # Errors no table lists
+//!
+//! Where no row decides (a proxy's own refusal, a self-hosted server, a provider that
+//! changed its wording), errnorm reads the error in whatever shape it comes, reads
+//! identifiers no row lists as words (`ModelNotAllowedForKey`: "model not allowed for
+//! key"), and weighs the vocabulary of failure ([`cues`], from `data/cues.tsv`) against
+//! the status: every cue found adds its weight to its kind, and the answer without
+//! words (a catch-all row, else the status) adds [`PRIOR`] to its own; the kind with the
+//! highest total wins, the answer without words on a tie. Delays and windows the body
+//! states ("Please try again in 2.4s", Google's `RetryInfo`, "per day") are read with the
+//! caps of headers, and by the taxonomy's rule a throttle over a window of hours is a
+//! usage window (quota).
+//!
+//! ```
+//! use errnorm::{classify, Basis, ErrorKind};
+//! use http::{HeaderMap, StatusCode};
+//!
+//! // A proxy's own refusal, under a 400 that would say "validation".
+//! let body = br#"{"success":false,"errors":[{"code":"monthly_spend_limit_reached","message":"Team budget exceeded"}]}"#;
+//! let v = classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), body).unwrap();
+//! assert_eq!(v.kind(), ErrorKind::Quota);
+//! assert_eq!(v.basis(), Basis::Cue);
+//! ```
 //!
 //! # Handing errors on
 //!

@@ -171,6 +171,25 @@ impl Classifier {
         self.classify(status, headers, body).map(ApiError::from)
     }
 
+    /// The error in the first bytes of a body cut at a cap (see
+    /// `decide::run_prefix`), with this configuration.
+    #[cfg(feature = "http-body")]
+    pub(crate) fn classify_prefix_error(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        prefix: &[u8],
+    ) -> Option<ApiError> {
+        crate::decide::run_prefix(
+            self.config.rules.as_deref(),
+            self.config.provider,
+            status,
+            headers,
+            prefix,
+        )
+        .map(ApiError::from)
+    }
+
     /// A stream classifier with this configuration (rules, hint).
     pub fn stream(&self, status: StatusCode, headers: HeaderMap) -> StreamClassifier {
         StreamClassifier::new(status)

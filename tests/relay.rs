@@ -258,6 +258,42 @@ async fn a_success_body_over_the_limit_is_handed_on_whole() {
     assert!(out.ends_with(b"atail"));
 }
 
+/// A body 64 bytes over the cap whose first bytes decide (MiniMax's `base_resp`
+/// first, a long `data` after it) gets the reason `classify` gives the whole body,
+/// under an error status and under 200, where it is not handed on as a success.
+#[tokio::test]
+async fn a_capped_body_whose_first_bytes_decide_gets_the_reason_of_the_whole() {
+    let head = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"},"data":""#;
+    let fill = vec![b'a'; BODY_LIMIT + 64 - head.len() - 2];
+    let whole = [&head[..], &fill, b"\"}"].concat();
+    assert_eq!(whole.len(), BODY_LIMIT + 64);
+    let c = Classifier::new();
+    for status in [500u16, 200] {
+        let s = http::StatusCode::from_u16(status).unwrap();
+        let want = c.classify(s, &http::HeaderMap::new(), &whole).unwrap().reason();
+        assert_eq!(want, Reason::InsufficientBalance);
+        let parts: Vec<&[u8]> = whole.chunks(64 << 10).collect();
+        let Upstream::Error(r) = c
+            .relay(response(status, "application/json", chunks(&parts)))
+            .await
+        else {
+            panic!("{status}: not an error")
+        };
+        assert!(r.truncated);
+        assert_eq!(r.error.unwrap().reason(), want, "{status}");
+    }
+    // A cut body with nothing in its first bytes: the status, as before.
+    let blank = vec![b' '; BODY_LIMIT + 64];
+    let parts: Vec<&[u8]> = vec![b"{\"x\":\"", &blank];
+    let Upstream::Error(r) = c
+        .relay(response(500, "application/json", chunks(&parts)))
+        .await
+    else {
+        panic!("not an error")
+    };
+    assert_eq!(r.error.unwrap().kind(), ErrorKind::Transient);
+}
+
 #[tokio::test]
 async fn the_relay_body_ends_with_the_gateways_own_event() {
     let parts: Vec<&[u8]> = vec![HI, MINIMAX_1002, HI];

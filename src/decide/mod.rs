@@ -366,6 +366,21 @@ pub(crate) fn run<'a>(
     run_read(rules, hint, status, headers, form, ok.then_some(&mut f))
 }
 
+/// Classifies the first bytes of a body that was cut at a cap (a relay's
+/// `BODY_LIMIT`): the fields read before the cut decide, as they would have in the whole
+/// body (MiniMax's `base_resp` comes first); the cut document itself is no evidence.
+pub(crate) fn run_prefix<'a>(
+    rules: Option<&'a Rules>,
+    hint: Option<Provider>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    prefix: &'a [u8],
+) -> Option<Verdict<'a>> {
+    let mut f = Fields::default();
+    let (form, ok) = read::read_prefix(prefix, &mut f);
+    run_read(rules, hint, status, headers, form, ok.then_some(&mut f))
+}
+
 /// Classifies what was read from a body (or from one event of a stream).
 pub(crate) fn run_read<'a>(
     rules: Option<&'a Rules>,

@@ -309,14 +309,33 @@ impl Classifier {
             truncated,
             broke,
         } = read_capped(body.as_mut()).await;
+        // A body over the cap is judged by the evidence in its first bytes, as the whole
+        // body would have been (MiniMax's `base_resp` comes first, under any status).
         if truncated && status.as_u16() < 400 {
-            // A large answer, not an error body: hand it on whole.
-            let held = VecDeque::from([Bytes::from(buf), rest]);
-            return Upstream::Stream(Relay::new((status, headers), body, None, held));
+            match self.classify_prefix_error(status, &headers, &buf) {
+                // A large answer, not an error body: hand it on whole.
+                None => {
+                    let held = VecDeque::from([Bytes::from(buf), rest]);
+                    return Upstream::Stream(Relay::new((status, headers), body, None, held));
+                }
+                Some(e) => {
+                    return Upstream::Error(ClassifiedResponse {
+                        status,
+                        headers,
+                        body: Bytes::from(buf),
+                        truncated,
+                        error: Some(e),
+                    })
+                }
+            }
         }
         let broke = broke.map(|e| body_error(e.into()));
         let body = Bytes::from(buf);
-        let mut error = self.classify_error(status, &headers, &body);
+        let mut error = if truncated {
+            self.classify_prefix_error(status, &headers, &body)
+        } else {
+            self.classify_error(status, &headers, &body)
+        };
         if error.is_none() {
             // Under a success status a body that broke off is the error.
             error = broke;

@@ -431,6 +431,28 @@ pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
     }
 }
 
+/// Reads the first bytes of a body cut at a cap: as [`read`], but a JSON document that
+/// ends early keeps the fields read before the cut (every string in them is whole), and
+/// its form is [`BodyForm::Unparsed`]. The generic reading does not see a cut document.
+pub(crate) fn read_prefix<'a>(prefix: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
+    let (form, ok) = read(prefix, f);
+    if ok || form != BodyForm::Unparsed {
+        return (form, ok);
+    }
+    let body = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
+    let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return (form, ok);
+    };
+    let mut g = Fields::default();
+    let _ = scan::scan(body.get(start..).unwrap_or_default(), &mut g);
+    g.doc = None;
+    let any = g.says_error() || g.message().is_some() || g.presence() != 0;
+    if any {
+        *f = g;
+    }
+    (BodyForm::Unparsed, any)
+}
+
 /// How much of a text body is searched for an embedded error object.
 const EMBED_LIMIT: usize = 1024;
 /// The longest text body read as an embedded Python-printed object (it is copied).

@@ -270,7 +270,10 @@ async fn a_capped_body_whose_first_bytes_decide_gets_the_reason_of_the_whole() {
     let c = Classifier::new();
     for status in [500u16, 200] {
         let s = http::StatusCode::from_u16(status).unwrap();
-        let want = c.classify(s, &http::HeaderMap::new(), &whole).unwrap().reason();
+        let want = c
+            .classify(s, &http::HeaderMap::new(), &whole)
+            .unwrap()
+            .reason();
         assert_eq!(want, Reason::InsufficientBalance);
         let parts: Vec<&[u8]> = whole.chunks(64 << 10).collect();
         let Upstream::Error(r) = c

@@ -7,7 +7,7 @@ use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Response, StatusCode};
 use http_body::{Body, Frame};
 
@@ -113,9 +113,13 @@ pub struct Relay<B> {
     body: Pin<Box<B>>,
     /// `None` when the body is not an event stream: then nothing is held back.
     stream: Option<Box<StreamClassifier>>,
-    /// Bytes read but not handed on: the event being read.
+    /// Bytes read but not handed on: the event being read (`held_len` counts `small`
+    /// too).
     held: VecDeque<Bytes>,
     held_len: usize,
+    /// Small chunks read after `held`, gathered into one buffer: an event that arrives
+    /// a byte at a time costs its bytes, not a `Bytes` and an allocation per byte.
+    small: BytesMut,
     /// Bytes handed on so far (where `held` starts in the stream).
     sent: u64,
     /// Pieces read ahead by [`Relay::first_output`], handed on first.
@@ -135,6 +139,11 @@ impl<B> std::fmt::Debug for Relay<B> {
             .finish_non_exhaustive()
     }
 }
+
+/// A chunk smaller than this is gathered with its neighbours.
+const SMALL_CHUNK: usize = 4 << 10;
+/// How many gathered bytes make one piece held.
+const GATHERED: usize = 64 << 10;
 
 /// Whether the headers say the body is a server-sent event stream.
 fn is_event_stream(headers: &HeaderMap) -> bool {
@@ -243,6 +252,7 @@ impl<B> Relay<B> {
             stream: stream.map(Box::new),
             held_len: held.iter().map(Bytes::len).sum(),
             held,
+            small: BytesMut::new(),
             sent: 0,
             ready: VecDeque::new(),
             ended: false,
@@ -385,6 +395,28 @@ where
         poll_fn(|cx| self.poll_piece(cx)).await
     }
 
+    /// Holds a chunk read: a small one is gathered with the small ones before it.
+    fn hold(&mut self, chunk: Bytes) {
+        self.held_len += chunk.len();
+        if chunk.len() < SMALL_CHUNK {
+            self.small.extend_from_slice(&chunk);
+            if self.small.len() >= GATHERED {
+                self.flush_small();
+            }
+        } else {
+            self.flush_small();
+            self.held.push_back(chunk);
+        }
+    }
+
+    /// Moves the gathered small chunks to `held` (no copy).
+    fn flush_small(&mut self) {
+        if !self.small.is_empty() {
+            let b = self.small.split().freeze();
+            self.held.push_back(b);
+        }
+    }
+
     /// Bytes held back, up to `upto` bytes of the stream (all if `None`).
     fn release(&mut self, upto: Option<u64>) -> Option<Bytes> {
         let n = match upto {
@@ -395,6 +427,9 @@ where
         };
         if n == 0 {
             return None;
+        }
+        if n > self.held_len - self.small.len() {
+            self.flush_small();
         }
         self.held_len -= n;
         self.sent += n as u64;
@@ -526,8 +561,7 @@ where
                     if let Some(s) = self.stream.as_mut() {
                         s.feed(&chunk);
                     }
-                    self.held_len += chunk.len();
-                    self.held.push_back(chunk);
+                    self.hold(chunk);
                 }
                 Poll::Ready(Some(Err(e))) => {
                     self.done = true;

@@ -395,10 +395,14 @@ where
         poll_fn(|cx| self.poll_piece(cx)).await
     }
 
-    /// Holds a chunk read: a small one is gathered with the small ones before it.
+    /// Holds a chunk read. A small one that continues what is already held (an event
+    /// arriving in pieces) is gathered with the small ones before it; a chunk that
+    /// starts afresh (whole events, the common case) is held as it is, so that it is
+    /// handed on without a copy.
     fn hold(&mut self, chunk: Bytes) {
+        let continues = self.held_len > 0;
         self.held_len += chunk.len();
-        if chunk.len() < SMALL_CHUNK {
+        if continues && chunk.len() < SMALL_CHUNK {
             self.small.extend_from_slice(&chunk);
             if self.small.len() >= GATHERED {
                 self.flush_small();

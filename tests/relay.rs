@@ -494,3 +494,53 @@ async fn a_chunk_of_whole_events_is_handed_on_without_a_copy() {
     assert_eq!(out.as_ptr(), frame.as_ptr());
     assert!(r.next().await.is_none());
 }
+
+/// An error event over the event limit never reaches the client as it is: what came
+/// before it is handed on, then the relay ends with the error its first bytes say (the
+/// client gets the gateway's own event, without the upstream's address or key). An
+/// ordinary event over the limit is handed on whole.
+#[tokio::test]
+async fn an_error_event_over_the_limit_is_judged_by_its_first_bytes() {
+    let pad = "x".repeat(errnorm::STREAM_EVENT_LIMIT + 100);
+    let error = format!(
+        "event: error\ndata: {{\"type\":\"error\",\"error\":{{\"type\":\"rate_limit_error\",\"message\":\"from 10.1.2.3 with key sk-ant-api03-SECRETSECRETSECRET {pad}\"}}}}\n\n"
+    );
+    let c = Classifier::new();
+    for cut in [1usize << 10, 64 << 10, 1 << 20] {
+        let e = error.as_bytes();
+        let mut parts: Vec<&[u8]> = vec![HI];
+        parts.extend(e.chunks(cut));
+        let (out, err) = sse_relay(&c, &parts).await;
+        assert!(
+            out == HI,
+            "only what came before the error event is handed on ({} bytes)",
+            out.len()
+        );
+        let err = err.expect("the oversize event is the error");
+        assert_eq!(err.error.reason(), Reason::RequestsPerTime);
+        assert_eq!(err.offset, HI.len() as u64);
+        // The client's stream: the upstream's text is nowhere in it.
+        let r = sse_stream(&c, &parts).await;
+        let body = r.into_body(&c, |_| {});
+        let bytes = http_body_util::BodyExt::collect(body)
+            .await
+            .unwrap()
+            .to_bytes();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("10.1.2.3") && !text.contains("SECRET"),
+            "{}",
+            &text[..200.min(text.len())]
+        );
+    }
+    // An ordinary event over the limit (a large partial image, say) passes whole.
+    let big = format!("data: {{\"choices\":[{{\"delta\":{{\"content\":\"{pad}\"}}}}]}}\n\n");
+    let parts: Vec<&[u8]> = vec![HI, big.as_bytes(), HI];
+    let (out, err) = sse_relay(&c, &parts).await;
+    assert!(err.is_none());
+    assert!(
+        out == [HI, big.as_bytes(), HI].concat(),
+        "{} bytes",
+        out.len()
+    );
+}

@@ -120,6 +120,8 @@ pub struct Relay<B> {
     /// Small chunks read after `held`, gathered into one buffer: an event that arrives
     /// a byte at a time costs its bytes, not a `Bytes` and an allocation per byte.
     small: BytesMut,
+    /// Where the held bytes started when an event over the limit was last judged.
+    judged: Option<u64>,
     /// Bytes handed on so far (where `held` starts in the stream).
     sent: u64,
     /// Pieces read ahead by [`Relay::first_output`], handed on first.
@@ -253,6 +255,7 @@ impl<B> Relay<B> {
             held_len: held.iter().map(Bytes::len).sum(),
             held,
             small: BytesMut::new(),
+            judged: None,
             sent: 0,
             ready: VecDeque::new(),
             ended: false,
@@ -393,6 +396,65 @@ where
     /// end.
     pub async fn next(&mut self) -> Option<Piece> {
         poll_fn(|cx| self.poll_piece(cx)).await
+    }
+
+    /// The error an event over the limit would be, judged by its first bytes (at most
+    /// 64 KiB) before any of it is handed on (the held bytes start where it starts):
+    /// an `event: error`, or a payload whose first bytes say error (classified as a body
+    /// cut at a cap would be). `None` for an ordinary large event, which is then handed
+    /// on.
+    fn oversize_error(&mut self) -> Option<StreamError> {
+        const HEAD: usize = 64 << 10;
+        let s = self.stream.as_ref()?;
+        // Once for the bytes held from where they start (an event's start, unless an
+        // event over the limit was handed on before).
+        if self.held_len <= crate::STREAM_EVENT_LIMIT || self.judged == Some(self.sent) {
+            return None;
+        }
+        self.judged = Some(self.sent);
+        let mut head = Vec::with_capacity(HEAD);
+        for b in self
+            .held
+            .iter()
+            .chain(std::iter::once(&self.small.clone().freeze()))
+        {
+            let room = HEAD - head.len();
+            head.extend_from_slice(b.get(..room.min(b.len())).unwrap_or_default());
+            if head.len() >= HEAD {
+                break;
+            }
+        }
+        let mut is_error = false;
+        let mut data: Option<&[u8]> = None;
+        for line in head.split(|&c| c == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if let Some(v) = line.strip_prefix(b"event:") {
+                is_error |= v.trim_ascii() == b"error";
+            } else if let Some(v) = line.strip_prefix(b"data:") {
+                data.get_or_insert(v.trim_ascii_start());
+            }
+        }
+        let judged = data.and_then(|d| {
+            crate::decide::run_prefix(None, None, self.status, &self.headers, d).map(ApiError::from)
+        });
+        let error = match (judged, is_error) {
+            (Some(e), _) => e,
+            // An error event whose payload says nothing readable.
+            (None, true) => crate::decide::run(
+                None,
+                None,
+                self.status,
+                &self.headers,
+                b"event: error\ndata: error\n\n",
+            )
+            .map(ApiError::from)?,
+            (None, false) => return None,
+        };
+        Some(StreamError {
+            error,
+            after_output: s.output_sent(),
+            offset: self.sent,
+        })
     }
 
     /// Holds a chunk read. A small one that continues what is already held (an event
@@ -550,9 +612,14 @@ where
                 self.done = true;
                 return Poll::Ready(None);
             }
+            // An event that grew past the limit is judged by its first bytes before any
+            // of it is handed on: an error event never reaches the client as it is.
+            if let Some(found) = self.oversize_error() {
+                return Poll::Ready(Some(self.before(found)));
+            }
             // Hand on the complete events and hold the event being read, unless it grew
-            // past the limit (then it is skipped, never an error); a body that is not
-            // an event stream, as it comes.
+            // past the limit (then it is handed on as it comes: not an error); a body
+            // that is not an event stream, as it comes.
             let upto = match &self.stream {
                 Some(s) if self.held_len <= crate::STREAM_EVENT_LIMIT => Some(s.boundary()),
                 _ => None,

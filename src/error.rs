@@ -278,11 +278,13 @@ impl ApiError {
     pub fn provider_detected(&self) -> bool {
         self.inner.provider_detected
     }
-    /// The provider's own code.
+    /// The provider's own code, as sent: upstream text, which may carry anything (a
+    /// key pasted into a code field); Display, Debug and Serialize show it redacted.
     pub fn code(&self) -> Option<&Code<'static>> {
         self.inner.code.as_ref()
     }
-    /// The provider's own message (may carry secrets).
+    /// The provider's own message, as sent (may carry secrets); Display, Debug and
+    /// Serialize show it redacted, and a client gets the crate's own words.
     pub fn message(&self) -> Option<&str> {
         self.inner.message.as_deref()
     }

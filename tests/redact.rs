@@ -300,3 +300,64 @@ fn display_debug_and_serialize_carry_no_raw_upstream_text() {
     // The raw message stays available on purpose.
     assert!(e.message().unwrap().contains("sk-abcdefghijklmnop1234"));
 }
+
+/// A generated token: letters and digits of a random alphabet, 12 to 80 long, with a
+/// letter and a digit (a run of lower-case letters alone is a word, and kept).
+fn planted() -> impl Strategy<Value = String> {
+    ("[A-Za-z0-9]{10,78}", "[A-Za-z]", "[0-9]").prop_map(|(body, l, d)| format!("{l}{body}{d}"))
+}
+
+/// How a token is written into a message: as it is, percent-encoded, as `\u` escapes,
+/// or in full-width forms.
+fn encoded(token: &str, how: u8) -> String {
+    match how % 4 {
+        0 => token.to_string(),
+        1 => token.bytes().map(|b| format!("%{b:02X}")).collect(),
+        2 => token
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect(),
+        _ => token
+            .chars()
+            .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+            .collect(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// A token planted in a real provider message, after any separator and in any
+    /// encoding, survives in no channel: `redact`, and the owned error's Display, Debug
+    /// and Serialize (its `message()` accessor is the upstream's text as sent, and says
+    /// so).
+    #[test]
+    fn no_planted_token_survives_in_any_channel(
+        token in planted(),
+        how in 0u8..4,
+        sep in prop::sample::select(vec![" ", "=", ": ", "/", "-", "_", "：", "，", "\"", "'", "(", "…"]),
+        at in 0usize..4,
+    ) {
+        let messages = [
+            "Incorrect API key provided{SEP}{T}. You can find your API key at https://platform.openai.com/account/api-keys.",
+            "Rate limit reached for gpt-4o in organization{SEP}{T} on tokens per min (TPM): Limit 30000, Used 29000, Requested 1200.",
+            "该令牌额度已用尽{SEP}{T}，请联系管理员",
+            "upstream error: do request failed: Post https://api.example-llm.com/v1/chat/completions?key{SEP}{T}",
+        ];
+        let text = messages[at]
+            .replace("{SEP}", sep)
+            .replace("{T}", &encoded(&token, how));
+        let out = redact(&text);
+        prop_assert!(!out.contains(&token), "{text:?} -> {out:?}");
+        let body = serde_json::json!({"error": {"message": text, "type": "x", "code": token}}).to_string();
+        let v = classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), body.as_bytes()).unwrap();
+        let e: ApiError = v.into();
+        for channel in [
+            e.to_string(),
+            format!("{e:?}"),
+            serde_json::to_string(&e).unwrap(),
+        ] {
+            prop_assert!(!channel.contains(&token), "{channel}");
+        }
+    }
+}

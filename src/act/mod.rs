@@ -2,6 +2,7 @@
 //! client, and redaction of upstream text.
 
 pub(crate) mod advice;
+pub(crate) mod allow;
 pub(crate) mod client;
 pub(crate) mod cooldown;
 pub(crate) mod redact;

@@ -423,10 +423,14 @@ fn classify_line(line: &[u8], extras: Extras<'_>) -> Result<Output, String> {
         reason: Some(e.reason().as_str()),
         provider: e.provider().map(Provider::as_str),
         provider_detected: e.provider_detected(),
-        code: e.code().cloned(),
-        // Output lines end up in logs: the upstream message is redacted.
+        // Output lines end up in logs: every upstream text (code, message, type) is
+        // redacted.
+        code: e.code().map(|c| match c {
+            Code::Name(n) => Code::Name(std::borrow::Cow::Owned(errnorm::redact(n).into_owned())),
+            n => n.clone(),
+        }),
         message: e.message().map(|m| errnorm::redact(m).into_owned()),
-        error_type: e.error_type().map(str::to_owned),
+        error_type: e.error_type().map(|t| errnorm::redact(t).into_owned()),
         retryable: e.is_retryable(),
         retry_after_ms: e
             .retry_after()

@@ -376,3 +376,23 @@ fn a_line_over_the_cap_gets_one_error_line_and_the_next_lines_are_read() {
     assert_eq!(v["malformed"], 1);
     assert_eq!(v["errors"], 2);
 }
+
+/// The output line's `code`, `error_type` and `message` are upstream text: none of them
+/// carries a token planted there (they end up in logs).
+#[test]
+fn upstream_code_type_and_message_are_redacted_in_output_lines() {
+    let secret = "Zq7Lm2Xw9Pv4Rt8Ks3";
+    let body = serde_json::json!({"error": {
+        "message": format!("key {secret} was refused"),
+        "type": format!("t_{secret}"),
+        "code": secret,
+    }})
+    .to_string();
+    let line = serde_json::json!({"status": 401, "body": body}).to_string();
+    let out = run(&["classify"], format!("{line}\n").as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(secret), "{text}");
+    let v = &lines(&out)[0];
+    assert_eq!(v["kind"], "auth");
+    assert!(v["code"].as_str().is_some_and(|c| c.contains('[')));
+}

@@ -209,8 +209,10 @@ fn judge(t: &str, prev: [&str; 2]) -> Option<&'static str> {
     if t.contains("://") {
         return url(t);
     }
-    if t.contains('@') {
-        return Some("[email]");
+    if let Some((local, domain)) = t.split_once('@') {
+        if !local.is_empty() && domain.contains('.') {
+            return Some("[email]");
+        }
     }
     if after_money && t.bytes().any(|b| b.is_ascii_digit()) {
         return number_like(t).then_some("[amount]").or(Some("[token]"));
@@ -461,6 +463,7 @@ fn shape(t: &str) -> bool {
     }
     parts.iter().all(|p| {
         p.is_empty()
+            || !p.bytes().any(|b| b.is_ascii_alphanumeric())
             || word(p)
             || (p.len() <= 8 && p.bytes().all(|b| b.is_ascii_digit()))
             || (p.len() <= 5 && p.bytes().all(|b| b.is_ascii_alphanumeric()))

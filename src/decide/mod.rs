@@ -369,6 +369,7 @@ pub(crate) fn run<'a>(
 /// Classifies the first bytes of a body that was cut at a cap (a relay's
 /// `BODY_LIMIT`): the fields read before the cut decide, as they would have in the whole
 /// body (MiniMax's `base_resp` comes first); the cut document itself is no evidence.
+#[cfg(feature = "http-body")]
 pub(crate) fn run_prefix<'a>(
     rules: Option<&'a Rules>,
     hint: Option<Provider>,

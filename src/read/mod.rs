@@ -434,6 +434,7 @@ pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
 /// Reads the first bytes of a body cut at a cap: as [`read`], but a JSON document that
 /// ends early keeps the fields read before the cut (every string in them is whole), and
 /// its form is [`BodyForm::Unparsed`]. The generic reading does not see a cut document.
+#[cfg(feature = "http-body")]
 pub(crate) fn read_prefix<'a>(prefix: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
     let (form, ok) = read(prefix, f);
     if ok || form != BodyForm::Unparsed {

@@ -20,6 +20,7 @@ pub fn generate(dir: &Path) -> Result<String, String> {
     gen_detect(&mut out, dir, &providers, &rows)?;
     gen_redactions(&mut out, dir)?;
     gen_cues(&mut out, dir)?;
+    gen_allow(&mut out, dir)?;
     Ok(out)
 }
 
@@ -93,7 +94,15 @@ fn read_all(dir: &Path) -> Result<(Vec<schema::ProviderRow>, Vec<Owned>), String
     names.sort();
     for n in names {
         let stem = n.trim_end_matches(".tsv");
-        let known = ["phrases", "detect", "providers", "redaction", "cues"].contains(&stem)
+        let known = [
+            "phrases",
+            "detect",
+            "providers",
+            "redaction",
+            "cues",
+            "allow",
+        ]
+        .contains(&stem)
             || providers.iter().any(|p| p.id == stem);
         if !known {
             return Err(format!(
@@ -577,5 +586,57 @@ fn gen_cues(out: &mut String, dir: &Path) -> Result<(), String> {
         rows.len()
     )
     .ok();
+    Ok(())
+}
+
+/// The allowlist of `data/allow.tsv`: one `&str` array per kind, sorted and unique.
+fn gen_allow(out: &mut String, dir: &Path) -> Result<(), String> {
+    let file = "data/allow.tsv";
+    let rows = read_table(dir, file, &["kind", "value", "source", "note"])?;
+    let kinds = [
+        ("host", "ALLOW_HOSTS"),
+        ("domain", "ALLOW_DOMAINS"),
+        ("money", "ALLOW_MONEY"),
+        ("id_prefix", "ALLOW_ID_PREFIXES"),
+        ("tld", "ALLOW_TLDS"),
+    ];
+    let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut prev: Option<(String, String)> = None;
+    for Line { no, fields: f } in &rows {
+        let (kind, value) = (f[0].clone(), f[1].clone());
+        if !kinds.iter().any(|(k, _)| *k == kind) {
+            return Err(format!(
+                "{file}:{no}: kind `{kind}` is not host, domain, money, id_prefix or tld"
+            ));
+        }
+        if value != value.to_lowercase() || value.contains(char::is_whitespace) {
+            return Err(format!(
+                "{file}:{no}: a value is lower case, without spaces"
+            ));
+        }
+        let key = (kind.clone(), value.clone());
+        if prev.as_ref().is_some_and(|p| *p >= key) {
+            return Err(format!(
+                "{file}:{no}: rows must be sorted by kind, then value, with no duplicates"
+            ));
+        }
+        prev = Some(key);
+        let k = kinds
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or("", |(k, _)| k);
+        by.entry(k).or_default().push(value);
+    }
+    for (kind, name) in kinds {
+        let values = by.get(kind).cloned().unwrap_or_default();
+        let items: Vec<String> = values.iter().map(|v| lit(v)).collect();
+        writeln!(
+            out,
+            "/// `{kind}` rows of `{file}`.\npub(crate) static {name}: [&str; {}] = [{}];",
+            items.len(),
+            items.join(", ")
+        )
+        .ok();
+    }
     Ok(())
 }

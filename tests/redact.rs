@@ -361,3 +361,62 @@ proptest! {
         }
     }
 }
+
+/// A check of a redacted text.
+type Check = Box<dyn Fn(&str) -> bool>;
+
+/// Every row of `data/allow.tsv` does what its kind says: a public host's and a public
+/// API domain's URLs stay, a number after a money word is an amount, an id with a
+/// public prefix stays, and a dotted run of words ending in a listed zone is a host.
+#[test]
+fn every_allowlist_row_does_what_its_kind_says() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/allow.tsv")).unwrap();
+    let mut n = 0;
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("kind\t") && !l.is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (kind, v) = (f[0], f[1]);
+        let (input, check): (String, Check) = match kind {
+            "host" => {
+                let url = format!("https://{v}/docs/errors");
+                (
+                    format!("see {url} for details"),
+                    Box::new(move |o: &str| o.contains(&url)),
+                )
+            }
+            "domain" => {
+                let url = format!("https://api.{v}/v1/chat/completions");
+                (
+                    format!("Post {url} failed"),
+                    Box::new(move |o: &str| o.contains(&url)),
+                )
+            }
+            "money" => (
+                format!("your {v} 1234.50 is not enough"),
+                Box::new(|o: &str| o.contains("[amount]") && !o.contains("1234.50")),
+            ),
+            "id_prefix" => {
+                let id = format!("{v}a1B2c3D4e5F6g7H8");
+                (
+                    format!("failed for {id} again"),
+                    Box::new(move |o: &str| o.contains(&id)),
+                )
+            }
+            "tld" => {
+                let host = format!("db.acme.{v}");
+                (
+                    format!("host {host} is down"),
+                    Box::new(move |o: &str| !o.contains(&host) && o.contains("[")),
+                )
+            }
+            k => panic!("unknown kind {k}"),
+        };
+        let out = redact(&input);
+        assert!(check(&out), "{kind} {v}: {input:?} -> {out:?}");
+        n += 1;
+    }
+    assert!(n >= 50, "{n} rows");
+}

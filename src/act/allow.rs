@@ -16,6 +16,9 @@
 //!   public prefix (`req_`, `chatcmpl-`, `msg_`), the URLs of public documentation
 //!   (query and fragment dropped), API paths (`/v1/chat/completions`), the crate's own
 //!   markers;
+//!
+//! The hosts, domains, money words, id prefixes and zones are data: `data/allow.tsv`.
+//!
 //! - replaced: anything else, as `[email]`, `[ip]`, `[url]`, `[host]`, `[path]`,
 //!   `[number]`, `[id]` (a UUID), `[amount]` (a number after a money word or sign) or
 //!   `[token]` (keys without prefix, `id.secret` pairs, base64 and hex blobs, mixed
@@ -23,77 +26,10 @@
 
 use std::borrow::Cow;
 
-/// Hosts whose URLs are public documentation or public API endpoints.
-const PUBLIC_HOSTS: [&str; 28] = [
-    "platform.openai.com",
-    "help.openai.com",
-    "openai.com",
-    "docs.anthropic.com",
-    "console.anthropic.com",
-    "docs.claude.com",
-    "ai.google.dev",
-    "cloud.google.com",
-    "console.cloud.google.com",
-    "developers.generativeai.google",
-    "aka.ms",
-    "learn.microsoft.com",
-    "docs.aws.amazon.com",
-    "console.groq.com",
-    "docs.mistral.ai",
-    "docs.cohere.com",
-    "openrouter.ai",
-    "docs.x.ai",
-    "console.x.ai",
-    "docs.together.ai",
-    "docs.fireworks.ai",
-    "huggingface.co",
-    "platform.minimaxi.com",
-    "www.minimaxi.com",
-    "platform.deepseek.com",
-    "help.aliyun.com",
-    "docs.siliconflow.cn",
-    "novita.ai",
-];
-
-/// The domains of public model APIs: their hosts (`api.openai.com`,
-/// `generativelanguage.googleapis.com`) name the provider, not a customer.
-const PUBLIC_DOMAINS: [&str; 35] = [
-    "openai.com",
-    "anthropic.com",
-    "googleapis.com",
-    "google.dev",
-    "deepseek.com",
-    "minimax.chat",
-    "minimaxi.com",
-    "moonshot.cn",
-    "bigmodel.cn",
-    "baidubce.com",
-    "volces.com",
-    "siliconflow.cn",
-    "openrouter.ai",
-    "groq.com",
-    "mistral.ai",
-    "cohere.com",
-    "cohere.ai",
-    "x.ai",
-    "together.xyz",
-    "together.ai",
-    "fireworks.ai",
-    "perplexity.ai",
-    "cerebras.ai",
-    "huggingface.co",
-    "novita.ai",
-    "xiaomimimo.com",
-    "mozilla.org",
-    "microsoft.com",
-    "aws.amazon.com",
-    "ai.dev",
-    "ollama.com",
-    "replicate.com",
-    "lmstudio.ai",
-    "voyageai.com",
-    "snowflake.com",
-];
+use crate::decide::tables::{
+    ALLOW_DOMAINS as PUBLIC_DOMAINS, ALLOW_HOSTS as PUBLIC_HOSTS, ALLOW_ID_PREFIXES as PUBLIC_IDS,
+    ALLOW_MONEY as MONEY, ALLOW_TLDS as TLDS,
+};
 
 /// A public documentation host, or a host of a public model API's domain.
 fn public_host(h: &str) -> bool {
@@ -104,29 +40,6 @@ fn public_host(h: &str) -> bool {
             .any(|d| h == *d || h.strip_suffix(d).is_some_and(|p| p.ends_with('.')))
 }
 
-/// Words after which a number is an amount of money.
-const MONEY: [&str; 14] = [
-    "balance", "credit", "credits", "cost", "spend", "spent", "budget", "amount", "charge",
-    "price", "usd", "余额", "金额", "费用",
-];
-
-/// Prefixes of public ids (requests, completions, messages, generations).
-const PUBLIC_IDS: [&str; 13] = [
-    "req_",
-    "req-",
-    "chatcmpl-",
-    "cmpl-",
-    "msg_",
-    "resp_",
-    "run_",
-    "batch_",
-    "file-",
-    "gen-",
-    "toolu_",
-    "call_",
-    "trace-",
-];
-
 /// The text decoded, then every token judged (see the module docs).
 pub(crate) fn sanitize(text: &str) -> Cow<'_, str> {
     let decoded = decode(text);
@@ -135,6 +48,17 @@ pub(crate) fn sanitize(text: &str) -> Cow<'_, str> {
     let mut rest = decoded.as_ref();
     let mut changed = !matches!(decoded, Cow::Borrowed(_));
     while let Some(c) = rest.chars().next() {
+        if !c.is_ascii() && c.is_alphabetic() {
+            // A word of another script: kept, and remembered (`余额` before a number).
+            let end = rest
+                .find(|c: char| c.is_ascii() || !c.is_alphabetic())
+                .unwrap_or(rest.len());
+            let (word, after) = rest.split_at(end);
+            out.push_str(word);
+            prev = [prev[1], word];
+            rest = after;
+            continue;
+        }
         if !is_token_char(c) {
             out.push(c);
             rest = rest.get(c.len_utf8()..).unwrap_or_default();
@@ -351,12 +275,6 @@ fn host(t: &str) -> bool {
     }
     true
 }
-
-/// Top-level domains that make a dotted run of words a host name.
-const TLDS: [&str; 14] = [
-    "com", "net", "org", "io", "ai", "cn", "dev", "internal", "local", "corp", "lan", "cloud",
-    "svc", "cluster",
-];
 
 /// A URL: kept (without query and fragment) when its host is public and its path is
 /// made of safe parts.

@@ -252,7 +252,10 @@ mod generated {
 }
 
 pub use generated::Provider;
-pub(crate) use generated::{CUES, MARKERS, MARKER_MASKS, REDACTIONS};
+pub(crate) use generated::{
+    ALLOW_DOMAINS, ALLOW_HOSTS, ALLOW_ID_PREFIXES, ALLOW_MONEY, ALLOW_TLDS, CUES, MARKERS,
+    MARKER_MASKS, REDACTIONS,
+};
 use generated::{PHRASES, ROWS, TABLES};
 
 /// The built-in rows (indices into [`all_rows`]) that list `key` in `field`, in

@@ -43,6 +43,10 @@ fn public_host(h: &str) -> bool {
 /// The text decoded, then every token judged (see the module docs).
 pub(crate) fn sanitize(text: &str) -> Cow<'_, str> {
     let decoded = decode(text);
+    let decoded = match (numbers_and_paths(&decoded), decoded) {
+        (Some(s), _) => Cow::Owned(s),
+        (None, d) => d,
+    };
     let mut out = String::with_capacity(decoded.len());
     let mut prev: [&str; 2] = ["", ""];
     let mut rest = decoded.as_ref();
@@ -66,11 +70,15 @@ pub(crate) fn sanitize(text: &str) -> Cow<'_, str> {
         }
         let end = rest.find(|c: char| !is_token_char(c)).unwrap_or(rest.len());
         let (token, after) = rest.split_at(end);
-        // Punctuation that ends a sentence or a label stays outside the token.
+        // Punctuation that ends a sentence or a label, or leads a name (`@host`,
+        // `:port`), stays outside the token.
+        let lead_len = token.len() - token.trim_start_matches(['@', ':']).len();
+        let (lead, token) = token.split_at(lead_len);
+        out.push_str(lead);
         let core = token.trim_end_matches(['.', ':', ',', '=', '-', '/', '?', '&', '#']);
         let tail = token.get(core.len()..).unwrap_or_default();
         // A number right after a currency sign is an amount.
-        let currency = out.ends_with(['$', '¥', '€', '£', '＄', '￥']);
+        let currency = out.ends_with(['$', '¥', '€', '£', '＄', '￥', '₩', '₹', '₽']);
         let verdict = if currency && number_like(core) {
             Some("[amount]")
         } else {
@@ -94,6 +102,98 @@ pub(crate) fn sanitize(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// Phone numbers written with spaces, dashes or parentheses (`+1 (415) 867-2391`, `177
+/// 6520 3981`) and Windows paths (`C:\Users\x\key.txt`), which the tokens below would
+/// see in harmless pieces, replaced first; `None` when there are none.
+fn numbers_and_paths(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b.get(i).copied().unwrap_or(0);
+        let at_start = i == 0 || !b.get(i - 1).is_some_and(u8::is_ascii_alphanumeric);
+        // A Windows path: a drive letter, `:\`, then up to white space or a quote.
+        if at_start && c.is_ascii_alphabetic() && b.get(i + 1..i + 3) == Some(b":\\") {
+            let end = i + b
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .position(|&c| c.is_ascii_whitespace() || matches!(c, b'\'' | b'"' | b',' | b';'))
+                .unwrap_or(b.len() - i);
+            let o = out.get_or_insert_with(String::new);
+            o.push_str(text.get(copied..i).unwrap_or_default());
+            o.push_str("[path]");
+            copied = end;
+            i = end;
+            continue;
+        }
+        // A phone number: `+` or a digit, then digits in groups.
+        if at_start && (c == b'+' || c == b'(' || c.is_ascii_digit()) {
+            let mut j = i;
+            let mut digits = 0;
+            let mut groups = 0;
+            let mut in_group = false;
+            while let Some(&d) = b.get(j) {
+                if d.is_ascii_digit() {
+                    digits += 1;
+                    if !in_group {
+                        groups += 1;
+                        in_group = true;
+                    }
+                } else if matches!(d, b' ' | b'-' | b'(' | b')' | b'+')
+                    && !(d == b' ' && b.get(j + 1) == Some(&b' '))
+                {
+                    in_group = false;
+                } else {
+                    break;
+                }
+                j += 1;
+            }
+            // Trailing separators belong to the text.
+            while j > i && !b.get(j - 1).is_some_and(u8::is_ascii_digit) {
+                j -= 1;
+            }
+            let decimal = b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(u8::is_ascii_digit);
+            let next_ok = !(b.get(j).is_some_and(u8::is_ascii_alphanumeric) || decimal);
+            let first_digit = b
+                .get(i..j)
+                .unwrap_or_default()
+                .iter()
+                .find(|c| c.is_ascii_digit())
+                .copied();
+            let phone = next_ok
+                && groups >= 2
+                && ((c == b'+' && (9..=15).contains(&digits))
+                    || (digits == 11 && first_digit == Some(b'1') && c != b'+')
+                    || (c == b'(' && (10..=15).contains(&digits)));
+            if phone {
+                let o = out.get_or_insert_with(String::new);
+                o.push_str(text.get(copied..i).unwrap_or_default());
+                o.push_str("[phone]");
+                copied = j;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+        while i < b.len() && !text.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+    let mut o = out?;
+    o.push_str(text.get(copied..).unwrap_or_default());
+    Some(o)
+}
+
+/// Whether a token is a public name the allowlist keeps: an identifier or model-name
+/// shape with a word of four letters or more in it (`embed-english-v3.0`).
+pub(crate) fn looks_public(t: &str) -> bool {
+    shape(t)
+        && t.split(['-', '_', '.', ':', '/'])
+            .any(|p| p.len() >= 4 && word(p))
 }
 
 /// ASCII letters, digits and the characters inside identifiers, paths and numbers. A
@@ -328,7 +428,7 @@ fn word(t: &str) -> bool {
         return b.len() <= 24;
     }
     if upper == b.len() {
-        return b.len() <= 10;
+        return b.len() <= 24;
     }
     if upper == 1 && first_upper {
         return b.len() <= 24;

@@ -483,9 +483,15 @@ fn enclosed_span(b: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         return None;
     }
     let open = p;
+    // A model name in parentheses (`API key (embed-english-v3.0)`) is not a key suffix.
+    let public = |close: usize| {
+        b.get(open..close)
+            .and_then(|t| std::str::from_utf8(t).ok())
+            .is_some_and(super::allow::looks_public)
+    };
     while p < b.len() && p - open <= 128 {
         if b.get(p) == Some(&b')') {
-            return (p > open).then_some((start, p + 1));
+            return (p > open && !public(p)).then_some((start, p + 1));
         }
         if b.get(p..p + 3) == Some("）".as_bytes()) {
             return (p > open).then_some((start, p + 3));

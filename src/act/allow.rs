@@ -502,9 +502,11 @@ fn versioned(p: &str) -> bool {
         .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
         .count();
     let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    // `llama3`, `v1beta`, `qwen2p5`: at most three digits, at most four changes between
+    // letters and digits.
     b.iter()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && runs <= 2
+        && runs <= 4
         && (1..=3).contains(&digits)
 }
 

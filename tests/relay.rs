@@ -475,6 +475,62 @@ mod chunking {
     }
 }
 
+mod oversize {
+    //! Events over the event limit, cut in chunks of any size from one byte up: an
+    //! error event's text never reaches the client, an ordinary one passes whole.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The client's stream (the relay as a body, the gateway's own event at an error).
+    fn client_bytes(parts: &[&[u8]]) -> Vec<u8> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let c = Classifier::new();
+            let r = sse_stream(&c, parts).await;
+            let body = r.into_body(&c, |_| {});
+            http_body_util::BodyExt::collect(body)
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_oversize_error_event_reaches_the_client(
+            chunk in prop_oneof![Just(1usize), 2usize..64, 64usize..(256 << 10)],
+            extra in 1usize..(64 << 10),
+            error in any::<bool>(),
+            anthropic in any::<bool>(),
+        ) {
+            let secret = "Kq7Wm2Zp9Xv4Rt8Ls3Nd6Hb";
+            let pad = "y".repeat(errnorm::STREAM_EVENT_LIMIT + extra);
+            let event = match (error, anthropic) {
+                (true, true) => format!("event: error\ndata: {{\"type\":\"error\",\"error\":{{\"type\":\"overloaded_error\",\"message\":\"at 10.9.8.7 key {secret} {pad}\"}}}}\n\n"),
+                (true, false) => format!("data: {{\"error\":{{\"message\":\"key {secret} {pad}\",\"type\":\"server_error\"}}}}\n\n"),
+                (false, _) => format!("data: {{\"choices\":[{{\"delta\":{{\"content\":\"{secret} {pad}\"}}}}]}}\n\n"),
+            };
+            let mut parts: Vec<&[u8]> = vec![HI];
+            parts.extend(event.as_bytes().chunks(chunk));
+            parts.push(HI);
+            let out = client_bytes(&parts);
+            prop_assert!(out.starts_with(HI));
+            if error {
+                prop_assert!(!out.windows(secret.len()).any(|w| w == secret.as_bytes()));
+                prop_assert!(out.len() < 64 << 10, "{} bytes reached the client", out.len());
+            } else {
+                prop_assert!(out == [HI, event.as_bytes(), HI].concat(), "{} bytes", out.len());
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_chunk_of_whole_events_is_handed_on_without_a_copy() {
     let frame = Bytes::from([HI, HI].concat());

@@ -441,18 +441,20 @@ fn word(t: &str) -> bool {
     }
     let mut start = 0;
     for i in 1..=b.len() {
-        let boundary = i == b.len() || {
-            let (p, c) = (b[i - 1], b[i]);
-            let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-            c.is_ascii_uppercase() && (p.is_ascii_lowercase() || next_lower)
+        let boundary = match (b.get(i - 1), b.get(i)) {
+            (Some(p), Some(c)) => {
+                let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+                c.is_ascii_uppercase() && (p.is_ascii_lowercase() || next_lower)
+            }
+            _ => true,
         };
         if boundary {
-            let part = &b[start..i];
+            let part = b.get(start..i).unwrap_or_default();
             let lower = part.iter().filter(|c| c.is_ascii_lowercase()).count();
             let ok = match part.first() {
                 // A two-letter part (`Id`) only last, after a longer one (`requestId`).
                 Some(f) if f.is_ascii_uppercase() => {
-                    (lower == part.len() - 1
+                    (lower + 1 == part.len()
                         && (lower >= 2 || (part.len() == 2 && i == b.len() && start >= 3)))
                         || (lower == 0 && part.len() <= 6)
                 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instruction counts (valgrind callgrind) of classify, classify_as and the IgnoredAny floor
-# on the ten canonical bodies: stable on a noisy machine. Needs valgrind.
+# on the twelve canonical bodies: stable on a noisy machine. Needs valgrind.
 #     bash benches/instructions.sh
 # FEATURES="tracing" bash benches/instructions.sh measures with those cargo features on.
 set -euo pipefail
@@ -10,7 +10,7 @@ bin="${CARGO_TARGET_DIR:-target}/release/examples/instructions"
 out=$(mktemp -d)
 echo "| body | IgnoredAny | classify | classify_as | classify / IgnoredAny | classify_as / IgnoredAny |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for b in gateway_403 mimo_401 minimax_200 novita_403 openai_400 gemini_400 bedrock_429 zhipu_429 dashscope_401 openrouter_429; do
+for b in gateway_403 mimo_401 minimax_200 novita_403 openai_400 gemini_400 bedrock_429 zhipu_429 dashscope_401 openrouter_429 openai_429_headers anthropic_429_headers; do
   valgrind --tool=callgrind --callgrind-out-file="$out/$b" \
     --toggle-collect='instructions::measure_*' "$bin" "$b" >/dev/null 2>&1
   # Inclusive counts of each measure_* function, divided by its 1000 iterations.

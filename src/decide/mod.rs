@@ -440,7 +440,7 @@ pub(crate) fn run_read<'a>(
                 None => fallback(status),
             });
             let prior = (without.basis != Basis::Default).then_some(without.reason);
-            d = match cues::vote(&r.found, prior) {
+            d = match cues::vote(r.found(), prior) {
                 Some((reason, set)) => Some(Decision {
                     reason,
                     basis: Basis::Cue,
@@ -463,14 +463,22 @@ pub(crate) fn run_read<'a>(
         };
         // Only where the words have been read, a header states a wait, or the message
         // (or a wrapped upstream's) may state a time: the common rate limit reads no more.
-        let mut timely: Option<(bool, bool)> = None;
-        let mut time_words =
-            |f: Option<&Fields<'_>>| *timely.get_or_insert_with(|| may_state_time(f));
+        let mut delayed: Option<bool> = None;
+        let mut may_delay =
+            |f: Option<&Fields<'_>>| *delayed.get_or_insert_with(|| may_state_time(f, false));
         let throttle = throttle
-            && (reading.is_some() || header_delay.is_some() || {
-                let (delay, window) = time_words(ev.fields);
-                delay || window
-            });
+            && if d.is_exact_code() {
+                // An exact code can only become a usage window: its words are read
+                // when a header's wait is hours long or they may name such a window.
+                reading.is_some()
+                    || header_delay.is_some_and(|h| h >= HOURS)
+                    || ev.fields.is_some_and(may_name_long_window)
+            } else {
+                reading.is_some()
+                    || header_delay.is_some()
+                    || may_delay(ev.fields)
+                    || may_state_time(ev.fields, true)
+            };
         if throttle {
             let r = reading.get_or_insert_with(|| Reading::new(&mut ev, known));
             d.reason = window(d.reason, r, header_delay, d.is_exact_code());
@@ -484,12 +492,28 @@ pub(crate) fn run_read<'a>(
             if !timed {
                 return None;
             }
-            if reading.is_none() && !time_words(ev.fields).0 {
+            if let Some(r) = &reading {
+                return r.delay();
+            }
+            if !may_delay(ev.fields) {
                 return None;
             }
-            reading
-                .get_or_insert_with(|| Reading::new(&mut ev, known))
-                .delay()
+            let f = ev.fields?;
+            if f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes())) {
+                // Google's RetryInfo: read the details.
+                return reading
+                    .get_or_insert_with(|| Reading::new(&mut ev, known))
+                    .delay();
+            }
+            // A delay in the message (or a wrapped upstream's), read as it came.
+            let now = SystemTime::now();
+            [f.message().map(|(m, _)| m), f.raw.as_ref()]
+                .into_iter()
+                .flatten()
+                .find_map(|t| {
+                    let m = t.as_str()?;
+                    read::delay::stated(tables::head(m, crate::read::words::WORDS_LIMIT), now).delay
+                })
         });
         (d, owner, detected, ev.msg_code, retry_after)
     };
@@ -630,7 +654,8 @@ impl Decision<'_> {
 /// The words of a response and what they state, read at most once per classification
 /// and only when no exact row decides (or a throttle's window is asked).
 struct Reading {
-    found: cues::Found,
+    /// The cues found in the words, once matched.
+    found: std::cell::OnceCell<cues::Found>,
     /// The words, for the delay and window they may state (read when asked).
     words: generic::Generic,
     /// The delay and window they state, once read.
@@ -682,10 +707,16 @@ impl Reading {
             }
         };
         Reading {
-            found: cues::find(g.words.as_str()),
+            found: std::cell::OnceCell::new(),
             words: g,
             stated: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The cues found in the words, matched once (a delay alone needs none).
+    fn found(&self) -> &cues::Found {
+        self.found
+            .get_or_init(|| cues::find(self.words.words.as_str()))
     }
 
     /// A delay or reset the body states.
@@ -701,22 +732,18 @@ impl Reading {
     }
 }
 
-/// Whether the message (or a wrapped upstream's) may state a delay, and whether it may
-/// name a window.
-fn may_state_time(f: Option<&Fields<'_>>) -> (bool, bool) {
-    let Some(f) = f else { return (false, false) };
+/// Whether the message (or a wrapped upstream's, or Google's details) may state a delay
+/// (`window` false) or name a window (`window` true).
+fn may_state_time(f: Option<&Fields<'_>>, window: bool) -> bool {
+    let Some(f) = f else { return false };
     let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
-    let (d, w) = texts
-        .into_iter()
-        .flatten()
-        .fold((false, false), |(d, w), t| {
-            (
-                d || may_state_delay(t.bytes()),
-                w || may_name_window(t.bytes()),
-            )
-        });
-    let details = f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes()));
-    (d || details, w || details)
+    texts.into_iter().flatten().any(|t| {
+        if window {
+            may_name_window(t.bytes())
+        } else {
+            may_state_delay(t.bytes())
+        }
+    }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes()))
 }
 
 /// Whether a body carries Google's quota or retry details (`quotaId`, `retryDelay`),
@@ -779,6 +806,35 @@ fn may_name_window(m: &[u8]) -> bool {
     window_words().is_some_and(|ac| ac.is_match(m))
 }
 
+/// Whether the message (or a wrapped upstream's, or Google's quota details) may name a
+/// window of hours or more ("per day", "daily", "TPD", "hour", "month", "每日").
+fn may_name_long_window(f: &Fields<'_>) -> bool {
+    let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
+    // Providers name the window with the limit, before the advice that follows it
+    // ("... on tokens per day (TPD): Limit ..."): the first 256 bytes say it.
+    texts.into_iter().flatten().any(|t| {
+        let m = t.bytes();
+        let m = m.get(..256).unwrap_or(m);
+        long_window_words().is_some_and(|ac| ac.is_match(m))
+    }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes()))
+}
+
+fn long_window_words() -> Option<&'static aho_corasick::AhoCorasick> {
+    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build([
+                "day", "daily", "hour", "month", "duration", "window", "rpd", "tpd", "日", "天",
+                "月", "小时",
+            ])
+            .ok()
+    })
+    .as_ref()
+}
+
 fn window_words() -> Option<&'static aho_corasick::AhoCorasick> {
     static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
@@ -807,11 +863,15 @@ pub fn prepare() {
     let _ = tables::matcher();
     let _ = cues::matcher();
     let _ = window_words();
+    let _ = long_window_words();
     let _ = detail_finders();
     let _ = read::delay::triggers();
     let _ = tables::shared_field(Field::ErrorCode);
     crate::act::redact::prepare();
 }
+
+/// A wait of hours: the line between a rate limit and a usage window.
+const HOURS: Duration = Duration::from_secs(3600);
 
 /// The taxonomy's rule for throttles, where no exact code row decided: the window
 /// decides, named by words ("per day", "daily": hours or more; "per minute": seconds or
@@ -821,18 +881,23 @@ pub fn prepare() {
 /// words call a balance; a quota of a window of seconds or minutes is a rate limit,
 /// unless money words named it and no wait was stated.
 fn window(reason: Reason, r: &Reading, header: Option<Duration>, exact: bool) -> Reason {
-    const HOURS: Duration = Duration::from_secs(3600);
-    let throttle = if r.found.names(Reason::TokensPerTime) {
+    let throttle = if r.found().names(Reason::TokensPerTime) {
         Reason::TokensPerTime
     } else {
         Reason::RequestsPerTime
     };
-    let stated = r.delay();
+    // What the body states is read only when the words name no window, or a quota may
+    // turn on a stated wait.
+    let words = r.found().window();
+    let stated = match (words, reason.kind()) {
+        (cues::Window::None, _) | (_, ErrorKind::Quota) => r.delay(),
+        _ => None,
+    };
     let wait = match reason {
         Reason::InsufficientBalance | Reason::PlanLimit => stated,
         _ => stated.or(header),
     };
-    let long = match r.found.window() {
+    let long = match words {
         cues::Window::Long => Some(true),
         cues::Window::Short => Some(false),
         cues::Window::None => r.stated().window.or(wait).map(|d| d >= HOURS),

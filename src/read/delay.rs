@@ -60,9 +60,11 @@ pub(crate) fn triggers() -> Option<&'static AhoCorasick> {
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     AC.get_or_init(|| {
         // No prefilter: the words are short, and its set-up costs more than a DFA walk.
+        // Case-insensitive, so that a message can be read as it came, without its words.
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
             .prefilter(false)
             .build(TRIGGERS.iter().map(|t| t.0))
             .ok()
@@ -211,14 +213,31 @@ fn duration(s: &str) -> Option<Duration> {
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
         .unwrap_or_default();
-    let secs = match unit {
-        "ms" | "millisecond" | "milliseconds" => 1e-3,
-        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
-        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
-        "d" | "day" | "days" => 86400.0,
-        _ => return None,
-    };
+    const UNITS: [(&str, f64); 19] = [
+        ("ms", 1e-3),
+        ("millisecond", 1e-3),
+        ("milliseconds", 1e-3),
+        ("s", 1.0),
+        ("sec", 1.0),
+        ("secs", 1.0),
+        ("second", 1.0),
+        ("seconds", 1.0),
+        ("m", 60.0),
+        ("min", 60.0),
+        ("mins", 60.0),
+        ("minute", 60.0),
+        ("minutes", 60.0),
+        ("h", 3600.0),
+        ("hr", 3600.0),
+        ("hour", 3600.0),
+        ("hours", 3600.0),
+        ("day", 86400.0),
+        ("days", 86400.0),
+    ];
+    let secs = UNITS
+        .iter()
+        .find(|(u, _)| u.eq_ignore_ascii_case(unit))
+        .map(|(_, s)| *s)?;
     Duration::try_from_secs_f64((n * secs).min(1e9)).ok()
 }
 

@@ -19,11 +19,13 @@ const IDENT_LIMIT: usize = 96;
 /// read on the same thread, so that reading words allocates nothing after the first.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Words {
-    buf: String,
+    /// UTF-8 by construction: ASCII bytes are changed into ASCII bytes, and the bytes of
+    /// other characters are copied whole.
+    buf: Vec<u8>,
 }
 
 thread_local! {
-    static SPARE: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl Default for Words {
@@ -46,7 +48,7 @@ impl Drop for Words {
 impl Words {
     /// The words so far.
     pub(crate) fn as_str(&self) -> &str {
-        &self.buf
+        std::str::from_utf8(&self.buf).unwrap_or_default()
     }
 
     fn room(&self) -> usize {
@@ -60,29 +62,34 @@ impl Words {
         if s.trim().is_empty() {
             return;
         }
-        // Char by char: ASCII changes into ASCII, a typographic apostrophe becomes one,
-        // other characters are kept, so nothing needs checking again.
+        // Byte by byte, through a table for ASCII: a byte of another character is copied
+        // as it is (so the text stays UTF-8), a typographic apostrophe becomes one.
+        let b = s.as_bytes();
+        self.buf.reserve(2 * b.len() + 1);
         let mut lower = false;
-        for c in s.chars() {
-            if c.is_ascii() {
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            i += 1;
+            if c < 0x80 {
                 // An identifier quoted in a message is split as one
                 // (`ProvisionedThroughputExceededException`): a lower-case letter then
                 // a capital starts a word.
-                if c.is_ascii_uppercase() && lower {
-                    self.buf.push(' ');
+                if lower && c.is_ascii_uppercase() {
+                    self.buf.push(b' ');
                 }
                 lower = c.is_ascii_lowercase();
-                self.buf.push(match c {
-                    '_' | '-' | '\n' | '\r' | '\t' => ' ',
-                    c => c.to_ascii_lowercase(),
-                });
-            } else {
-                lower = false;
+                self.buf.push(FOLD[usize::from(c)]);
+            } else if c == 0xE2 && b.get(i..i + 2) == Some(&[0x80, 0x99]) {
                 // "isn’t supported" is "isn't supported".
-                self.buf.push(if c == '\u{2019}' { '\'' } else { c });
+                self.buf.push(b'\'');
+                lower = false;
+                i += 2;
+            } else {
+                self.buf.push(c);
+                lower = false;
             }
         }
-        self.buf.push('\n');
+        self.buf.push(b'\n');
     }
 
     /// Adds an identifier (a code, a type, a status name) split into words. Anything
@@ -102,7 +109,7 @@ impl Words {
         for (i, c) in s.char_indices() {
             if matches!(c, '_' | '-' | '.' | ':' | '/' | '#' | ' ') {
                 if !prev_sep {
-                    self.buf.push(' ');
+                    self.buf.push(b' ');
                 }
                 prev_sep = true;
                 continue;
@@ -119,15 +126,32 @@ impl Words {
                     || before.is_ascii_digit()
                     || (before.is_ascii_uppercase() && after.is_ascii_lowercase())
                 {
-                    self.buf.push(' ');
+                    self.buf.push(b' ');
                 }
             }
-            self.buf.push(c.to_ascii_lowercase());
+            let mut utf8 = [0u8; 4];
+            self.buf
+                .extend_from_slice(c.to_ascii_lowercase().encode_utf8(&mut utf8).as_bytes());
             prev_sep = false;
         }
-        self.buf.push('\n');
+        self.buf.push(b'\n');
     }
 }
+
+/// ASCII folded for matching: lower case, and `_`, `-` and white space as a space.
+static FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = match c {
+            b'_' | b'-' | b'\n' | b'\r' | b'\t' => b' ',
+            c => c.to_ascii_lowercase(),
+        };
+        i += 1;
+    }
+    t
+};
 
 /// The first `limit` bytes of `s`, cut back to a character boundary.
 fn cut(s: &str, limit: usize) -> &str {
@@ -145,7 +169,7 @@ mod tests {
     fn ident(s: &str) -> String {
         let mut w = Words::default();
         w.ident(s);
-        w.buf.trim_end().to_string()
+        w.as_str().trim_end().to_string()
     }
 
     #[test]

@@ -109,9 +109,13 @@ fn canonical(c: &mut Criterion) {
         let headers = canonical::headers(name);
         let kind = classify(status, &headers, body).map(|v| v.kind());
         assert!(kind.is_some(), "{name}");
-        assert_eq!(
-            naive(status, &headers, body),
-            kind,
+        // The naive baseline reads the first ten bodies right; it takes the last table's
+        // row for a code several tables list, so the two 429s with real header sets
+        // (where OpenAI's `rate_limit_exceeded` is also Ollama's usage window) are
+        // measured without it.
+        let fair = naive(status, &headers, body) == kind;
+        assert!(
+            fair || name.ends_with("_headers"),
             "{name}: the baseline must agree to be fair"
         );
         let mut g = c.benchmark_group(name);
@@ -127,9 +131,11 @@ fn canonical(c: &mut Criterion) {
                     .map(|v| v.kind())
             })
         });
-        g.bench_function("naive", |b| {
-            b.iter(|| naive(black_box(status), &headers, black_box(body)))
-        });
+        if fair {
+            g.bench_function("naive", |b| {
+                b.iter(|| naive(black_box(status), &headers, black_box(body)))
+            });
+        }
         g.finish();
     }
 }

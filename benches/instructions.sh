@@ -10,7 +10,7 @@ bin="${CARGO_TARGET_DIR:-target}/release/examples/instructions"
 out=$(mktemp -d)
 echo "| body | IgnoredAny | classify | classify_as | classify / IgnoredAny | classify_as / IgnoredAny |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for b in gateway_403 mimo_401 minimax_200 novita_403 openai_400 gemini_400 bedrock_429 zhipu_429 dashscope_401 openrouter_429 openai_429_headers anthropic_429_headers; do
+for b in gateway_403 mimo_401 minimax_200 novita_403 openai_400 gemini_400 bedrock_429 zhipu_429 dashscope_401 openrouter_429 openai_429_headers anthropic_429_headers escaped_403 completion_200 chunk_200; do
   valgrind --tool=callgrind --callgrind-out-file="$out/$b" \
     --toggle-collect='instructions::measure_*' "$bin" "$b" >/dev/null 2>&1
   # Inclusive counts of each measure_* function, divided by its 1000 iterations.

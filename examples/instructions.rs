@@ -60,7 +60,7 @@ fn main() {
         br#"{"error":{"code":"rate_limit_exceeded","message":"per day"}}"#,
     );
     let only = std::env::args().nth(1);
-    for (name, p, status, body) in bodies {
+    for (name, p, status, body) in bodies.into_iter().chain(canonical::more()) {
         if only.as_deref().is_some_and(|o| o != name) {
             continue;
         }

@@ -163,3 +163,31 @@ pub fn bodies() -> [(&'static str, Provider, StatusCode, &'static [u8]); 12] {
         ),
     ]
 }
+
+/// Bodies measured beside the canonical ones (not in [`bodies`]: they allocate, or are
+/// no error): a new-api message full of `\u` escapes, an ordinary chat completion and a
+/// stream chunk (a gateway calls classify on every response). Only the instruction
+/// counts use them.
+#[allow(dead_code)]
+pub fn more() -> [(&'static str, Provider, StatusCode, &'static [u8]); 3] {
+    [
+        (
+            "escaped_403",
+            Provider::Gateway,
+            StatusCode::FORBIDDEN,
+            include_bytes!("escaped_403.json"),
+        ),
+        (
+            "completion_200",
+            Provider::Openai,
+            StatusCode::OK,
+            include_bytes!("completion_200.json"),
+        ),
+        (
+            "chunk_200",
+            Provider::Openai,
+            StatusCode::OK,
+            include_bytes!("chunk_200.json"),
+        ),
+    ]
+}

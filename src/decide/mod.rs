@@ -361,9 +361,7 @@ pub(crate) fn run<'a>(
     headers: &HeaderMap,
     body: &'a [u8],
 ) -> Option<Verdict<'a>> {
-    let mut f = Fields::default();
-    let (form, ok) = read::read(body, &mut f);
-    run_read(rules, hint, status, headers, form, ok.then_some(&mut f))
+    read_and_run(read::read, (rules, hint), status, headers, body)
 }
 
 /// Classifies the first bytes of a body that was cut at a cap (a relay's
@@ -377,8 +375,20 @@ pub(crate) fn run_prefix<'a>(
     headers: &HeaderMap,
     prefix: &'a [u8],
 ) -> Option<Verdict<'a>> {
+    read_and_run(read::read_prefix, (rules, hint), status, headers, prefix)
+}
+
+/// A body read into fields by `reader`, then classified.
+#[inline(always)]
+fn read_and_run<'a>(
+    reader: fn(&'a [u8], &mut Fields<'a>) -> (BodyForm, bool),
+    (rules, hint): (Option<&'a Rules>, Option<Provider>),
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
     let mut f = Fields::default();
-    let (form, ok) = read::read_prefix(prefix, &mut f);
+    let (form, ok) = reader(body, &mut f);
     run_read(rules, hint, status, headers, form, ok.then_some(&mut f))
 }
 

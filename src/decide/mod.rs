@@ -206,12 +206,13 @@ impl<'a, 'r> Evidence<'a, 'r> {
     pub(crate) fn new(
         fields: Option<&'a Fields<'a>>,
         headers: &'a HeaderMap,
+        seen: &read::headers::Seen<'a>,
         rules: Option<&'r Rules>,
     ) -> Evidence<'a, 'r> {
         let msg_code = fields
             .and_then(Fields::message)
             .and_then(|(m, _)| code_in_message(m.bytes()));
-        let from_header = read::amzn_type(headers);
+        let from_header = seen.amzn_type();
         let amzn_header = from_header.is_some();
         let amzn = from_header.or_else(|| {
             fields
@@ -402,7 +403,8 @@ pub(crate) fn run_read<'a>(
     fields: Option<&mut Fields<'a>>,
 ) -> Option<Verdict<'a>> {
     let (decision, provider, detected, msg_code, retry_after) = {
-        let mut ev = Evidence::new(fields.as_deref(), headers, rules);
+        let seen = read::headers::Seen::read(headers);
+        let mut ev = Evidence::new(fields.as_deref(), headers, &seen, rules);
         let says_error =
             fields.as_deref().is_some_and(Fields::says_error) || content_refusal(&mut ev);
         if status.as_u16() < 400 && !says_error {
@@ -422,7 +424,7 @@ pub(crate) fn run_read<'a>(
         // unless the wrapper has an exact code of its own.
         if !d.is_some_and(|d| d.is_exact_code()) {
             if let Some(raw) = ev.fields.and_then(|f| f.raw.as_ref()) {
-                if let Some(n) = nested(raw.bytes(), headers, rules) {
+                if let Some(n) = nested(raw.bytes(), headers, &seen, rules) {
                     d = Some(n);
                 }
             }
@@ -462,7 +464,7 @@ pub(crate) fn run_read<'a>(
             };
         }
         let mut d = d.unwrap_or_else(|| fallback(status));
-        let header_delay = read::headers::retry_after(headers);
+        let header_delay = seen.delay(SystemTime::now);
         // A throttle's window, from the words, numbers or wait the body states: a quota
         // decided by anything but an exact code row, a rate limit by anything (one code
         // such as `rate_limit_exceeded` covers per-minute and per-day limits alike).
@@ -555,7 +557,12 @@ const NESTED_LIMIT: usize = 64 << 10;
 /// The decision of an upstream body wrapped as a string (OpenRouter's
 /// `error.metadata.raw`), found at `/error/metadata/raw`. Read once: a body wrapped in
 /// the wrapped body is not unwrapped again.
-fn nested<'r>(raw: &[u8], headers: &HeaderMap, rules: Option<&'r Rules>) -> Option<Decision<'r>> {
+fn nested<'r>(
+    raw: &[u8],
+    headers: &HeaderMap,
+    seen: &read::headers::Seen<'_>,
+    rules: Option<&'r Rules>,
+) -> Option<Decision<'r>> {
     let raw = raw.get(..NESTED_LIMIT).unwrap_or(raw);
     let mut f = Fields::default();
     let (_, ok) = read::read(raw, &mut f);
@@ -563,7 +570,7 @@ fn nested<'r>(raw: &[u8], headers: &HeaderMap, rules: Option<&'r Rules>) -> Opti
         return None;
     }
     f.raw = None;
-    let mut ev = Evidence::new(Some(&f), headers, rules);
+    let mut ev = Evidence::new(Some(&f), headers, seen, rules);
     let owner = detect::detect(&mut ev);
     let d = ladder(&mut ev, owner)?;
     Some(Decision {

@@ -2,40 +2,144 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderMap;
 
-const RETRY_AFTER: HeaderName = http::header::RETRY_AFTER;
-const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
-/// OpenAI's (reset, remaining) header pairs.
-const OPENAI_RESETS: [(HeaderName, HeaderName); 2] = [
-    (
-        HeaderName::from_static("x-ratelimit-reset-requests"),
-        HeaderName::from_static("x-ratelimit-remaining-requests"),
-    ),
-    (
-        HeaderName::from_static("x-ratelimit-reset-tokens"),
-        HeaderName::from_static("x-ratelimit-remaining-tokens"),
-    ),
+/// The headers a classification reads, by name: each is looked for in one pass over
+/// the map (see [`Seen::read`]), never hashed and looked up one by one.
+const NAMES: [&str; 15] = [
+    "retry-after",
+    "retry-after-ms",
+    "x-ratelimit-reset-requests",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-reset-tokens",
+    "x-ratelimit-remaining-tokens",
+    "anthropic-ratelimit-requests-reset",
+    "anthropic-ratelimit-requests-remaining",
+    "anthropic-ratelimit-tokens-reset",
+    "anthropic-ratelimit-tokens-remaining",
+    "anthropic-ratelimit-input-tokens-reset",
+    "anthropic-ratelimit-input-tokens-remaining",
+    "anthropic-ratelimit-output-tokens-reset",
+    "anthropic-ratelimit-output-tokens-remaining",
+    "x-amzn-errortype",
 ];
-/// Anthropic's (reset, remaining) header pairs.
-const ANTHROPIC_RESETS: [(HeaderName, HeaderName); 4] = [
-    (
-        HeaderName::from_static("anthropic-ratelimit-requests-reset"),
-        HeaderName::from_static("anthropic-ratelimit-requests-remaining"),
-    ),
-    (
-        HeaderName::from_static("anthropic-ratelimit-tokens-reset"),
-        HeaderName::from_static("anthropic-ratelimit-tokens-remaining"),
-    ),
-    (
-        HeaderName::from_static("anthropic-ratelimit-input-tokens-reset"),
-        HeaderName::from_static("anthropic-ratelimit-input-tokens-remaining"),
-    ),
-    (
-        HeaderName::from_static("anthropic-ratelimit-output-tokens-reset"),
-        HeaderName::from_static("anthropic-ratelimit-output-tokens-remaining"),
-    ),
-];
+/// `NAMES[RETRY_AFTER]`, `NAMES[RETRY_AFTER_MS]`.
+const RETRY_AFTER: usize = 0;
+const RETRY_AFTER_MS: usize = 1;
+/// OpenAI's (reset, remaining) pairs, as indices of [`NAMES`].
+const OPENAI_RESETS: [(usize, usize); 2] = [(2, 3), (4, 5)];
+/// Anthropic's (reset, remaining) pairs, as indices of [`NAMES`].
+const ANTHROPIC_RESETS: [(usize, usize); 4] = [(6, 7), (8, 9), (10, 11), (12, 13)];
+/// `NAMES[AMZN_ERRORTYPE]`.
+const AMZN_ERRORTYPE: usize = 14;
+
+/// The headers that matter to a classification, read in one pass over a header map:
+/// the first value of each name of [`NAMES`], borrowed.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Seen<'h> {
+    vals: [Option<&'h [u8]>; NAMES.len()],
+    /// A bit per name of [`NAMES`] seen (`NAMES` has at most 16).
+    mask: u16,
+}
+
+const _: () = assert!(NAMES.len() <= 16);
+/// The bits of the delay headers (every name but `x-amzn-errortype`).
+const DELAY_MASK: u16 = (1 << AMZN_ERRORTYPE) - 1;
+
+impl<'h> Seen<'h> {
+    /// One pass over the map: each name compared by its length, then its bytes; the
+    /// values of the names that matter kept, every other header skipped.
+    #[inline]
+    pub(crate) fn read(headers: &'h HeaderMap) -> Seen<'h> {
+        let mut seen = Seen::default();
+        if headers.is_empty() {
+            return seen;
+        }
+        seen.read_all(headers);
+        seen
+    }
+
+    fn read_all(&mut self, headers: &'h HeaderMap) {
+        for (name, value) in headers {
+            let n = name.as_str();
+            // Every name of NAMES is 11 to 43 bytes long and starts with r, x or a.
+            if n.len() < 11 || !matches!(n.as_bytes().first(), Some(b'r' | b'x' | b'a')) {
+                continue;
+            }
+            if let Some(i) = NAMES.iter().position(|k| k.len() == n.len() && *k == n) {
+                if let Some(slot @ None) = self.vals.get_mut(i) {
+                    *slot = Some(value.as_bytes());
+                    self.mask |= 1 << i;
+                }
+            }
+        }
+    }
+
+    fn text(&self, i: usize) -> Option<&'h str> {
+        let v = (*self.vals.get(i)?)?;
+        std::str::from_utf8(v).ok().map(str::trim)
+    }
+
+    /// Whether any delay header is there.
+    fn any_delay(&self) -> bool {
+        self.mask & DELAY_MASK != 0
+    }
+
+    /// An `x-amzn-errortype` header's error name (`ThrottlingException`, without what
+    /// follows a `:`), if it is a plausible one.
+    #[inline]
+    pub(crate) fn amzn_type(&self) -> Option<&'h [u8]> {
+        if self.mask & (1 << AMZN_ERRORTYPE) == 0 {
+            return None;
+        }
+        let v = (*self.vals.get(AMZN_ERRORTYPE)?)?;
+        let v = v.split(|&b| b == b':').next().unwrap_or(v).trim_ascii();
+        (!v.is_empty() && v.len() <= 128).then_some(v)
+    }
+
+    /// The delay these headers ask for (see [`retry_after`]); `now` is read only to
+    /// measure a date against.
+    #[inline]
+    pub(crate) fn delay(&self, now: impl Fn() -> SystemTime) -> Option<Duration> {
+        if !self.any_delay() {
+            return None;
+        }
+        self.delay_of(now)
+    }
+
+    fn delay_of(&self, now: impl Fn() -> SystemTime) -> Option<Duration> {
+        let binds = |remaining: usize| self.text(remaining).map_or(true, |r| r == "0");
+        let mut best: Option<Duration> = None;
+        let mut take = |d: Option<Duration>| {
+            if let Some(d) = d {
+                best = Some(best.map_or(d, |b| b.max(d)));
+            }
+        };
+        take(
+            self.text(RETRY_AFTER)
+                .and_then(|v| parse_retry_after(v, &now)),
+        );
+        take(
+            self.text(RETRY_AFTER_MS)
+                .and_then(|v| parse_number(v, 1e-3)),
+        );
+        for (reset, remaining) in OPENAI_RESETS {
+            if binds(remaining) {
+                take(self.text(reset).and_then(parse_go_duration));
+            }
+        }
+        for (reset, remaining) in ANTHROPIC_RESETS {
+            if binds(remaining) {
+                take(
+                    self.text(reset)
+                        .and_then(parse_rfc3339)
+                        .map(|t| t.duration_since(now()).unwrap_or(Duration::ZERO)),
+                );
+            }
+        }
+        best.map(|d| d.min(MAX_RETRY_AFTER))
+    }
+}
 
 /// The longest delay any header accepts: a day. Larger values are clamped to it, so a
 /// hostile header cannot park a caller for years.
@@ -52,63 +156,20 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// - Anthropic's `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset`:
 ///   RFC 3339 times, binding when the matching `-remaining` is 0 or absent.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    if headers.is_empty() {
-        return None;
-    }
-    retry_after_at(headers, SystemTime::now())
+    Seen::read(headers).delay(SystemTime::now)
 }
 
 /// [`retry_after`] relative to a given "now", for HTTP-dates and RFC 3339 times.
 pub fn retry_after_at(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    // One pass over the names first: most responses carry none of the delay headers,
-    // and comparing a few names costs less than hashing eleven for lookups.
-    let any = headers.keys().any(|k| {
-        let s = k.as_str();
-        s.starts_with("retry-after")
-            || s.starts_with("x-ratelimit-reset-")
-            || (s.starts_with("anthropic-ratelimit-") && s.ends_with("-reset"))
-    });
-    if !any {
-        return None;
-    }
-    let text = |name: &HeaderName| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let binds = |remaining: &HeaderName| text(remaining).map_or(true, |r| r == "0");
-    let mut best: Option<Duration> = None;
-    let mut take = |d: Option<Duration>| {
-        if let Some(d) = d {
-            best = Some(best.map_or(d, |b| b.max(d)));
-        }
-    };
-    take(text(&RETRY_AFTER).and_then(|v| parse_retry_after(v, now)));
-    take(text(&RETRY_AFTER_MS).and_then(|v| parse_number(v, 1e-3)));
-    for (reset, remaining) in &OPENAI_RESETS {
-        if binds(remaining) {
-            take(text(reset).and_then(parse_go_duration));
-        }
-    }
-    for (reset, remaining) in &ANTHROPIC_RESETS {
-        if binds(remaining) {
-            take(
-                text(reset)
-                    .and_then(parse_rfc3339)
-                    .map(|t| t.duration_since(now).unwrap_or(Duration::ZERO)),
-            );
-        }
-    }
-    best.map(|d| d.min(MAX_RETRY_AFTER))
+    Seen::read(headers).delay(|| now)
 }
 
-fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
+fn parse_retry_after(v: &str, now: impl Fn() -> SystemTime) -> Option<Duration> {
     if let Some(d) = parse_number(v, 1.0) {
         return Some(d);
     }
     let at = httpdate::parse_http_date(v).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(at.duration_since(now()).unwrap_or(Duration::ZERO))
 }
 
 /// A non-negative decimal number of `unit` seconds (`"5"`, `"1.5"`, `"20"`).
@@ -271,6 +332,21 @@ mod tests {
         );
         let mut m = HeaderMap::new();
         m.insert("retry-after", HeaderValue::from_bytes(b"\xff5").unwrap());
+        assert_eq!(retry_after(&m), None);
+    }
+
+    #[test]
+    fn a_repeated_header_is_read_by_its_first_value_among_many_others() {
+        // As `HeaderMap::get` would: the first of two `retry-after` values.
+        let mut m = h(&[
+            ("cf-ray", "933c4e1f9d2a7b1c-SJC"),
+            ("retry-after", "7"),
+            ("x-ratelimit-limit-requests", "500"),
+        ]);
+        m.append("retry-after", HeaderValue::from_static("300"));
+        assert_eq!(retry_after(&m), Some(Duration::from_secs(7)));
+        // A name that only begins like one read is not read.
+        let m = h(&[("retry-after-seconds", "9"), ("x-ratelimit-reset", "9")]);
         assert_eq!(retry_after(&m), None);
     }
 

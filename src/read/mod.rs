@@ -19,7 +19,6 @@ pub(crate) mod words;
 
 use std::borrow::Cow;
 
-use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::Field;
@@ -576,21 +575,10 @@ fn python_repr_to_json(b: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The AWS error type of a response: the `x-amzn-errortype` header up to its first `:`
-/// (`ThrottlingException:http://internal.amazon.com/...`).
-pub(crate) fn amzn_type(headers: &HeaderMap) -> Option<&[u8]> {
-    static NAME: http::HeaderName = http::HeaderName::from_static("x-amzn-errortype");
-    if headers.is_empty() {
-        return None;
-    }
-    let v = headers.get(&NAME)?.as_bytes();
-    let v = v.split(|&b| b == b':').next().unwrap_or(v).trim_ascii();
-    (!v.is_empty() && v.len() <= 128).then_some(v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderMap;
 
     fn read(b: &[u8]) -> (BodyForm, Option<Fields<'_>>) {
         let mut f = Fields::default();
@@ -626,8 +614,15 @@ mod tests {
                 .parse()
                 .unwrap(),
         );
+        fn amzn_type(h: &HeaderMap) -> Option<&[u8]> {
+            headers::Seen::read(h).amzn_type()
+        }
         assert_eq!(amzn_type(&h), Some(&b"ThrottlingException"[..]));
         assert_eq!(amzn_type(&HeaderMap::new()), None);
+        // The name of an uppercase header in the map is its lowercase form.
+        let mut h = HeaderMap::new();
+        h.insert("X-Amzn-ErrorType", "ValidationException".parse().unwrap());
+        assert_eq!(amzn_type(&h), Some(&b"ValidationException"[..]));
     }
 }
 

@@ -104,6 +104,7 @@
 mod act;
 mod classifier;
 mod decide;
+mod dfa;
 mod error;
 mod integrations;
 mod provider;

@@ -16,7 +16,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use crate::dfa::Dfa;
 
 use super::tables::CUES;
 use crate::{ErrorKind, Reason};
@@ -129,7 +129,7 @@ enum Role {
 }
 
 pub(crate) struct Matcher {
-    ac: AhoCorasick,
+    dfa: Dfa,
     /// For each pattern, the cues it is part of and as what.
     roles: Vec<Vec<(u16, Role)>>,
 }
@@ -161,14 +161,8 @@ pub(crate) fn matcher() -> Option<&'static Matcher> {
                 add(c.tail, i, Role::Tail);
             }
         }
-        // No prefilter: the words are short, and its set-up costs more than a DFA walk.
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .prefilter(false)
-            .build(&patterns)
-            .ok()?;
-        Some(Matcher { ac, roles })
+        let dfa = Dfa::new(&patterns, false)?;
+        Some(Matcher { dfa, roles })
     })
     .as_ref()
 }
@@ -262,17 +256,17 @@ pub(crate) fn find(words: &str) -> Found {
     let b = words.as_bytes();
     let mut spans = Spans::new();
     let mut heads = Spans::new();
-    for hit in m.ac.find_overlapping_iter(words) {
-        let (s, e) = (hit.start(), hit.end());
-        let Some(roles) = m.roles.get(hit.pattern().as_usize()) else {
-            continue;
+    m.dfa.each(b, |pattern, e| {
+        let s = e - m.dfa.len_of(pattern);
+        let Some(roles) = m.roles.get(pattern as usize) else {
+            return true;
         };
         let latin_start = wordish(b.get(s));
         let latin_end = e > 0 && wordish(b.get(e - 1));
         let start_ok = !latin_start || s == 0 || !wordish(b.get(s - 1));
         let end_ok = !latin_end || !wordish(b.get(e));
         if !start_ok {
-            continue;
+            return true;
         }
         for &(i, role) in roles {
             let Some(c) = CUES.get(usize::from(i)) else {
@@ -298,10 +292,8 @@ pub(crate) fn find(words: &str) -> Found {
                 }
             }
         }
-        if spans.full() {
-            break;
-        }
-    }
+        !spans.full()
+    });
     // A cue inside a longer cue found does not count; each cue counts once, in the
     // order of its first place.
     let all = spans.all();

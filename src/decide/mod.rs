@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
 
+use crate::dfa::Dfa;
 use crate::read::{self, generic, BodyForm, Fields, Text, Val};
 use crate::schema::{Field, Step};
 use crate::verdict::{Basis, Code, Rule, Verdict};
@@ -820,7 +821,7 @@ fn may_state_delay(m: &[u8]) -> bool {
 /// that a throttle's words are read only where they may change its reason.
 fn may_name_window(m: &[u8]) -> bool {
     let m = m.get(..crate::PHRASE_SCAN_LIMIT).unwrap_or(m);
-    window_words().is_some_and(|ac| ac.is_match(m))
+    window_words().is_some_and(|d| d.is_match(m))
 }
 
 /// Whether the message (or a wrapped upstream's, or Google's quota details) may name a
@@ -832,38 +833,34 @@ fn may_name_long_window(f: &Fields<'_>) -> bool {
     texts.into_iter().flatten().any(|t| {
         let m = t.bytes();
         let m = m.get(..256).unwrap_or(m);
-        long_window_words().is_some_and(|ac| ac.is_match(m))
+        long_window_words().is_some_and(|d| d.is_match(m))
     }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes()))
 }
 
-fn long_window_words() -> Option<&'static aho_corasick::AhoCorasick> {
-    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
-    AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .prefilter(false)
-            .build([
+fn long_window_words() -> Option<&'static Dfa> {
+    static DFA: std::sync::OnceLock<Option<Dfa>> = std::sync::OnceLock::new();
+    DFA.get_or_init(|| {
+        Dfa::new(
+            &[
                 "day", "daily", "hour", "month", "duration", "window", "rpd", "tpd", "日", "天",
                 "月", "小时",
-            ])
-            .ok()
+            ],
+            true,
+        )
     })
     .as_ref()
 }
 
-fn window_words() -> Option<&'static aho_corasick::AhoCorasick> {
-    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
-    AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .prefilter(false)
-            .build([
+fn window_words() -> Option<&'static Dfa> {
+    static DFA: std::sync::OnceLock<Option<Dfa>> = std::sync::OnceLock::new();
+    DFA.get_or_init(|| {
+        Dfa::new(
+            &[
                 "day", "hour", "month", "minute", "second", "duration", "window", "rpd", "tpd",
                 "rpm", "tpm", "rps", "qps", "日", "天", "月", "小时", "分钟", "秒",
-            ])
-            .ok()
+            ],
+            true,
+        )
     })
     .as_ref()
 }

@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::dfa::Dfa;
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
 
@@ -319,21 +321,33 @@ pub(crate) fn build_matcher<'p>(phrases: impl IntoIterator<Item = &'p str>) -> O
         .ok()
 }
 
-/// The built-in phrases' matcher: a DFA, built once, a few instructions a byte (the
-/// default for hundreds of patterns is an NFA, several times slower per byte).
-fn build_dfa<'p>(phrases: impl IntoIterator<Item = &'p str>) -> Option<AhoCorasick> {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(phrases)
-        .ok()
+/// The built-in phrases' automaton (`crate::dfa`), built once, with the winning phrase
+/// of each state precomputed by [`phrase_beats`].
+pub(crate) fn matcher() -> Option<&'static Dfa> {
+    static DFA: OnceLock<Option<Dfa>> = OnceLock::new();
+    DFA.get_or_init(|| {
+        let pats: Vec<&str> = phrases().map(CodeInfo::code).collect();
+        Some(Dfa::new(&pats, true)?.with_best(phrase_beats))
+    })
+    .as_ref()
 }
 
-pub(crate) fn matcher() -> Option<&'static AhoCorasick> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    AC.get_or_init(|| build_dfa(phrases().map(CodeInfo::code)))
-        .as_ref()
+/// The phrase table's rule (as [`longest_phrase`]): the longer phrase wins, then the
+/// earlier row.
+fn phrase_beats(a: u32, b: u32) -> bool {
+    let len = |i: u32| {
+        PHRASES
+            .get(i as usize)
+            .and_then(|&r| ROWS.get(usize::from(r)))
+            .map_or(0, |r| r.id.len())
+    };
+    (len(a), std::cmp::Reverse(a)) > (len(b), std::cmp::Reverse(b))
+}
+
+fn phrase_row(i: u32) -> Option<&'static CodeInfo> {
+    PHRASES
+        .get(i as usize)
+        .and_then(|&r| ROWS.get(usize::from(r)))
 }
 
 /// Finds the built-in phrase that best explains `message`, in one pass: of all phrases
@@ -349,9 +363,8 @@ pub fn match_phrase(message: &str) -> Option<&'static CodeInfo> {
 }
 
 pub(crate) fn phrase_in(message: &[u8]) -> Option<&'static CodeInfo> {
-    longest_phrase(matcher()?, message, |i| {
-        PHRASES.get(i).and_then(|&r| ROWS.get(usize::from(r)))
-    })
+    let hay = message.get(..PHRASE_SCAN_LIMIT).unwrap_or(message);
+    phrase_row(matcher()?.best(hay, phrase_beats)?)
 }
 
 /// Whether the built-in rows of more than one provider list values in `f` (computed
@@ -378,12 +391,17 @@ pub(crate) fn shared_field(f: Field) -> bool {
 
 /// The best built-in phrase that is not `skip`'s (the leave-one-provider-out measurement).
 pub(crate) fn phrase_in_except(message: &[u8], skip: Owner) -> Option<&'static CodeInfo> {
-    longest_phrase(matcher()?, message, |i| {
-        PHRASES
-            .get(i)
-            .and_then(|&r| ROWS.get(usize::from(r)))
-            .filter(|r| r.owner != skip)
-    })
+    let hay = message.get(..PHRASE_SCAN_LIMIT).unwrap_or(message);
+    let mut best: Option<u32> = None;
+    matcher()?.each(hay, |p, _| {
+        if phrase_row(p).is_some_and(|r| r.owner != skip)
+            && best.map_or(true, |b| phrase_beats(p, b))
+        {
+            best = Some(p);
+        }
+        true
+    });
+    phrase_row(best?)
 }
 
 /// The first `limit` bytes of `s`, cut back to a character boundary.

@@ -7,9 +7,8 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
 use super::headers::{parse_go_duration, parse_rfc3339, MAX_RETRY_AFTER};
+use crate::dfa::Dfa;
 
 /// What follows a trigger: a delay, a reset date, or a window's length.
 #[derive(Clone, Copy, PartialEq)]
@@ -56,39 +55,34 @@ const TRIGGERS: [(&str, After); 31] = [
     ("http ", After::Status),
 ];
 
-pub(crate) fn triggers() -> Option<&'static AhoCorasick> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    AC.get_or_init(|| {
-        // No prefilter: the words are short, and its set-up costs more than a DFA walk.
+pub(crate) fn triggers() -> Option<&'static Dfa> {
+    static DFA: OnceLock<Option<Dfa>> = OnceLock::new();
+    DFA.get_or_init(|| {
         // Case-insensitive, so that a message can be read as it came, without its words.
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .prefilter(false)
-            .build(TRIGGERS.iter().map(|t| t.0))
-            .ok()
+        let pats: Vec<&str> = TRIGGERS.iter().map(|t| t.0).collect();
+        Dfa::new(&pats, true)
     })
     .as_ref()
 }
 
-/// Each trigger in `words`, with the text after it and what it announces.
-fn after(words: &str) -> impl Iterator<Item = (usize, &str, After)> + '_ {
-    triggers()
-        .into_iter()
-        .flat_map(move |ac| ac.find_iter(words))
+/// The most triggers read in one text (a bound on the work on hostile words).
+const MAX_TRIGGERS: usize = 64;
+
+/// Calls `f(start, rest, what)` for each trigger in `words`, leftmost-longest, whole
+/// words only, with the text after it and what it announces; stops when `f` says so.
+fn after(words: &str, mut f: impl FnMut(usize, &str, After) -> bool) {
+    let Some(dfa) = triggers() else { return };
+    let b = words.as_bytes();
+    dfa.leftmost_longest::<MAX_TRIGGERS>(b, |p, start, end| {
         // Whole words: `per` is not the end of `upper`, nor `wait` of `await`.
-        .filter(move |m| {
-            m.start() == 0
-                || !words
-                    .as_bytes()
-                    .get(m.start() - 1)
-                    .is_some_and(u8::is_ascii_alphanumeric)
-        })
-        .filter_map(move |m| {
-            let what = TRIGGERS.get(m.pattern().as_usize())?.1;
-            Some((m.start(), words.get(m.end()..)?, what))
-        })
+        if start > 0 && b.get(start - 1).is_some_and(u8::is_ascii_alphanumeric) {
+            return true;
+        }
+        match (TRIGGERS.get(p as usize), words.get(end..)) {
+            (Some(&(_, what)), Some(rest)) => f(start, rest, what),
+            _ => true,
+        }
+    });
 }
 
 /// What the words state, read in one pass: the first delay or reset (relative to
@@ -113,7 +107,7 @@ pub(crate) fn stated(words: &str, now: SystemTime) -> Stated {
     let mut delay: Option<(usize, Duration)> = None;
     let mut window = None;
     let mut status = None;
-    for (i, rest, what) in after(words) {
+    after(words, |i, rest, what| {
         match what {
             After::Status if status.is_none() => {
                 let n = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -136,10 +130,8 @@ pub(crate) fn stated(words: &str, now: SystemTime) -> Stated {
             }
             _ => {}
         }
-        if delay.is_some() && window.is_some() && status.is_some() {
-            break;
-        }
-    }
+        !(delay.is_some() && window.is_some() && status.is_some())
+    });
     if !words.is_ascii() {
         if let Some((i, d)) = chinese(words) {
             if delay.map_or(true, |(j, _)| i < j) {

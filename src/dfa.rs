@@ -1,0 +1,341 @@
+//! A plain Aho-Corasick automaton, walked one table load per byte: the phrase, cue,
+//! window and trigger passes over a response's words.
+//!
+//! The `aho-corasick` crate's searchers carry what these passes never use (a prefilter,
+//! match-kind semantics, restartable searches), and on texts of a few hundred bytes that
+//! costs 15-30 instructions per byte. Here every state is a row of a dense table
+//! indexed by byte class, a state with matches is flagged in the transition that enters
+//! it, and what a pass wants from a state (its matches, or the best of them by the
+//! caller's order) is computed when the automaton is built.
+
+/// The flag set on a transition whose target state ends at least one pattern.
+const MATCH: u32 = 1 << 31;
+
+/// A dense Aho-Corasick automaton over a set of byte patterns (all matches, overlaps
+/// included), optionally ASCII case-insensitive.
+pub(crate) struct Dfa {
+    /// The class of each byte: bytes no pattern uses share class 0, and an ASCII letter
+    /// shares its class with its other case when the automaton ignores case.
+    classes: [u8; 256],
+    /// Classes per state (the row length).
+    stride: u32,
+    /// Transitions: `trans[state + class]` is the next state's row offset, with
+    /// [`MATCH`] set when that state ends a pattern.
+    trans: Box<[u32]>,
+    /// For each state (by row index), its range in `outs`.
+    out_at: Box<[(u32, u32)]>,
+    /// The patterns each state ends, its own first, then those of its suffixes, longest
+    /// first.
+    outs: Box<[u32]>,
+    /// Each pattern's length in bytes.
+    lens: Box<[u32]>,
+    /// For each state (by row index), the best pattern it ends by the order given to
+    /// [`Dfa::with_best`], or `u32::MAX`.
+    best: Box<[u32]>,
+}
+
+/// The most states an automaton may have: a bound on the memory of a table loaded at
+/// runtime (16 MiB of transitions at 256 classes).
+const MAX_STATES: usize = 1 << 14;
+
+impl Dfa {
+    /// The automaton of `patterns` (empty patterns are ignored), or `None` when it would
+    /// have more than [`MAX_STATES`] states.
+    pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P], ignore_case: bool) -> Option<Dfa> {
+        let fold = |b: u8| {
+            if ignore_case {
+                b.to_ascii_lowercase()
+            } else {
+                b
+            }
+        };
+        // Byte classes: one per distinct byte the patterns use, 0 for the rest.
+        let mut classes = [0u8; 256];
+        let mut next_class: u16 = 1;
+        for p in patterns {
+            for &b in p.as_ref() {
+                let b = fold(b);
+                if classes[usize::from(b)] == 0 {
+                    classes[usize::from(b)] = u8::try_from(next_class).ok()?;
+                    next_class += 1;
+                }
+            }
+        }
+        if ignore_case {
+            for b in b'A'..=b'Z' {
+                classes[usize::from(b)] = classes[usize::from(b.to_ascii_lowercase())];
+            }
+        }
+        let stride = usize::from(next_class);
+        // The trie: `goto[state * stride + class]`, 0 meaning none (the root is never
+        // a child).
+        let mut goto: Vec<u32> = vec![0; stride];
+        let mut own: Vec<Vec<u32>> = vec![Vec::new()];
+        let mut lens = Vec::with_capacity(patterns.len());
+        for (i, p) in patterns.iter().enumerate() {
+            let p = p.as_ref();
+            lens.push(u32::try_from(p.len()).ok()?);
+            if p.is_empty() {
+                continue;
+            }
+            let mut s = 0usize;
+            for &b in p {
+                let c = usize::from(classes[usize::from(fold(b))]);
+                let at = s * stride + c;
+                let child = *goto.get(at)?;
+                s = if child != 0 {
+                    child as usize
+                } else {
+                    let n = own.len();
+                    if n >= MAX_STATES {
+                        return None;
+                    }
+                    own.push(Vec::new());
+                    goto.resize(goto.len() + stride, 0);
+                    *goto.get_mut(at)? = u32::try_from(n).ok()?;
+                    n
+                };
+            }
+            own.get_mut(s)?.push(u32::try_from(i).ok()?);
+        }
+        let n = own.len();
+        // Breadth first: each state's failure state is done before it, so its full row
+        // and its matches are known.
+        let mut trans = vec![0u32; n * stride];
+        let mut fail = vec![0usize; n];
+        let mut out_at = vec![(0u32, 0u32); n];
+        let mut outs: Vec<u32> = Vec::new();
+        let mut queue = std::collections::VecDeque::with_capacity(n);
+        {
+            let own0 = own.first()?;
+            out_at[0] = (0, u32::try_from(own0.len()).ok()?);
+            outs.extend_from_slice(own0);
+        }
+        for c in 0..stride {
+            let child = *goto.get(c)? as usize;
+            if child != 0 {
+                fail[child] = 0;
+                queue.push_back(child);
+            }
+            *trans.get_mut(c)? = u32::try_from(child * stride).ok()?;
+        }
+        while let Some(s) = queue.pop_front() {
+            // Matches: the state's own patterns, then its failure state's.
+            let start = u32::try_from(outs.len()).ok()?;
+            outs.extend_from_slice(own.get(s)?);
+            let (fs, fe) = *out_at.get(fail[s])?;
+            outs.extend_from_within(fs as usize..fe as usize);
+            out_at[s] = (start, u32::try_from(outs.len()).ok()?);
+            for c in 0..stride {
+                let child = *goto.get(s * stride + c)? as usize;
+                let via_fail = *trans.get(fail[s] * stride + c)? & !MATCH;
+                if child != 0 {
+                    fail[child] = via_fail as usize / stride;
+                    queue.push_back(child);
+                    *trans.get_mut(s * stride + c)? = u32::try_from(child * stride).ok()?;
+                } else {
+                    *trans.get_mut(s * stride + c)? = via_fail;
+                }
+            }
+        }
+        // Flag every transition into a state that ends a pattern.
+        for t in trans.iter_mut() {
+            let (a, b) = *out_at.get(*t as usize / stride)?;
+            if a != b {
+                *t |= MATCH;
+            }
+        }
+        Some(Dfa {
+            classes,
+            stride: u32::try_from(stride).ok()?,
+            trans: trans.into_boxed_slice(),
+            out_at: out_at.into_boxed_slice(),
+            outs: outs.into_boxed_slice(),
+            lens: lens.into_boxed_slice(),
+            best: Box::new([]),
+        })
+    }
+
+    /// The same automaton, with the best pattern of each state precomputed:
+    /// `better(a, b)` says whether pattern `a` beats pattern `b`.
+    pub(crate) fn with_best(mut self, better: impl Fn(u32, u32) -> bool) -> Dfa {
+        self.best = self
+            .out_at
+            .iter()
+            .map(|&(a, b)| {
+                let mut best = u32::MAX;
+                for &p in self.outs.get(a as usize..b as usize).unwrap_or_default() {
+                    if best == u32::MAX || better(p, best) {
+                        best = p;
+                    }
+                }
+                best
+            })
+            .collect();
+        self
+    }
+
+    /// The length in bytes of pattern `p`.
+    pub(crate) fn len_of(&self, p: u32) -> usize {
+        self.lens.get(p as usize).map_or(0, |&l| l as usize)
+    }
+
+    #[inline(always)]
+    fn step(&self, s: u32, b: u8) -> u32 {
+        let c = u32::from(self.classes[usize::from(b)]);
+        self.trans.get((s + c) as usize).copied().unwrap_or(0)
+    }
+
+    /// Calls `f(pattern, end)` for every match in `hay`, overlaps included, in the order
+    /// of their ends (at one end, longest first); stops when `f` returns `false`.
+    pub(crate) fn each(&self, hay: &[u8], mut f: impl FnMut(u32, usize) -> bool) {
+        let mut s = 0u32;
+        for (i, &b) in hay.iter().enumerate() {
+            let t = self.step(s, b);
+            s = t & !MATCH;
+            if t & MATCH != 0 {
+                let (a, e) = self
+                    .out_at
+                    .get((s / self.stride) as usize)
+                    .copied()
+                    .unwrap_or((0, 0));
+                for &p in self.outs.get(a as usize..e as usize).unwrap_or_default() {
+                    if !f(p, i + 1) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether any pattern occurs in `hay`.
+    pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
+        let mut s = 0u32;
+        for &b in hay {
+            let t = self.step(s, b);
+            if t & MATCH != 0 {
+                return true;
+            }
+            s = t;
+        }
+        false
+    }
+
+    /// The best pattern in `hay` by the order given to [`Dfa::with_best`] (which must
+    /// have been called), or `None`.
+    pub(crate) fn best(&self, hay: &[u8], better: impl Fn(u32, u32) -> bool) -> Option<u32> {
+        let mut s = 0u32;
+        let mut best = u32::MAX;
+        for &b in hay {
+            let t = self.step(s, b);
+            s = t & !MATCH;
+            if t & MATCH != 0 {
+                let p = self
+                    .best
+                    .get((s / self.stride) as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX);
+                if p != u32::MAX && (best == u32::MAX || better(p, best)) {
+                    best = p;
+                }
+            }
+        }
+        (best != u32::MAX).then_some(best)
+    }
+
+    /// The matches `leftmost-longest` would report, without overlaps: of the matches
+    /// found (at most `N`), the one starting first (the longest there) is taken, then
+    /// the first starting at or after its end, and so on. `f(pattern, start, end)`.
+    pub(crate) fn leftmost_longest<const N: usize>(
+        &self,
+        hay: &[u8],
+        mut f: impl FnMut(u32, usize, usize) -> bool,
+    ) {
+        let mut all = [(0usize, 0usize, 0u32); N];
+        let mut n = 0;
+        self.each(hay, |p, end| {
+            if let Some(slot) = all.get_mut(n) {
+                *slot = (end - self.len_of(p), end, p);
+                n += 1;
+            }
+            n < N
+        });
+        let all = all.get_mut(..n).unwrap_or_default();
+        // By start, then longest first.
+        all.sort_unstable_by_key(|&(s, e, p)| (s, std::cmp::Reverse(e), p));
+        let mut from = 0;
+        for &(s, e, p) in all.iter() {
+            if s < from {
+                continue;
+            }
+            if !f(p, s, e) {
+                return;
+            }
+            from = e;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dfa;
+
+    fn all(d: &Dfa, hay: &str) -> Vec<(u32, usize)> {
+        let mut v = Vec::new();
+        d.each(hay.as_bytes(), |p, e| {
+            v.push((p, e));
+            true
+        });
+        v
+    }
+
+    #[test]
+    fn every_match_with_overlaps_in_the_order_of_their_ends() {
+        let d = Dfa::new(&["he", "she", "his", "hers"], false).unwrap();
+        // "ushers": she (end 4), he (end 4), hers (end 6).
+        assert_eq!(all(&d, "ushers"), vec![(1, 4), (0, 4), (3, 6)]);
+        assert_eq!(all(&d, "xyz"), vec![]);
+        assert!(d.is_match(b"this"));
+        assert!(!d.is_match(b"hi"));
+    }
+
+    #[test]
+    fn case_is_ignored_only_when_asked_and_only_for_ascii() {
+        let d = Dfa::new(&["quota", "余额"], true).unwrap();
+        assert_eq!(all(&d, "QuOtA 余额"), vec![(0, 5), (1, 12)]);
+        let d = Dfa::new(&["quota"], false).unwrap();
+        assert!(!d.is_match(b"QUOTA"));
+        assert!(d.is_match(b"xquotax"));
+    }
+
+    #[test]
+    fn the_best_pattern_by_the_given_order() {
+        let pats = ["rate limit", "limit", "rate limit exceeded"];
+        let longer = |a: u32, b: u32| pats[a as usize].len() > pats[b as usize].len();
+        let d = Dfa::new(&pats, true).unwrap().with_best(longer);
+        assert_eq!(d.best(b"Rate limit exceeded, wait", longer), Some(2));
+        assert_eq!(d.best(b"over the limit", longer), Some(1));
+        assert_eq!(d.best(b"nothing", longer), None);
+    }
+
+    #[test]
+    fn leftmost_longest_takes_the_longest_at_the_first_start_and_no_overlap() {
+        let d = Dfa::new(&["status ", "status code ", "code 4"], true).unwrap();
+        let mut got = Vec::new();
+        d.leftmost_longest::<8>(b"status code 429", |p, s, e| {
+            got.push((p, s, e));
+            true
+        });
+        // "status code " wins at 0; "code 4" overlaps it and is not reported.
+        assert_eq!(got, vec![(1, 0, 12)]);
+    }
+
+    #[test]
+    fn empty_patterns_and_empty_text_match_nothing() {
+        let d = Dfa::new(&["", "a"], false).unwrap();
+        assert_eq!(all(&d, ""), vec![]);
+        assert_eq!(all(&d, "a"), vec![(1, 1)]);
+        let d = Dfa::new::<&str>(&[], false).unwrap();
+        assert!(!d.is_match(b"anything"));
+    }
+}

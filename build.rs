@@ -1,6 +1,8 @@
 //! Reads the tables in `data/`, validates every row (with `src/schema.rs`, the validator
-//! runtime rules use too), and generates the `Provider` enum, the perfect-hash tables
-//! and the detection markers that `src/decide/tables.rs` includes. A bad row fails the
+//! runtime rules use too), and generates each piece beside its owner: the `Provider`
+//! enum (`src/provider.rs`), the perfect-hash tables and detection markers
+//! (`src/decide/tables.rs`), the cues (`src/decide/cues.rs`), the redaction rules and
+//! the allowlist (`src/text/`). A bad row fails the
 //! build with `file:line: message`.
 //!
 //! The generated source names enum variants (`Reason::InsufficientBalance`), so a
@@ -42,7 +44,14 @@ fn main() {
             process::exit(1);
         }
     };
-    write("tables.rs", codegen::generate(Path::new("data")));
+    match codegen::generate_parts(Path::new("data")) {
+        Ok(parts) => {
+            for (file, src) in parts {
+                write(file, Ok(src));
+            }
+        }
+        Err(e) => write("tables.rs", Err(e)),
+    }
     #[cfg(feature = "bench")]
     write("bench_lookup.rs", bench::generate(Path::new("data")));
 }

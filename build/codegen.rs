@@ -12,16 +12,38 @@ use crate::schema::{self, Field, Probe, TableRow, Term};
 
 /// Reads every table under `dir` (the crate's `data/`) and returns the generated Rust
 /// source for the library, or the first bad row as `data/<file>:<line>: <message>`.
+#[allow(dead_code)]
 pub fn generate(dir: &Path) -> Result<String, String> {
-    let mut out = String::new();
+    Ok(generate_parts(dir)?
+        .into_iter()
+        .map(|(_, src)| src)
+        .collect())
+}
+
+/// The generated source, one file per owner: `provider.rs` (the `Provider` enum, for
+/// `src/provider.rs`), `tables.rs` (rows, perfect-hash tables, phrases and detection
+/// markers, for `src/decide/tables.rs`), `cues.rs` (for `src/decide/cues.rs`),
+/// `redact.rs` and `allow.rs` (for `src/text/`).
+pub fn generate_parts(dir: &Path) -> Result<Vec<(&'static str, String)>, String> {
     let (providers, rows) = read_all(dir)?;
-    gen_provider(&mut out, &providers);
-    gen_rows(&mut out, &rows)?;
-    gen_detect(&mut out, dir, &providers, &rows)?;
-    gen_redactions(&mut out, dir)?;
-    gen_cues(&mut out, dir)?;
-    gen_allow(&mut out, dir)?;
-    Ok(out)
+    let mut provider = String::new();
+    gen_provider(&mut provider, &providers);
+    let mut tables = String::new();
+    gen_rows(&mut tables, &rows)?;
+    gen_detect(&mut tables, dir, &providers, &rows)?;
+    let mut redact = String::new();
+    gen_redactions(&mut redact, dir)?;
+    let mut cues = String::new();
+    gen_cues(&mut cues, dir)?;
+    let mut allow = String::new();
+    gen_allow(&mut allow, dir)?;
+    Ok(vec![
+        ("provider.rs", provider),
+        ("tables.rs", tables),
+        ("redact.rs", redact),
+        ("cues.rs", cues),
+        ("allow.rs", allow),
+    ])
 }
 
 /// Every provider table's keys per field, for the lookup benchmarks: (field name,

@@ -104,7 +104,6 @@
 mod act;
 mod classifier;
 mod decide;
-mod dfa;
 mod error;
 mod integrations;
 mod provider;
@@ -112,13 +111,12 @@ mod read;
 mod schema;
 mod stream;
 mod taxonomy;
+mod text;
 mod verdict;
 
 pub use act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy, Scope};
 pub use act::client::{own_message, ClientError, ClientOptions, Dialect, Lang};
 pub use act::cooldown::Cooldowns;
-pub use act::escape;
-pub use act::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
 pub use act::transport::classify_transport;
 pub use classifier::Classifier;
 pub use decide::cues::{cues, Cue, CueSet, PRIOR};
@@ -148,6 +146,8 @@ pub use read::headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use read::BodyForm;
 pub use stream::{StreamClassifier, StreamError, STREAM_EVENT_LIMIT};
 pub use taxonomy::{ErrorKind, Reason};
+pub use text::escape;
+pub use text::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
 pub use verdict::{Basis, Code, Evidence, Rule, Verdict};
 
 /// For the fuzz targets only: the scanner checked against the reference reader.

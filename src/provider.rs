@@ -1,7 +1,10 @@
 //! The providers errnorm knows, with their snake_case ids. The enum is generated from
 //! `data/providers.tsv`, so adding a provider is a data change.
 
-pub use crate::decide::tables::Provider;
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
+
+include!(concat!(env!("OUT_DIR"), "/provider.rs"));
 
 impl Provider {
     /// The snake_case id.

@@ -348,7 +348,7 @@ impl fmt::Debug for Verdict<'_> {
                 &self
                     .code
                     .as_ref()
-                    .map(|c| crate::act::escape(&crate::redact(&c.to_string())).into_owned()),
+                    .map(|c| crate::text::escape(&crate::redact(&c.to_string())).into_owned()),
             )
             .field("basis", &self.basis)
             .field("rule", &self.rule.id())

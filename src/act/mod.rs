@@ -1,48 +1,7 @@
 //! Acting on a verdict: advice and retry policy, the error a gateway hands its own
-//! client, and redaction of upstream text.
+//! client, cool-downs, and transport failures.
 
 pub(crate) mod advice;
-pub(crate) mod allow;
 pub(crate) mod client;
 pub(crate) mod cooldown;
-pub(crate) mod redact;
 pub(crate) mod transport;
-
-use std::borrow::Cow;
-use std::fmt::Write as _;
-
-/// `s` with every control character (newlines, escape sequences, bidi overrides
-/// included) written as a `\u{..}` escape, so that upstream text cannot forge log
-/// lines or drive a terminal.
-pub fn escape(s: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    if !s.chars().any(unsafe_char) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if unsafe_char(c) {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(escape("plain"), "plain");
-        assert_eq!(escape("a\nb"), "a\\u{a}b");
-        assert_eq!(escape("\u{1b}[31mred"), "\\u{1b}[31mred");
-        assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
-        assert_eq!(escape("用户\r"), "用户\\u{d}");
-    }
-}

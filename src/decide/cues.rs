@@ -16,10 +16,16 @@
 
 use std::sync::OnceLock;
 
-use crate::dfa::Dfa;
+use crate::text::dfa::Dfa;
 
-use super::tables::CUES;
+/// The generated `CUES` (`data/cues.tsv`).
+mod generated {
+    use super::{Cue, Window};
+    use crate::Reason;
+    include!(concat!(env!("OUT_DIR"), "/cues.rs"));
+}
 use crate::{ErrorKind, Reason};
+use generated::CUES;
 
 /// What the answer without words (a catch-all row or the status) weighs.
 pub const PRIOR: u8 = 2;

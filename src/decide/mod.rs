@@ -13,9 +13,9 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
 
-use crate::dfa::Dfa;
 use crate::read::{self, generic, BodyForm, Fields, Text, Val};
 use crate::schema::{Field, Step};
+use crate::text::dfa::Dfa;
 use crate::verdict::{Basis, Code, Rule, Verdict};
 use crate::{ErrorKind, Provider, Reason};
 use rules::Rules;
@@ -525,7 +525,8 @@ pub(crate) fn run_read<'a>(
                 .flatten()
                 .find_map(|t| {
                     let m = t.as_str()?;
-                    read::delay::stated(tables::head(m, crate::read::words::WORDS_LIMIT), now).delay
+                    read::delay::stated(crate::text::head(m, crate::read::words::WORDS_LIMIT), now)
+                        .delay
                 })
         });
         (d, owner, detected, ev.msg_code, retry_after)
@@ -881,7 +882,7 @@ pub fn prepare() {
     let _ = detail_finders();
     let _ = read::delay::triggers();
     let _ = tables::shared_field(Field::ErrorCode);
-    crate::act::redact::prepare();
+    crate::text::redact::prepare();
 }
 
 /// A wait of hours: the line between a rate limit and a usage window.

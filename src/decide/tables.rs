@@ -10,15 +10,12 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::dfa::Dfa;
+use crate::text::dfa::Dfa;
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
 
-use super::cues::{Cue, Window};
 use super::phash;
-use crate::act::redact::{RedactKind, RedactRule};
 use crate::schema::{Field, Probe, Term};
-use crate::{ErrorKind, Reason};
+use crate::{ErrorKind, Provider, Reason};
 
 /// Who a row belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,19 +242,14 @@ pub(crate) struct Marker<'r> {
     pub rule: Cow<'r, str>,
 }
 
-/// The generated `Provider`, `ROWS`, `TABLES`, `PHRASES`, `MARKERS`, `REDACTIONS` and
-/// `CUES`.
+/// The generated `ROWS`, `TABLES`, `PHRASES`, `MARKERS` and `MARKER_MASKS`.
 mod generated {
     #![allow(clippy::unreadable_literal)]
     use super::*;
     include!(concat!(env!("OUT_DIR"), "/tables.rs"));
 }
 
-pub use generated::Provider;
-pub(crate) use generated::{
-    ALLOW_DOMAINS, ALLOW_HOSTS, ALLOW_ID_PREFIXES, ALLOW_MONEY, ALLOW_TLDS, CUES, MARKERS,
-    MARKER_MASKS, REDACTIONS,
-};
+pub(crate) use generated::{MARKERS, MARKER_MASKS};
 use generated::{PHRASES, ROWS, TABLES};
 
 /// The built-in rows (indices into [`all_rows`]) that list `key` in `field`, in
@@ -402,15 +394,6 @@ pub(crate) fn phrase_in_except(message: &[u8], skip: Owner) -> Option<&'static C
         true
     });
     phrase_row(best?)
-}
-
-/// The first `limit` bytes of `s`, cut back to a character boundary.
-pub(crate) fn head(s: &str, limit: usize) -> &str {
-    let mut end = s.len().min(limit);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or_default()
 }
 
 /// The rule for every phrase table, built-in or loaded at runtime: of all phrases `ac`

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use super::headers::{parse_go_duration, parse_rfc3339, MAX_RETRY_AFTER};
-use crate::dfa::Dfa;
+use crate::text::dfa::Dfa;
 
 /// What follows a trigger: a delay, a reset date, or a window's length.
 #[derive(Clone, Copy, PartialEq)]

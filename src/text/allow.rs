@@ -26,7 +26,11 @@
 
 use std::borrow::Cow;
 
-use crate::decide::tables::{
+/// The generated `ALLOW_*` lists (`data/allow.tsv`).
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/allow.rs"));
+}
+use generated::{
     ALLOW_DOMAINS as PUBLIC_DOMAINS, ALLOW_HOSTS as PUBLIC_HOSTS, ALLOW_ID_PREFIXES as PUBLIC_IDS,
     ALLOW_MONEY as MONEY, ALLOW_TLDS as TLDS,
 };

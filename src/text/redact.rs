@@ -22,7 +22,12 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
-use crate::decide::tables::REDACTIONS;
+/// The generated `REDACTIONS` (`data/redaction.tsv`).
+mod generated {
+    use super::{RedactKind, RedactRule};
+    include!(concat!(env!("OUT_DIR"), "/redact.rs"));
+}
+use generated::REDACTIONS;
 
 /// One row of `data/redaction.tsv`.
 #[non_exhaustive]
@@ -178,7 +183,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         Cow::Borrowed(_) => known,
         // Markers can be longer than what they replace: the output stays bounded.
         Cow::Owned(s) if s.len() > OUTPUT_LIMIT => {
-            let mut s = crate::decide::tables::head(&s, OUTPUT_LIMIT).to_string();
+            let mut s = crate::text::head(&s, OUTPUT_LIMIT).to_string();
             s.push('…');
             Cow::Owned(s)
         }
@@ -188,8 +193,8 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 
 /// The rules of `data/redaction.tsv`: the secrets whose formats are known.
 fn deny(text: &str) -> Cow<'_, str> {
-    let w = crate::decide::tables::head(text, REDACT_LIMIT + LOOKAHEAD);
-    let cut = crate::decide::tables::head(text, REDACT_LIMIT).len();
+    let w = crate::text::head(text, REDACT_LIMIT + LOOKAHEAD);
+    let cut = crate::text::head(text, REDACT_LIMIT).len();
     let is_cut = cut < text.len();
     let b = w.as_bytes();
     let mut spans: Vec<Span> = Vec::new();
@@ -238,10 +243,7 @@ fn push_limited(out: &mut String, s: &str) -> bool {
         return true;
     }
     if !s.starts_with('[') {
-        out.push_str(crate::decide::tables::head(
-            s,
-            OUTPUT_LIMIT.saturating_sub(out.len()),
-        ));
+        out.push_str(crate::text::head(s, OUTPUT_LIMIT.saturating_sub(out.len())));
     }
     false
 }

@@ -110,7 +110,7 @@ impl Classifier {
         headers: &HeaderMap,
         body: &'a [u8],
     ) -> Option<Verdict<'a>> {
-        crate::decide::run(
+        crate::pipeline::run(
             self.config.rules.as_deref(),
             self.config.provider,
             status,
@@ -141,7 +141,7 @@ impl Classifier {
         headers: &HeaderMap,
         body: &'a [u8],
     ) -> Option<Verdict<'a>> {
-        crate::decide::run(
+        crate::pipeline::run(
             self.config.rules.as_deref(),
             Some(provider),
             status,
@@ -172,7 +172,7 @@ impl Classifier {
     }
 
     /// The error in the first bytes of a body cut at a cap (see
-    /// `decide::run_prefix`), with this configuration.
+    /// `pipeline::run_prefix`), with this configuration.
     #[cfg(feature = "http-body")]
     pub(crate) fn classify_prefix_error(
         &self,
@@ -180,7 +180,7 @@ impl Classifier {
         headers: &HeaderMap,
         prefix: &[u8],
     ) -> Option<ApiError> {
-        crate::decide::run_prefix(
+        crate::pipeline::run_prefix(
             self.config.rules.as_deref(),
             self.config.provider,
             status,

@@ -225,36 +225,7 @@ impl ApiError {
                 retry_hint: None,
             }),
         };
-        #[cfg(feature = "tracing")]
-        crate::integrations::trace::transport(&e);
         e
-    }
-
-    /// What a gateway should do about this error, with the default limits; the same
-    /// answer as [`Verdict::advice`] gives for the response it came from.
-    ///
-    /// ```
-    /// use errnorm::{classify, Action};
-    /// use http::{HeaderMap, StatusCode};
-    ///
-    /// let mut h = HeaderMap::new();
-    /// h.insert("retry-after", "86400".parse().unwrap());
-    /// let e = classify(StatusCode::INTERNAL_SERVER_ERROR, &h, b"").unwrap().into_error();
-    /// // No advice waits a day: beyond max_wait, fail over and cool the upstream down.
-    /// assert_eq!(e.advice().action, Action::Failover);
-    /// ```
-    pub fn advice(&self) -> crate::Advice {
-        self.advice_with(&crate::AdviceOptions::default())
-    }
-
-    /// [`ApiError::advice`] within the caller's limits.
-    pub fn advice_with(&self, opts: &crate::AdviceOptions) -> crate::Advice {
-        crate::act::advice::advise(
-            self.inner.reason,
-            self.inner.retry_after,
-            self.inner.retry_hint.is_some_and(|h| h.retry()),
-            opts,
-        )
     }
 
     /// The provider's documented retry hints for the code that decided, if any.
@@ -319,6 +290,14 @@ impl ApiError {
     /// The HTTP status a gateway should answer its own client with.
     pub fn client_status(&self) -> StatusCode {
         self.inner.reason.client_status()
+    }
+}
+
+/// The owned form of a verdict.
+impl Verdict<'_> {
+    /// An owned [`ApiError`] that borrows nothing.
+    pub fn into_error(self) -> ApiError {
+        ApiError::from(self)
     }
 }
 

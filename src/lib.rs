@@ -106,6 +106,7 @@ mod classifier;
 mod decide;
 mod error;
 mod integrations;
+mod pipeline;
 mod provider;
 mod read;
 mod schema;
@@ -117,17 +118,16 @@ mod verdict;
 pub use act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy, Scope};
 pub use act::client::{own_message, ClientError, ClientOptions, Dialect, Lang};
 pub use act::cooldown::Cooldowns;
-pub use act::transport::classify_transport;
 pub use classifier::Classifier;
 pub use decide::cues::{cues, Cue, CueSet, PRIOR};
 #[cfg(feature = "holdout")]
 #[doc(hidden)]
 pub use decide::hold_out;
+pub use decide::prepare;
 pub use decide::rules::{Rules, RulesError};
 pub use decide::tables::{
-    codes, lookup_code, match_phrase, phrases, CodeInfo, LogLevel, RetryHint, PHRASE_SCAN_LIMIT,
+    codes, lookup_code, match_phrase, phrases, CodeInfo, LogLevel, RetryHint,
 };
-pub use decide::{classify, classify_as, prepare};
 pub use error::ApiError;
 #[cfg(feature = "http-body")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]
@@ -141,13 +141,14 @@ pub use integrations::response::{classify_response, classify_response_as};
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use integrations::tower::{AdvicePolicy, RetryEvent};
+pub use pipeline::{classify, classify_as, classify_transport};
 pub use provider::Provider;
 pub use read::headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
 pub use read::BodyForm;
 pub use stream::{StreamClassifier, StreamError, STREAM_EVENT_LIMIT};
 pub use taxonomy::{ErrorKind, Reason};
-pub use text::escape;
 pub use text::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
+pub use text::{escape, PHRASE_SCAN_LIMIT};
 pub use verdict::{Basis, Code, Evidence, Rule, Verdict};
 
 /// For the fuzz targets only: the scanner checked against the reference reader.

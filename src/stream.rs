@@ -3,7 +3,7 @@
 
 use http::{HeaderMap, StatusCode};
 
-use crate::decide::run_read;
+use crate::pipeline::run_read;
 use crate::read::sse::{event_error, Event, Events};
 use crate::read::BodyForm;
 use crate::{ApiError, Provider};

@@ -11,7 +11,7 @@ use strum::{Display, EnumIter, EnumString, IntoStaticStr};
 use crate::decide::cues::CueSet;
 use crate::decide::tables::{CodeInfo, RetryHint};
 use crate::read::{BodyForm, Text};
-use crate::{ApiError, ErrorKind, Provider, Reason};
+use crate::{ErrorKind, Provider, Reason};
 
 /// Which evidence decided a verdict. errnorm reads evidence in this order, from the
 /// specific to the general, and the first that says something known decides:
@@ -328,11 +328,6 @@ impl<'a> Verdict<'a> {
             path: self.path,
             value,
         }
-    }
-
-    /// An owned [`ApiError`] that borrows nothing.
-    pub fn into_error(self) -> ApiError {
-        ApiError::from(self)
     }
 }
 

@@ -540,6 +540,36 @@ mod status_u16 {
     }
 }
 
+/// Advice on an owned error: the same answer as the verdict it came from.
+impl crate::ApiError {
+    /// What a gateway should do about this error, with the default limits; the same
+    /// answer as [`Verdict::advice`] gives for the response it came from.
+    ///
+    /// ```
+    /// use errnorm::{classify, Action};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let mut h = HeaderMap::new();
+    /// h.insert("retry-after", "86400".parse().unwrap());
+    /// let e = classify(StatusCode::INTERNAL_SERVER_ERROR, &h, b"").unwrap().into_error();
+    /// // No advice waits a day: beyond max_wait, fail over and cool the upstream down.
+    /// assert_eq!(e.advice().action, Action::Failover);
+    /// ```
+    pub fn advice(&self) -> Advice {
+        self.advice_with(&AdviceOptions::default())
+    }
+
+    /// [`ApiError::advice`] within the caller's limits.
+    pub fn advice_with(&self, opts: &AdviceOptions) -> Advice {
+        advise(
+            self.reason(),
+            self.retry_after(),
+            self.retry_hint().is_some_and(|h| h.retry()),
+            opts,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,25 +6,29 @@ use std::io;
 
 use crate::{ApiError, Reason};
 
-/// Classifies a transport failure (`std::io::Error`, as any HTTP client surfaces it at
-/// bottom) into a transient error with advice: a refused or unreachable connection
-/// fails over, a timeout retries after a backoff, a reset or a body cut off mid-read
-/// fails over (the endpoint, not the request, is at fault).
-///
-/// ```
-/// use errnorm::{classify_transport, Action, Reason};
-/// use std::io;
-///
-/// let e = classify_transport(&io::Error::from(io::ErrorKind::ConnectionRefused));
-/// assert_eq!(e.reason(), Reason::UpstreamUnavailable);
-/// assert_eq!(e.advice().action, Action::Failover);
-/// let t = classify_transport(&io::Error::from(io::ErrorKind::TimedOut));
-/// assert_eq!(t.reason(), Reason::Timeout);
-/// assert_eq!(t.advice().action, Action::Retry);
-/// ```
-pub fn classify_transport(err: &io::Error) -> ApiError {
+/// A transport failure (`std::io::Error`) as an error with advice (see
+/// `crate::classify_transport`, which also emits its event).
+pub(crate) fn io_error(err: &io::Error) -> ApiError {
     let (reason, code) = io_kind(err.kind());
     ApiError::transport(reason, code, err.to_string())
+}
+
+/// The reason and code of a `reqwest::Error`: a timeout, a refused connection, a body
+/// cut off, else the I/O error underneath.
+#[cfg(feature = "reqwest")]
+pub(crate) fn reqwest_reason(err: &reqwest::Error) -> (Reason, &'static str) {
+    if err.is_timeout() {
+        (Reason::Timeout, "timeout")
+    } else if err.is_connect() {
+        (Reason::UpstreamUnavailable, "connection_refused")
+    } else if err.is_body() || err.is_decode() {
+        (Reason::UpstreamUnavailable, "body_cut_off")
+    } else {
+        // Look for the I/O error underneath (a reset, an unexpected end).
+        std::error::Error::source(err)
+            .and_then(io_in_chain)
+            .unwrap_or((Reason::ServerError, "transport_error"))
+    }
 }
 
 /// The reason and code of the first I/O error in `err`'s chain of sources, itself
@@ -81,14 +85,14 @@ mod tests {
             (UnexpectedEof, Reason::UpstreamUnavailable, Action::Failover),
             (Other, Reason::ServerError, Action::Retry),
         ] {
-            let e = classify_transport(&io::Error::new(kind, "x"));
+            let e = io_error(&io::Error::new(kind, "x"));
             assert_eq!(e.kind(), ErrorKind::Transient);
             assert_eq!(e.reason(), reason, "{kind:?}");
             assert_eq!(e.basis(), Basis::Transport);
             assert_eq!(e.advice().action, action, "{kind:?}");
             assert!(e.rule_id().starts_with("transport:"));
         }
-        let t = classify_transport(&io::Error::from(TimedOut));
+        let t = io_error(&io::Error::from(TimedOut));
         assert_eq!(t.status(), 504);
     }
 }

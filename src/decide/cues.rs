@@ -20,7 +20,7 @@ use crate::text::dfa::Dfa;
 
 /// The generated `CUES` (`data/cues.tsv`).
 mod generated {
-    use super::{Cue, Window};
+    use crate::decide::cues::{Cue, Window};
     use crate::Reason;
     include!(concat!(env!("OUT_DIR"), "/cues.rs"));
 }

@@ -2,8 +2,8 @@
 //! `data/detect.tsv` (and of runtime rules, read first). The only per-provider
 //! knowledge outside the tables, and it is data too.
 
+use super::evidence::{held_out, Evidence};
 use super::tables::{self, Marker, Owner};
-use super::Evidence;
 use crate::read::{Text, Val};
 use crate::schema::{Field, Probe, Term};
 
@@ -19,7 +19,7 @@ pub(crate) fn detect(ev: &mut Evidence<'_, '_>) -> Option<Owner> {
     // A tight first pass over the markers' presence masks; only a marker whose masks
     // pass has its values looked at.
     let present = ev.present;
-    let skip = super::held_out();
+    let skip = held_out();
     for (i, &(need, forbid)) in tables::MARKER_MASKS.iter().enumerate() {
         if present & need != need || present & forbid != 0 {
             continue;
@@ -53,7 +53,7 @@ fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> Option<Owner> {
             return None;
         }
         let o = ev.hits(*f).sole_owner()?;
-        return (o != Owner::Shared && Some(o) != super::held_out()).then_some(o);
+        return (o != Owner::Shared && Some(o) != held_out()).then_some(o);
     }
     m.terms
         .iter()

@@ -9,11 +9,10 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use http::{HeaderMap, StatusCode};
 
 use super::tables::{self, CodeInfo, LogLevel, Marker, Owner, RetryHint};
 use crate::schema::{self, Field, Format};
-use crate::{Provider, Reason, Verdict};
+use crate::{Provider, Reason};
 
 /// A bad rules file: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -249,27 +248,6 @@ impl Rules {
     /// The name of a runtime provider.
     pub(crate) fn provider_name(&self, i: u16) -> Option<&str> {
         self.providers.get(usize::from(i)).map(String::as_str)
-    }
-
-    /// [`classify`](crate::classify), with these rules read first.
-    pub fn classify<'a>(
-        &'a self,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &'a [u8],
-    ) -> Option<Verdict<'a>> {
-        super::run(Some(self), None, status, headers, body)
-    }
-
-    /// [`classify_as`](crate::classify_as), with these rules read first.
-    pub fn classify_as<'a>(
-        &'a self,
-        provider: Provider,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &'a [u8],
-    ) -> Option<Verdict<'a>> {
-        super::run(Some(self), Some(provider), status, headers, body)
     }
 
     pub(crate) fn lookup(&self, field: Field, key: &[u8]) -> &[CodeInfo] {

@@ -300,9 +300,7 @@ pub fn phrases() -> impl Iterator<Item = &'static CodeInfo> {
     PHRASES.iter().filter_map(|&i| ROWS.get(usize::from(i)))
 }
 
-/// How much of a message the phrase matcher reads: the first 4 KiB. Error messages that
-/// say something are short; this bounds the work on hostile bodies.
-pub const PHRASE_SCAN_LIMIT: usize = 4096;
+use crate::text::PHRASE_SCAN_LIMIT;
 
 /// Builds a phrase matcher (ASCII case-insensitive, all matches).
 pub(crate) fn build_matcher<'p>(phrases: impl IntoIterator<Item = &'p str>) -> Option<AhoCorasick> {

@@ -162,16 +162,21 @@ fn is_event_stream(headers: &HeaderMap) -> bool {
 /// A body that broke off mid-read, as a transport error: reqwest's and I/O errors by
 /// their kind, anything else as a body cut off.
 fn body_error(err: Box<dyn std::error::Error + Send + Sync>) -> ApiError {
-    #[cfg(feature = "reqwest")]
-    if let Some(e) = err.downcast_ref::<reqwest::Error>() {
-        return crate::classify_reqwest_error(e);
-    }
-    let (reason, code) = match crate::act::transport::io_in_chain(err.as_ref()) {
+    let found = match crate::act::transport::io_in_chain(err.as_ref()) {
         // An I/O error with no better name still broke the body off.
         Some((Reason::ServerError, _)) | None => (Reason::UpstreamUnavailable, "body_cut_off"),
         Some(found) => found,
     };
-    ApiError::transport(reason, code, err.to_string())
+    #[cfg(feature = "reqwest")]
+    let found = match err.downcast_ref::<reqwest::Error>() {
+        Some(e) => crate::act::transport::reqwest_reason(e),
+        None => found,
+    };
+    let (reason, code) = found;
+    let e = ApiError::transport(reason, code, err.to_string());
+    #[cfg(feature = "tracing")]
+    crate::integrations::trace::transport(&e);
+    e
 }
 
 /// Polls the next data chunk of a body, skipping trailers.
@@ -435,12 +440,13 @@ where
             }
         }
         let judged = data.and_then(|d| {
-            crate::decide::run_prefix(None, None, self.status, &self.headers, d).map(ApiError::from)
+            crate::pipeline::run_prefix(None, None, self.status, &self.headers, d)
+                .map(ApiError::from)
         });
         let error = match (judged, is_error) {
             (Some(e), _) => e,
             // An error event whose payload says nothing readable.
-            (None, true) => crate::decide::run(
+            (None, true) => crate::pipeline::run(
                 None,
                 None,
                 self.status,

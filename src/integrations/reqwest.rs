@@ -9,20 +9,11 @@ use crate::{ApiError, Provider};
 /// timeout, a body broken off mid-read) becomes a transient error with advice, as
 /// [`classify_transport`](crate::classify_transport) does for `std::io::Error`.
 pub fn classify_reqwest_error(err: &reqwest::Error) -> ApiError {
-    use crate::Reason;
-    let (reason, code) = if err.is_timeout() {
-        (Reason::Timeout, "timeout")
-    } else if err.is_connect() {
-        (Reason::UpstreamUnavailable, "connection_refused")
-    } else if err.is_body() || err.is_decode() {
-        (Reason::UpstreamUnavailable, "body_cut_off")
-    } else {
-        // Look for the I/O error underneath (a reset, an unexpected end).
-        std::error::Error::source(err)
-            .and_then(crate::act::transport::io_in_chain)
-            .unwrap_or((Reason::ServerError, "transport_error"))
-    };
-    ApiError::transport(reason, code, err.to_string())
+    let (reason, code) = crate::act::transport::reqwest_reason(err);
+    let e = ApiError::transport(reason, code, err.to_string());
+    #[cfg(feature = "tracing")]
+    crate::integrations::trace::transport(&e);
+    e
 }
 
 /// Reads a `reqwest::Response` (at most [`BODY_LIMIT`](crate::BODY_LIMIT) of it) and classifies it,
@@ -61,8 +52,8 @@ async fn read(
         return Err(e);
     }
     let body = Bytes::from(c.buf);
-    let error =
-        crate::decide::run(None, provider, parts.status, &parts.headers, &body).map(ApiError::from);
+    let error = crate::pipeline::run(None, provider, parts.status, &parts.headers, &body)
+        .map(ApiError::from);
     Ok(ClassifiedResponse {
         status: parts.status,
         headers: parts.headers,

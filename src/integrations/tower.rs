@@ -146,7 +146,7 @@ impl AdvicePolicy {
     pub fn delay_for<B: AsRef<[u8]>>(&mut self, res: &Response<B>) -> Option<Duration> {
         let classifier = self.classifier.clone();
         let rules = classifier.as_ref().and_then(|c| c.rules());
-        let v = crate::decide::run(
+        let v = crate::pipeline::run(
             rules,
             self.provider,
             res.status(),

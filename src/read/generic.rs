@@ -167,7 +167,9 @@ impl Walk<'_> {
                     self.g.words.ident(s);
                 }
             }
-            (b"status" | b"state", Value::String(s)) if !super::success_word(s.as_bytes()) => {
+            (b"status" | b"state", Value::String(s))
+                if !super::fields::success_word(s.as_bytes()) =>
+            {
                 self.g.words.ident(s);
             }
             (_, Value::Object(_) | Value::Array(_)) => self.value(v, depth + 1),

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::{scan, Fields, Text, Val};
+use super::fields::{Fields, Text, Val};
+use super::scan;
 use crate::schema::Field;
 
 fn val(v: &Value) -> Val<'static> {
@@ -46,7 +47,7 @@ fn wrapper_says_error(v: &Value) -> bool {
     });
     let code = ["code", "Code"].iter().any(|k| {
         o.get(*k)
-            .is_some_and(|c| super::code_says_error(Some(&val(c))))
+            .is_some_and(|c| super::fields::code_says_error(Some(&val(c))))
     });
     let message = ["message", "Message", "msg"]
         .iter()
@@ -84,7 +85,7 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
             "msg" => f.msg = text(v),
             "description" => f.description = text(v),
             "status" => f.status_top = Some(val(v)),
-            "success" if v == &Value::Bool(false) => f.shape |= super::SUCCESS_FALSE,
+            "success" if v == &Value::Bool(false) => f.shape |= super::fields::SUCCESS_FALSE,
             "errors" => {
                 let full = match v {
                     Value::Array(a) => !a.is_empty(),
@@ -92,13 +93,13 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
                     _ => false,
                 };
                 if full {
-                    f.shape |= super::ERRORS;
+                    f.shape |= super::fields::ERRORS;
                 }
             }
             k if scan::WRAPPERS.contains(&k) => {
                 let n = scan::WRAPPERS.iter().position(|w| *w == k).unwrap_or(0);
                 if wrapper_says_error(v) {
-                    f.shape |= super::WRAPPER_FIRST << n;
+                    f.shape |= super::fields::WRAPPER_FIRST << n;
                 }
             }
             "object" => f.object = text(v),

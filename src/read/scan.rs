@@ -19,7 +19,7 @@
 
 use memchr::memchr2;
 
-use super::{Fields, Text, Val};
+use super::fields::{Fields, Text, Val};
 use crate::schema::Field;
 
 /// Reads a JSON document (the body from its first non-space byte) into `f`, which
@@ -113,9 +113,9 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
         Key::Success => {
             let rest = c.b.get(i..)?;
             if rest.starts_with(b"false") {
-                f.shape |= super::SUCCESS_FALSE;
+                f.shape |= super::fields::SUCCESS_FALSE;
             } else {
-                f.shape &= !super::SUCCESS_FALSE;
+                f.shape &= !super::fields::SUCCESS_FALSE;
             }
             skip(c.b, i)
         }
@@ -124,15 +124,15 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
             let inner = c.b.get(i + 1..end.saturating_sub(1)).unwrap_or_default();
             let opens = matches!(c.b.get(i), Some(b'[' | b'{'));
             if opens && !inner.iter().all(u8::is_ascii_whitespace) {
-                f.shape |= super::ERRORS;
+                f.shape |= super::fields::ERRORS;
             } else {
-                f.shape &= !super::ERRORS;
+                f.shape &= !super::fields::ERRORS;
             }
             Some(end)
         }
         Key::Wrapper(n) => {
             let (end, says) = wrapper(c, i)?;
-            let bit = super::WRAPPER_FIRST << n;
+            let bit = super::fields::WRAPPER_FIRST << n;
             if says {
                 f.shape |= bit;
             } else {
@@ -168,7 +168,7 @@ fn wrapper(c: &Cur<'_>, i: usize) -> Option<(usize, bool)> {
             Key::Code | Key::CodeCap => {
                 let (v, end) = c.val(i)?;
                 if let Some(s) = code.get_mut(usize::from(k == Key::CodeCap)) {
-                    *s = super::code_says_error(Some(&v));
+                    *s = super::fields::code_says_error(Some(&v));
                 }
                 return Some(end);
             }

@@ -1,7 +1,8 @@
 //! Server-sent events: lines, events, and the error an event carries. Used for whole
 //! bodies here and, event by event, by the stream classifier.
 
-use super::{scan, Fields, Text, Val};
+use super::fields::{Fields, Text, Val};
+use super::scan;
 
 /// Whether a body starts like an SSE stream.
 pub(crate) fn is_sse(b: &[u8]) -> bool {

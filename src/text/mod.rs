@@ -32,6 +32,10 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// How much of a message the phrase and cue passes read of one text: the first 4 KiB. Error messages that
+/// say something are short; this bounds the work on hostile bodies.
+pub const PHRASE_SCAN_LIMIT: usize = 4096;
+
 /// The first `limit` bytes of `s`, cut back to a character boundary.
 pub(crate) fn head(s: &str, limit: usize) -> &str {
     let mut end = s.len().min(limit);

@@ -24,7 +24,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
 /// The generated `REDACTIONS` (`data/redaction.tsv`).
 mod generated {
-    use super::{RedactKind, RedactRule};
+    use crate::text::redact::{RedactKind, RedactRule};
     include!(concat!(env!("OUT_DIR"), "/redact.rs"));
 }
 use generated::REDACTIONS;

@@ -1,0 +1,288 @@
+//! The evidence of one response as the ladder and detection ask for it: the fields
+//! read, the headers that matter, the message's code and the AWS error type, presence
+//! bits, and each table lookup done at most once.
+
+use http::HeaderMap;
+
+use super::rules::Rules;
+use super::tables::{self, CodeInfo, Owner};
+use crate::read::{self, Fields, Val};
+use crate::schema::Field;
+#[cfg(feature = "holdout")]
+use crate::Provider;
+
+/// The evidence of one response, with every table lookup done at most once and shared
+/// by detection and the ladder.
+pub(crate) struct Evidence<'a, 'r> {
+    pub fields: Option<&'a Fields<'a>>,
+    pub headers: &'a HeaderMap,
+    pub amzn: Option<&'a [u8]>,
+    /// Whether `amzn` came from the header (else from a body's `__type`).
+    pub amzn_header: bool,
+    pub msg_code: Option<i64>,
+    pub rules: Option<&'r Rules>,
+    /// Presence bits of every probe the body answers (see `schema::Probe::bit`).
+    pub present: u32,
+    /// The lookups done so far: a body has few fields, so a short list beats a table.
+    cache: [(Option<Field>, Hits<'r>); 4],
+}
+
+/// The rows that list one field's value: the runtime ones, then the built-in ones.
+#[derive(Clone, Copy)]
+pub(crate) struct Hits<'r> {
+    runtime: &'r [CodeInfo],
+    builtin: &'static [u16],
+    /// A provider whose rows are left out (the leave-one-provider-out measurement).
+    skip: Option<Owner>,
+}
+
+impl<'r> Hits<'r> {
+    const NONE: Hits<'static> = Hits {
+        runtime: &[],
+        builtin: &[],
+        skip: None,
+    };
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'r CodeInfo> + '_ {
+        let rows = tables::all_rows();
+        let skip = self.skip;
+        self.runtime
+            .iter()
+            .chain(
+                self.builtin
+                    .iter()
+                    .filter_map(move |&i| rows.get(usize::from(i))),
+            )
+            .filter(move |r| skip != Some(r.owner))
+    }
+
+    /// The one owner of every row, if they share one (the built-in rows alone when no
+    /// runtime row lists the value: the common case, without the chained iterator).
+    pub(crate) fn sole_owner(&self) -> Option<Owner> {
+        if self.runtime.is_empty() && self.skip.is_none() {
+            let rows = tables::all_rows();
+            let mut it = self
+                .builtin
+                .iter()
+                .filter_map(|&i| rows.get(usize::from(i)));
+            let first = it.next()?.owner;
+            return it.all(|r| r.owner == first).then_some(first);
+        }
+        let first = self.iter().next()?.owner;
+        self.iter().all(|r| r.owner == first).then_some(first)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        if self.skip.is_some() {
+            return self.iter().next().is_none();
+        }
+        self.runtime.is_empty() && self.builtin.is_empty()
+    }
+
+    /// The row that answers: the preferred provider's, else the first (runtime rows
+    /// first, then registry order).
+    pub(crate) fn best(&self, prefer: Option<Owner>) -> Option<&'r CodeInfo> {
+        if self.runtime.is_empty() && self.skip.is_none() {
+            let rows = tables::all_rows();
+            let row = |i: &u16| rows.get(usize::from(*i));
+            if let Some(p) = prefer {
+                if let Some(r) = self.builtin.iter().filter_map(row).find(|r| r.owner == p) {
+                    return Some(r);
+                }
+            }
+            return self.builtin.first().and_then(row);
+        }
+        if let Some(p) = prefer {
+            if let Some(r) = self.iter().find(|r| r.owner == p) {
+                return Some(r);
+            }
+        }
+        self.iter().next()
+    }
+}
+
+/// A number's decimal digits, on the stack.
+struct Digits {
+    buf: [u8; 20],
+    len: usize,
+}
+
+impl Digits {
+    fn new(n: i64) -> Option<Digits> {
+        let mut n = u64::try_from(n).ok()?;
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        buf.copy_within(i.., 0);
+        Some(Digits { buf, len: 20 - i })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl<'a, 'r> Evidence<'a, 'r> {
+    pub(crate) fn new(
+        fields: Option<&'a Fields<'a>>,
+        headers: &'a HeaderMap,
+        seen: &read::headers::Seen<'a>,
+        rules: Option<&'r Rules>,
+    ) -> Evidence<'a, 'r> {
+        let msg_code = fields
+            .and_then(Fields::message)
+            .and_then(|(m, _)| read::code_in_message(m.bytes()));
+        let from_header = seen.amzn_type();
+        let amzn_header = from_header.is_some();
+        let amzn = from_header.or_else(|| {
+            fields
+                .and_then(|f| f.text(Field::AmznType))
+                .map(|t| read::aws_name(t.bytes()))
+        });
+        let mut present = fields.map_or(0, Fields::presence);
+        if msg_code.is_some() {
+            present |= crate::schema::field_bit(Field::MessageCode);
+        }
+        if amzn.is_some() {
+            present |= crate::schema::field_bit(Field::AmznType);
+        }
+        Evidence {
+            fields,
+            headers,
+            amzn,
+            amzn_header,
+            present,
+            msg_code,
+            rules,
+            cache: [(None, Hits::NONE); 4],
+        }
+    }
+
+    /// The value of a field as bytes to look up, if the response has one.
+    fn with_key<T>(&self, field: Field, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
+        match field {
+            Field::MessageCode => Some(f(Digits::new(self.msg_code?)?.bytes())),
+            Field::AmznType => Some(f(self.amzn?)),
+            Field::Message => None,
+            _ => match self.fields?.get(field)? {
+                Val::Str(t) => {
+                    let b = t.bytes().trim_ascii();
+                    // The Anthropic envelope's `"type":"error"` names no error.
+                    if field == Field::Type && b == b"error" {
+                        return None;
+                    }
+                    (!b.is_empty()).then(|| f(b))
+                }
+                Val::Int(n) => Some(f(Digits::new(*n)?.bytes())),
+                Val::Other => None,
+            },
+        }
+    }
+
+    /// The rows that list this field's value (looked up once).
+    pub(crate) fn hits(&mut self, field: Field) -> Hits<'r> {
+        if self.present & crate::schema::field_bit(field) == 0 {
+            return Hits::NONE;
+        }
+        if let Some((_, h)) = self.cache.iter().find(|(f, _)| *f == Some(field)) {
+            return *h;
+        }
+        let rules = self.rules;
+        let h = self
+            .with_key(field, |key| Hits {
+                runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
+                builtin: tables::lookup_indices(field, key),
+                skip: held_out(),
+            })
+            .unwrap_or(Hits::NONE);
+        if let Some(slot) = self.cache.iter_mut().find(|(f, _)| f.is_none()) {
+            *slot = (Some(field), h);
+        }
+        h
+    }
+
+    /// The best phrase in the message: a runtime one first, then a built-in one.
+    pub(crate) fn phrase(&self) -> Option<(&'r CodeInfo, &'static str)> {
+        let (m, at) = self.fields?.message()?;
+        let row = self
+            .rules
+            .and_then(|r| r.phrase(m.bytes()))
+            .or_else(|| tables::phrase_in(m.bytes()))?;
+        if let Some(skip) = held_out() {
+            if row.owner == skip {
+                // The held-out provider's phrase: the best phrase of the others.
+                let row = tables::phrase_in_except(m.bytes(), skip)?;
+                return Some((row, at.pointer()));
+            }
+        }
+        Some((row, at.pointer()))
+    }
+}
+
+#[cfg(feature = "holdout")]
+thread_local! {
+    static HELD_OUT: std::cell::Cell<Option<Provider>> = const { std::cell::Cell::new(None) };
+}
+
+/// The provider whose rows and markers are switched off on this thread, if any.
+#[inline(always)]
+pub(crate) fn held_out() -> Option<Owner> {
+    #[cfg(feature = "holdout")]
+    {
+        HELD_OUT
+            .try_with(std::cell::Cell::get)
+            .ok()
+            .flatten()
+            .map(Owner::Builtin)
+    }
+    #[cfg(not(feature = "holdout"))]
+    {
+        None
+    }
+}
+
+/// Runs `f` with one provider's own rows (codes, types, phrases) and detection markers
+/// switched off on this thread, as if errnorm had no table for it: the
+/// leave-one-provider-out measurement of how well the generic layer (shapes, words,
+/// cues) serves a provider it does not know. For errnorm's own tests (feature
+/// `holdout`); never needed by a consumer.
+#[cfg(feature = "holdout")]
+#[doc(hidden)]
+pub fn hold_out<R>(provider: Provider, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<Provider>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = HELD_OUT.try_with(|h| h.set(self.0));
+        }
+    }
+    let _reset = Reset(
+        HELD_OUT
+            .try_with(|h| h.replace(Some(provider)))
+            .ok()
+            .flatten(),
+    );
+    f()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Digits;
+
+    #[test]
+    fn digits_on_the_stack() {
+        assert_eq!(Digits::new(0).unwrap().bytes(), b"0");
+        assert_eq!(Digits::new(1008).unwrap().bytes(), b"1008");
+        assert_eq!(
+            Digits::new(i64::MAX).unwrap().bytes(),
+            i64::MAX.to_string().as_bytes()
+        );
+        assert!(Digits::new(-1).is_none());
+    }
+}

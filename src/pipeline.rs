@@ -1,0 +1,301 @@
+//! The pipeline: a response read once (`read/`), decided once (`decide/`), and its
+//! verdict built once; the upstream body an aggregator wraps goes through the same
+//! reading and deciding. The one place a classification's `tracing` event fires.
+
+use std::time::SystemTime;
+
+use http::{HeaderMap, StatusCode};
+
+use crate::decide::rules::Rules;
+use crate::decide::tables::Owner;
+use crate::decide::{self, Decision, Evidence};
+use crate::read::headers::Seen;
+use crate::read::{self, BodyForm, Fields, Text, Val};
+use crate::schema::{Field, Step};
+use crate::verdict::{Code, Verdict};
+use crate::Provider;
+
+/// Classifies a response, detecting the provider from the body's shape.
+///
+/// Returns `None` when the response is not an error: a status below 400 whose body does
+/// not say it is an error (a MiniMax `base_resp` with code 0, an SSE stream of ordinary
+/// chunks, any success body). Every other response gets a verdict; when the body cannot
+/// be read (HTML, plain text, empty, truncated, too deeply nested) the status decides,
+/// with [`Basis::HttpStatus`].
+///
+/// ```
+/// use errnorm::{classify, Basis, ErrorKind, Provider};
+/// use http::{HeaderMap, StatusCode};
+///
+/// let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+/// let v = classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(v.kind(), ErrorKind::Quota);
+/// assert_eq!(v.provider(), Some(Provider::Minimax));
+/// assert_eq!(v.basis(), Basis::ProviderCode);
+/// assert!(!v.is_retryable());
+///
+/// let ok = br#"{"base_resp":{"status_code":0,"status_msg":"success"}}"#;
+/// assert!(classify(StatusCode::OK, &HeaderMap::new(), ok).is_none());
+/// ```
+pub fn classify<'a>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    run(None, None, status, headers, body)
+}
+
+/// Classifies a response from a known provider: its rows are preferred where several
+/// providers list the same value, and detection is skipped; every other provider's rows
+/// still apply, so a forwarded OpenAI or Anthropic error is still understood.
+///
+/// ```
+/// use errnorm::{classify_as, ErrorKind, Provider, Reason};
+/// use http::{HeaderMap, StatusCode};
+///
+/// let body = br#"{"code":400,"reason":"BILLING_BALANCE_NOT_ENOUGH","message":"Insufficient balance"}"#;
+/// let v = classify_as(Provider::Novita, StatusCode::BAD_REQUEST, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(v.kind(), ErrorKind::Quota); // the reason decides over the 400
+/// assert_eq!(v.reason(), Reason::InsufficientBalance);
+/// assert!(!v.provider_detected());
+/// ```
+pub fn classify_as<'a>(
+    provider: Provider,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    run(None, Some(provider), status, headers, body)
+}
+
+/// Runtime rules as a door of their own: the pipeline with these rules read first.
+impl Rules {
+    /// [`classify`](crate::classify), with these rules read first.
+    pub fn classify<'a>(
+        &'a self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &'a [u8],
+    ) -> Option<Verdict<'a>> {
+        run(Some(self), None, status, headers, body)
+    }
+
+    /// [`classify_as`](crate::classify_as), with these rules read first.
+    pub fn classify_as<'a>(
+        &'a self,
+        provider: Provider,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &'a [u8],
+    ) -> Option<Verdict<'a>> {
+        run(Some(self), Some(provider), status, headers, body)
+    }
+}
+
+/// Classifies with optional runtime rules read before the built-in tables.
+pub(crate) fn run<'a>(
+    rules: Option<&'a Rules>,
+    hint: Option<Provider>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    read_and_run(read::read, (rules, hint), status, headers, body)
+}
+
+/// Classifies the first bytes of a body that was cut at a cap (a relay's
+/// `BODY_LIMIT`): the fields read before the cut decide, as they would have in the whole
+/// body (MiniMax's `base_resp` comes first); the cut document itself is no evidence.
+#[cfg(feature = "http-body")]
+pub(crate) fn run_prefix<'a>(
+    rules: Option<&'a Rules>,
+    hint: Option<Provider>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    prefix: &'a [u8],
+) -> Option<Verdict<'a>> {
+    read_and_run(read::read_prefix, (rules, hint), status, headers, prefix)
+}
+
+/// A body read into fields by `reader`, then classified.
+#[inline(always)]
+fn read_and_run<'a>(
+    reader: fn(&'a [u8], &mut Fields<'a>) -> (BodyForm, bool),
+    (rules, hint): (Option<&'a Rules>, Option<Provider>),
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Option<Verdict<'a>> {
+    let mut f = Fields::default();
+    let (form, ok) = reader(body, &mut f);
+    run_read(rules, hint, status, headers, form, ok.then_some(&mut f))
+}
+
+/// Classifies what was read from a body (or from one event of a stream): the evidence
+/// built once, decided, and the verdict built once from it.
+pub(crate) fn run_read<'a>(
+    rules: Option<&'a Rules>,
+    hint: Option<Provider>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    form: BodyForm,
+    fields: Option<&mut Fields<'a>>,
+) -> Option<Verdict<'a>> {
+    let (decision, owner, detected, msg_code, retry_after) = {
+        let seen = Seen::read(headers);
+        let mut ev = Evidence::new(fields.as_deref(), headers, &seen, rules);
+        let screen = decide::screen(&mut ev, status, hint)?;
+        let mut d = screen.decision;
+        if decide::wants_nested(d.as_ref()) {
+            if let Some(raw) = ev.fields.and_then(|f| f.raw.as_ref()) {
+                if let Some(n) = nested(raw.bytes(), headers, &seen, rules) {
+                    d = Some(n);
+                }
+            }
+        }
+        let header_delay = seen.delay(SystemTime::now);
+        let (d, retry_after) = decide::finish(&mut ev, status, d, header_delay);
+        (d, screen.owner, screen.detected, ev.msg_code, retry_after)
+    };
+    let name = match owner {
+        Some(Owner::Builtin(p)) => Some(p.as_str()),
+        Some(Owner::Runtime(i)) => rules.and_then(|r| r.provider_name(i)),
+        _ => None,
+    };
+    let provider = match owner {
+        Some(Owner::Builtin(p)) => Some(p),
+        _ => None,
+    };
+    let v = verdict(
+        decision,
+        (provider, name, detected),
+        fields,
+        msg_code,
+        (status, retry_after, form),
+    );
+    #[cfg(feature = "tracing")]
+    crate::integrations::trace::classified(&v);
+    Some(v)
+}
+
+/// How much of a wrapped upstream body is read.
+const NESTED_LIMIT: usize = 64 << 10;
+
+/// The decision of an upstream body wrapped as a string (OpenRouter's
+/// `error.metadata.raw`): read like any body, then decided from its own evidence. Read
+/// once: a body wrapped in the wrapped body is not unwrapped again.
+fn nested<'r>(
+    raw: &[u8],
+    headers: &HeaderMap,
+    seen: &Seen<'_>,
+    rules: Option<&'r Rules>,
+) -> Option<Decision<'r>> {
+    let raw = raw.get(..NESTED_LIMIT).unwrap_or(raw);
+    let mut f = Fields::default();
+    let (_, ok) = read::read(raw, &mut f);
+    if !ok {
+        return None;
+    }
+    f.raw = None;
+    let mut ev = Evidence::new(Some(&f), headers, seen, rules);
+    decide::nested(&mut ev)
+}
+
+/// The verdict, built once from the decision and the body's own code, message and type.
+/// `msg_code` is the message's `(NNNN)` code, as the evidence read it (not read again).
+fn verdict<'a>(
+    d: Decision<'a>,
+    (provider, provider_name, detected): (Option<Provider>, Option<&'a str>, bool),
+    fields: Option<&mut Fields<'a>>,
+    msg_code: Option<i64>,
+    (status, retry_after, body_form): (StatusCode, Option<std::time::Duration>, BodyForm),
+) -> Verdict<'a> {
+    let mut v = Verdict {
+        reason: d.reason,
+        provider,
+        provider_name,
+        detected,
+        code: None,
+        message: None,
+        error_type: None,
+        basis: d.basis,
+        rule: d.rule,
+        path: d.path,
+        status,
+        retry_after,
+        body_form,
+    };
+    let Some(f) = fields else { return v };
+    // The code that decided, else the most specific code in the body.
+    let code_of = |f: &Fields<'a>, field: Field| -> Option<Code<'a>> {
+        match field {
+            Field::MessageCode => msg_code.map(Code::Number),
+            _ => match f.get(field)? {
+                Val::Int(n) => Some(Code::Number(*n)),
+                Val::Str(t) if !t.is_empty() => to_cow(t).map(Code::Name),
+                _ => None,
+            },
+        }
+    };
+    v.code = match d.field.filter(|f| f.step() != Step::Type) {
+        Some(field) => code_of(f, field),
+        None => None,
+    }
+    .or_else(|| {
+        [
+            Field::BaseRespStatusCode,
+            Field::MessageCode,
+            Field::Reason,
+            Field::ErrorCodeTop,
+            Field::ErrorCode,
+            Field::InnerCode,
+            Field::DetailReason,
+            Field::Code,
+        ]
+        .into_iter()
+        .find_map(|field| match (field, f.get(field)) {
+            (Field::BaseRespStatusCode | Field::ErrorCodeTop, Some(Val::Int(0))) => None,
+            (Field::Code, Some(Val::Int(_))) => None, // Novita and others: the HTTP status
+            _ => code_of(f, field),
+        })
+    });
+    v.error_type = [Field::ErrorType, Field::ErrorStatus, Field::Type]
+        .into_iter()
+        .find_map(|field| {
+            let t = f.text(field)?;
+            (field != Field::Type || t.bytes() != b"error").then(|| t.clone())
+        });
+    v.message = f.take_message();
+    v
+}
+
+/// The text, borrowed from the body where it can be; `None` if it is not UTF-8.
+fn to_cow<'a>(t: &Text<'a>) -> Option<std::borrow::Cow<'a, str>> {
+    match t {
+        Text::Raw(b) => std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed),
+        Text::Decoded(s) => Some(std::borrow::Cow::Owned(s.clone())),
+    }
+}
+
+/// Classifies a transport failure (`std::io::Error`, as any HTTP client surfaces it at
+/// bottom) into a transient error with advice: a refused or unreachable connection
+/// fails over, a timeout retries after a backoff, a reset or a body cut off mid-read
+/// fails over (the endpoint, not the request, is at fault).
+///
+/// ```
+/// use errnorm::{classify_transport, Action, Reason};
+/// use std::io;
+///
+/// let e = classify_transport(&io::Error::from(io::ErrorKind::ConnectionRefused));
+/// assert_eq!(e.reason(), Reason::UpstreamUnavailable);
+/// assert_eq!(e.advice().action, Action::Failover);
+/// let t = classify_transport(&io::Error::from(io::ErrorKind::TimedOut));
+/// assert_eq!(t.reason(), Reason::Timeout);
+/// assert_eq!(t.advice().action, Action::Retry);
+/// ```
+pub fn classify_transport(err: &std::io::Error) -> crate::ApiError {
+    let e = crate::act::transport::io_error(err);
+    #[cfg(feature = "tracing")]
+    crate::integrations::trace::transport(&e);
+    e
+}

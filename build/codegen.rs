@@ -31,6 +31,8 @@ pub fn generate_parts(dir: &Path) -> Result<Vec<(&'static str, String)>, String>
     let mut tables = String::new();
     gen_rows(&mut tables, &rows)?;
     gen_detect(&mut tables, dir, &providers, &rows)?;
+    let mut detect = String::new();
+    gen_detect_code(&mut detect, dir, &providers)?;
     let mut redact = String::new();
     gen_redactions(&mut redact, dir)?;
     let mut cues = String::new();
@@ -40,6 +42,7 @@ pub fn generate_parts(dir: &Path) -> Result<Vec<(&'static str, String)>, String>
     Ok(vec![
         ("provider.rs", provider),
         ("tables.rs", tables),
+        ("detect.rs", detect),
         ("redact.rs", redact),
         ("cues.rs", cues),
         ("allow.rs", allow),
@@ -367,14 +370,92 @@ fn gen_detect(
         )
         .ok();
     }
-    let masks: Vec<String> = markers
-        .iter()
-        .map(|m| {
-            let (n, f) = schema::masks(&m.terms);
-            format!("({n}, {f})")
-        })
-        .collect();
-    writeln!(out, "/// Detection markers from `data/detect.tsv`, in file order.\npub(crate) static MARKERS: [Marker; {}] = [\n{items}];\n/// Each marker's presence masks (need, forbid), for a tight first pass.\npub(crate) static MARKER_MASKS: [(u32, u32); {}] = [{}];\n", markers.len(), markers.len(), masks.join(", ")).ok();
+    writeln!(out, "/// Detection markers from `data/detect.tsv`, in file order, as data: the generated\n/// `detect_builtin` is tested against them.\n#[cfg(test)]\npub(crate) static MARKERS: [Marker; {}] = [\n{items}];\n", markers.len()).ok();
+    Ok(())
+}
+
+/// The built-in markers as straight-line code (`detect.rs`, included by
+/// `src/decide/detect.rs`): each marker's masks, then its terms, in file order, with no
+/// table of terms to interpret. The same markers as `MARKERS`, which runtime rules and
+/// `--explain` read.
+fn gen_detect_code(
+    out: &mut String,
+    dir: &Path,
+    providers: &[schema::ProviderRow],
+) -> Result<(), String> {
+    let known = |id: &str| providers.iter().any(|p| p.id == id);
+    let text = read(dir, "detect.tsv")?;
+    let markers = schema::detect(&text, &known).map_err(|e| at("detect.tsv", &e))?;
+    let mut body = String::new();
+    for m in &markers {
+        let (need, forbid) = schema::masks(&m.terms);
+        let mut conds = Vec::new();
+        if need != 0 {
+            conds.push(format!("p & {need} == {need}"));
+        }
+        if forbid != 0 {
+            conds.push(format!("p & {forbid} == 0"));
+        }
+        let masks = conds.join(" && ");
+        let and = if masks.is_empty() { "" } else { " && " };
+        if m.provider == "*" {
+            let [Term::Owned(f)] = m.terms.as_slice() else {
+                return Err(format!(
+                    "data/detect.tsv:{}: `*` takes one `f@@` term",
+                    m.line
+                ));
+            };
+            writeln!(
+                body,
+                "    // data/detect.tsv:{line}\n    if {cond} {{\n        if let Some(o) = sole_owner_of(ev, Field::{f:?}) {{\n            return Some(o);\n        }}\n    }}",
+                line = m.line,
+                cond = if masks.is_empty() { "true" } else { masks.as_str() }
+            )
+            .ok();
+            continue;
+        }
+        let owner = format!("Owner::Builtin(Provider::{})", camel(&m.provider));
+        let terms: Vec<String> = m
+            .terms
+            .iter()
+            .map(|t| {
+                let t = match t {
+                    Term::Present(p) => format!("Term::Present({})", probe_expr(p)),
+                    Term::Absent(p) => format!("Term::Absent({})", probe_expr(p)),
+                    Term::Equals(p, v) => format!(
+                        "Term::Equals({}, Cow::Borrowed(&[{}]))",
+                        probe_expr(p),
+                        v.iter()
+                            .map(|a| format!("Cow::Borrowed({})", lit(a)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    Term::Contains(p, v) => {
+                        format!(
+                            "Term::Contains({}, Cow::Borrowed({}))",
+                            probe_expr(p),
+                            lit(v)
+                        )
+                    }
+                    Term::Listed(f) => format!("Term::Listed(Field::{f:?})"),
+                    Term::Owned(f) => format!("Term::Owned(Field::{f:?})"),
+                };
+                format!("term(ev, O, &{t})")
+            })
+            .collect();
+        writeln!(
+            body,
+            "    // data/detect.tsv:{line}\n    {{\n        const O: Owner = {owner};\n        if {masks}{and}skip != Some(O) && {terms} {{\n            return Some(O);\n        }}\n    }}",
+            line = m.line,
+            terms = terms.join(" && ")
+        )
+        .ok();
+    }
+    writeln!(
+        out,
+        "/// The first built-in marker that holds names the provider (`skip`'s markers are off).\npub(crate) fn detect_builtin(ev: &mut Evidence<'_, '_>, skip: Option<Owner>) -> Option<Owner> {{\n    let p = ev.present;\n{body}    None\n}}"
+    )
+    .ok();
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! knowledge outside the tables, and it is data too.
 
 use super::evidence::{held_out, Evidence};
-use super::tables::{self, Marker, Owner};
+use super::tables::{Marker, Owner};
 use crate::read::{Text, Val};
 use crate::schema::{Field, Probe, Term};
 
@@ -16,22 +16,35 @@ pub(crate) fn detect(ev: &mut Evidence<'_, '_>) -> Option<Owner> {
             }
         }
     }
-    // A tight first pass over the markers' presence masks; only a marker whose masks
-    // pass has its values looked at.
-    let present = ev.present;
-    let skip = held_out();
-    for (i, &(need, forbid)) in tables::MARKER_MASKS.iter().enumerate() {
-        if present & need != need || present & forbid != 0 {
-            continue;
-        }
-        if skip.is_some() && tables::MARKERS.get(i).map(|m| m.provider) == skip {
-            continue;
-        }
-        if let Some(o) = tables::MARKERS.get(i).and_then(|m| holds(ev, m)) {
-            return Some(o);
-        }
+    // The built-in markers, generated as straight-line code: each marker's presence
+    // masks first, then its terms.
+    generated::detect_builtin(ev, held_out())
+}
+
+/// The generated `detect_builtin` (`data/detect.tsv`).
+mod generated {
+    use std::borrow::Cow;
+
+    use super::{sole_owner_of, term};
+    use crate::decide::evidence::Evidence;
+    use crate::decide::tables::Owner;
+    use crate::schema::{Field, Probe, Term};
+    use crate::Provider;
+    include!(concat!(env!("OUT_DIR"), "/detect.rs"));
+}
+
+/// The provider whose table alone lists `f`'s value, if any (a `*` marker). A bare
+/// number names no provider: every provider has its own numbers.
+fn sole_owner_of(ev: &mut Evidence<'_, '_>, f: Field) -> Option<Owner> {
+    if ev.fields.and_then(|x| x.get(f)).is_some_and(|v| match v {
+        Val::Int(_) => true,
+        Val::Str(t) => t.bytes().iter().all(u8::is_ascii_digit),
+        Val::Other => false,
+    }) {
+        return None;
     }
-    None
+    let o = ev.hits(f).sole_owner()?;
+    (o != Owner::Shared && Some(o) != held_out()).then_some(o)
 }
 
 /// The provider a marker names, if it holds. A marker of `*` (its one term `f@@`)
@@ -44,16 +57,7 @@ fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> Option<Owner> {
         let [Term::Owned(f)] = m.terms.as_ref() else {
             return None;
         };
-        // A bare number names no provider: every provider has its own numbers.
-        if ev.fields.and_then(|x| x.get(*f)).is_some_and(|v| match v {
-            Val::Int(_) => true,
-            Val::Str(t) => t.bytes().iter().all(u8::is_ascii_digit),
-            Val::Other => false,
-        }) {
-            return None;
-        }
-        let o = ev.hits(*f).sole_owner()?;
-        return (o != Owner::Shared && Some(o) != held_out()).then_some(o);
+        return sole_owner_of(ev, *f);
     }
     m.terms
         .iter()
@@ -62,6 +66,7 @@ fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> Option<Owner> {
 }
 
 /// A probe's value: `Some(None)` when present without text (an object, a number).
+#[inline(always)]
 fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &Probe<'_>) -> Option<Option<&'e [u8]>> {
     let text = |t: Option<&'e Text<'_>>| t.map(|t| Some(t.bytes()));
     match p {
@@ -101,6 +106,7 @@ pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     false
 }
 
+#[inline(always)]
 fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &Term<'_>) -> bool {
     match t {
         Term::Present(p) => match probe(ev, p) {
@@ -120,6 +126,13 @@ fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &Term<'_>) -> bool {
     }
 }
 
+/// The built-in markers read as data, one term at a time: what the generated code
+/// must agree with.
+#[cfg(test)]
+fn interpret(ev: &mut Evidence<'_, '_>) -> Option<Owner> {
+    super::tables::MARKERS.iter().find_map(|m| holds(ev, m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::contains;
@@ -132,5 +145,57 @@ mod tests {
         assert!(!contains(b"", b"a"));
         assert!(contains(b"abc", b""));
         assert!(contains(b"aab", b"ab"));
+    }
+
+    /// Every body of every fixture, corpus and untabled file, with its headers: the
+    /// generated walk names the provider the markers name, read one term at a time.
+    #[test]
+    fn the_generated_walk_agrees_with_the_markers_on_every_fixture() {
+        use super::{generated, interpret, Evidence};
+        use crate::read::{self, headers::Seen, Fields};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let mut files = Vec::new();
+        for dir in ["fixtures", "corpus", "corpus/untabled"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "jsonl") {
+                    files.push(p);
+                }
+            }
+        }
+        let mut n = 0;
+        let mut named = 0;
+        for p in files {
+            for line in std::fs::read_to_string(&p).unwrap().lines() {
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                let Some(body) = v["body"].as_str() else {
+                    continue;
+                };
+                let mut h = http::HeaderMap::new();
+                if let Some(m) = v["headers"].as_object() {
+                    for (k, x) in m {
+                        if let (Ok(k), Some(Ok(x))) = (
+                            http::HeaderName::from_bytes(k.as_bytes()),
+                            x.as_str().map(http::HeaderValue::from_str),
+                        ) {
+                            h.append(k, x);
+                        }
+                    }
+                }
+                let mut f = Fields::default();
+                let (_, ok) = read::read(body.as_bytes(), &mut f);
+                let seen = Seen::read(&h);
+                let mut ev = Evidence::new(ok.then_some(&f), &h, &seen, None);
+                let want = interpret(&mut ev);
+                let mut ev = Evidence::new(ok.then_some(&f), &h, &seen, None);
+                let got = generated::detect_builtin(&mut ev, None);
+                assert_eq!(got, want, "{}: {body}", p.display());
+                n += 1;
+                named += usize::from(want.is_some());
+            }
+        }
+        assert!(n > 700 && named > 500, "{n} bodies, {named} named");
     }
 }

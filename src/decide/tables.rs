@@ -14,7 +14,9 @@ use crate::text::dfa::Dfa;
 use serde::{Deserialize, Serialize};
 
 use super::phash;
-use crate::schema::{Field, Probe, Term};
+#[cfg(test)]
+use crate::schema::Probe;
+use crate::schema::{Field, Term};
 use crate::{ErrorKind, Provider, Reason};
 
 /// Who a row belongs to.
@@ -249,7 +251,8 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/tables.rs"));
 }
 
-pub(crate) use generated::{MARKERS, MARKER_MASKS};
+#[cfg(test)]
+pub(crate) use generated::MARKERS;
 use generated::{PHRASES, ROWS, TABLES};
 
 /// The built-in rows (indices into [`all_rows`]) that list `key` in `field`, in

@@ -181,7 +181,8 @@ pub(crate) fn finish<'r>(
         if let Some(r) = &reading {
             return r.delay();
         }
-        if !may_delay(ev.fields) {
+        // Where the message was already found to state no time, nothing is read again.
+        if delayed == Some(false) {
             return None;
         }
         let f = ev.fields?;
@@ -191,15 +192,15 @@ pub(crate) fn finish<'r>(
                 .get_or_insert_with(|| Reading::new(ev, known))
                 .delay();
         }
-        // A delay in the message (or a wrapped upstream's), read as it came.
+        // A delay in the message (or a wrapped upstream's), read as it came, around
+        // the numbers that may state one.
         let now = SystemTime::now();
         [f.message().map(|(m, _)| m), f.raw.as_ref()]
             .into_iter()
             .flatten()
             .find_map(|t| {
                 let m = t.as_str()?;
-                read::delay::stated(crate::text::head(m, crate::read::words::WORDS_LIMIT), now)
-                    .delay
+                read::delay::first_delay(crate::text::head(m, crate::read::words::WORDS_LIMIT), now)
             })
     });
     (d, retry_after)
@@ -388,22 +389,21 @@ fn may_state_time(f: Option<&Fields<'_>>, window: bool) -> bool {
     }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes()))
 }
 
-/// Whether a body carries Google's quota or retry details (`quotaId`, `retryDelay`),
-/// which name a window or a wait in fields no fast path reads.
+/// Whether a body carries Google's quota or retry details (`"quotaId"`, `"retryDelay"`),
+/// which name a window or a wait in fields no fast path reads. One pass for the rare
+/// bytes `q` and `D`, each checked in place.
 fn time_details(doc: &[u8]) -> bool {
-    let [quota, retry] = detail_finders();
-    quota.find(doc).is_some() || retry.find(doc).is_some()
-}
-
-/// The searchers for `"quotaId"` and `"retryDelay"`, built once.
-fn detail_finders() -> &'static [memchr::memmem::Finder<'static>; 2] {
-    static F: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 2]> =
-        std::sync::OnceLock::new();
-    F.get_or_init(|| {
-        [
-            memchr::memmem::Finder::new(b"\"quotaId\""),
-            memchr::memmem::Finder::new(b"\"retryDelay\""),
-        ]
+    memchr::memchr2_iter(b'q', b'D', doc).any(|i| {
+        if doc.get(i) == Some(&b'q') {
+            i > 0
+                && doc.get(i - 1) == Some(&b'"')
+                && doc.get(i..).is_some_and(|r| r.starts_with(b"quotaId\""))
+        } else {
+            i >= 6
+                && doc
+                    .get(i - 6..)
+                    .is_some_and(|r| r.starts_with(b"\"retryDelay\""))
+        }
     })
 }
 
@@ -502,7 +502,6 @@ pub fn prepare() {
     let _ = cues::matcher();
     let _ = window_words();
     let _ = long_window_words();
-    let _ = detail_finders();
     let _ = read::delay::triggers();
     let _ = tables::shared_field(Field::ErrorCode);
     crate::text::redact::prepare();
@@ -645,5 +644,19 @@ mod tests {
         assert_eq!(k(429), RateLimit);
         assert_eq!(k(400), Validation);
         assert_eq!(k(451), Content);
+    }
+
+    #[test]
+    fn google_details_are_found_by_their_keys_only() {
+        assert!(time_details(br#"{"violations":[{"quotaId":"PerDay"}]}"#));
+        assert!(time_details(
+            br#"[{"@type":"x.RetryInfo","retryDelay":"34s"}]"#
+        ));
+        assert!(!time_details(
+            br#"{"message":"quotaId and retryDelay in words"}"#
+        ));
+        assert!(!time_details(br#"{"q":"D","Delay":1,"quota":"x"}"#));
+        assert!(!time_details(b"D"));
+        assert!(!time_details(b""));
     }
 }

@@ -66,7 +66,7 @@ pub(crate) fn triggers() -> Option<&'static Dfa> {
 }
 
 /// The most triggers read in one text (a bound on the work on hostile words).
-const MAX_TRIGGERS: usize = 64;
+const MAX_TRIGGERS: usize = 32;
 
 /// Calls `f(start, rest, what)` for each trigger in `words`, leftmost-longest, whole
 /// words only, with the text after it and what it announces; stops when `f` says so.
@@ -144,6 +144,92 @@ pub(crate) fn stated(words: &str, now: SystemTime) -> Stated {
         window: window.map(|d| d.min(MAX_RETRY_AFTER)),
         status,
     }
+}
+
+/// The longest trigger, in bytes, and the whitespace allowed after it: how far before
+/// a number a trigger is looked for.
+const TRIGGER_REACH: usize = 40;
+
+/// The first delay or reset `text` states, as [`stated`] reads it, but reading only
+/// around the numbers that may be one: a number with a unit of time right after it
+/// (`2.4s`, `120ms`, `20 seconds`, `1.5 hours`) or a date (`2026-`), with a trigger right
+/// before it ("try again in "). A long message that states one wait costs a few dozen
+/// bytes of the automaton, not all of them.
+pub(crate) fn first_delay(text: &str, now: SystemTime) -> Option<Duration> {
+    let b = text.as_bytes();
+    let mut found: Option<(usize, Duration)> = None;
+    let mut i = 0;
+    while let Some(at) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(u8::is_ascii_digit))
+    {
+        let start = i + at;
+        let mut j = start;
+        while b.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'.') {
+            j += 1;
+        }
+        let date = j - start == 4 && b.get(j) == Some(&b'-');
+        let mut k = j;
+        while b.get(k) == Some(&b' ') {
+            k += 1;
+        }
+        // Seconds, minutes, hours (`s`, `ms`, `m`, `min`, `h`, `hr`...): the units of the
+        // waits providers state in their messages. Days are read with the words.
+        let unit = b.get(k).is_some_and(|c| b"smhSMH".contains(c));
+        if date || unit {
+            if let Some(d) = delay_before(text, start, now) {
+                found = Some((start, d));
+                break;
+            }
+        }
+        i = j.max(start + 1);
+    }
+    if !text.is_ascii() {
+        if let Some((i, d)) = chinese(text) {
+            if found.map_or(true, |(j, _)| i < j) {
+                found = Some((i, d));
+            }
+        }
+    }
+    found.map(|(_, d)| d.min(MAX_RETRY_AFTER))
+}
+
+/// The delay a trigger right before `number` (only whitespace between) announces.
+fn delay_before(text: &str, number: usize, now: SystemTime) -> Option<Duration> {
+    let mut from = number.saturating_sub(TRIGGER_REACH);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let window = text.get(from..number)?;
+    let b = text.as_bytes();
+    let mut d = None;
+    // A window of 40 bytes holds few triggers: a short list to sort.
+    triggers()?.leftmost_longest::<8>(window.as_bytes(), |p, s, e| {
+        let (s, e) = (from + s, from + e);
+        // Whole words (as in the text, not the window), and nothing but whitespace
+        // between the trigger and the number.
+        if s > 0 && b.get(s - 1).is_some_and(u8::is_ascii_alphanumeric) {
+            return true;
+        }
+        if !b
+            .get(e..number)
+            .is_some_and(|g| g.iter().all(u8::is_ascii_whitespace))
+        {
+            return true;
+        }
+        let Some(rest) = text.get(e..) else {
+            return true;
+        };
+        d = match TRIGGERS.get(p as usize).map(|t| t.1) {
+            Some(After::Delay) => duration(rest),
+            Some(After::Date) => {
+                date(rest).map(|t| t.duration_since(now).unwrap_or(Duration::ZERO))
+            }
+            _ => None,
+        };
+        d.is_none()
+    });
+    d
 }
 
 /// The first delay the words state, relative to `now` for dates.
@@ -356,5 +442,36 @@ mod tests {
         assert_eq!(retry_delay("34s"), Some(Duration::from_secs(34)));
         assert_eq!(retry_delay("0.5s"), Some(Duration::from_millis(500)));
         assert_eq!(retry_delay("soon"), None);
+    }
+
+    #[test]
+    fn the_first_delay_read_around_numbers_is_the_one_the_whole_text_states() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let texts = [
+            "Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 29996, Requested 1200. Please try again in 2.392s. Visit https://platform.openai.com/account/rate-limits to learn more.",
+            "try again in 120ms.",
+            "Please retry in 1m26.4s",
+            "wait 20 seconds before 3 more",
+            "retry after 2 minutes or wait 5s",
+            "access resumes on 2026-01-01, try again in 5s",
+            "quota resets at 2030-01-01T00:00:00Z",
+            "await 5s then retry in 7s",
+            "status code 429, retry after 12s",
+            "请 30 秒后重试",
+            "per 60 seconds; try again in     4s",
+            "no delay here (1008)",
+            "2024-06-15 error, retry in 2h",
+            "retry in 2x",
+            "",
+        ];
+        for t in texts {
+            assert_eq!(first_delay(t, now), stated(t, now).delay, "{t}");
+        }
+        assert_eq!(
+            first_delay(texts[0], now),
+            Some(Duration::from_millis(2392))
+        );
+        // Days are read with the words, not from a message as it came.
+        assert_eq!(first_delay("retry in 3 days", now), None);
     }
 }

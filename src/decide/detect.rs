@@ -71,7 +71,11 @@ fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &Probe<'_>) -> Option<Option<&'e [u8]>
     let text = |t: Option<&'e Text<'_>>| t.map(|t| Some(t.bytes()));
     match p {
         Probe::Header(_) if ev.headers.is_empty() => None,
-        Probe::Header(h) => ev.headers.get(h.as_ref()).map(|v| Some(v.as_bytes())),
+        Probe::Header(h) => match ev.seen.get(h) {
+            // A header the one pass reads (as `apim-request-id`): no second lookup.
+            Some(v) => v.map(Some),
+            None => ev.headers.get(h.as_ref()).map(|v| Some(v.as_bytes())),
+        },
         Probe::Field(Field::AmznType) => ev.amzn.map(Some),
         Probe::Field(Field::MessageCode) => ev.msg_code.map(|_| None),
         Probe::Field(f) => match ev.fields?.get(*f)? {

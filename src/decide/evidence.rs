@@ -16,6 +16,8 @@ use crate::Provider;
 pub(crate) struct Evidence<'a, 'r> {
     pub fields: Option<&'a Fields<'a>>,
     pub headers: &'a HeaderMap,
+    /// The headers that matter, read in one pass.
+    pub seen: &'a read::headers::Seen<'a>,
     pub amzn: Option<&'a [u8]>,
     /// Whether `amzn` came from the header (else from a body's `__type`).
     pub amzn_header: bool,
@@ -133,7 +135,7 @@ impl<'a, 'r> Evidence<'a, 'r> {
     pub(crate) fn new(
         fields: Option<&'a Fields<'a>>,
         headers: &'a HeaderMap,
-        seen: &read::headers::Seen<'a>,
+        seen: &'a read::headers::Seen<'a>,
         rules: Option<&'r Rules>,
     ) -> Evidence<'a, 'r> {
         let msg_code = fields
@@ -156,6 +158,7 @@ impl<'a, 'r> Evidence<'a, 'r> {
         Evidence {
             fields,
             headers,
+            seen,
             amzn,
             amzn_header,
             present,

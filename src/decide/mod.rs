@@ -333,7 +333,11 @@ impl Reading {
                     .into_iter()
                     .flatten()
                     {
-                        g.words.text(&String::from_utf8_lossy(t.bytes()));
+                        // Checked first (fast on ASCII), replaced only if not UTF-8.
+                        match std::str::from_utf8(t.bytes()) {
+                            Ok(s) => g.words.text(s),
+                            Err(_) => g.words.text(&String::from_utf8_lossy(t.bytes())),
+                        }
                     }
                     for field in Field::ALL {
                         if matches!(field.step(), Step::Code | Step::Type)

@@ -6,7 +6,7 @@ use http::HeaderMap;
 
 /// The headers a classification reads, by name: each is looked for in one pass over
 /// the map (see [`Seen::read`]), never hashed and looked up one by one.
-const NAMES: [&str; 15] = [
+const NAMES: [&str; 16] = [
     "retry-after",
     "retry-after-ms",
     "x-ratelimit-reset-requests",
@@ -22,6 +22,7 @@ const NAMES: [&str; 15] = [
     "anthropic-ratelimit-output-tokens-reset",
     "anthropic-ratelimit-output-tokens-remaining",
     "x-amzn-errortype",
+    "apim-request-id",
 ];
 /// `NAMES[RETRY_AFTER]`, `NAMES[RETRY_AFTER_MS]`.
 const RETRY_AFTER: usize = 0;
@@ -78,6 +79,13 @@ impl<'h> Seen<'h> {
     fn text(&self, i: usize) -> Option<&'h str> {
         let v = (*self.vals.get(i)?)?;
         std::str::from_utf8(v).ok().map(str::trim)
+    }
+
+    /// The first value of a header this pass reads (`Some(None)` when it is absent), or
+    /// `None` for a name it does not read.
+    pub(crate) fn get(&self, name: &str) -> Option<Option<&'h [u8]>> {
+        let i = NAMES.iter().position(|k| *k == name)?;
+        Some(self.vals.get(i).copied().flatten())
     }
 
     /// Whether any delay header is there.

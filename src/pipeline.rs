@@ -148,7 +148,7 @@ pub(crate) fn run_read<'a>(
         let mut d = screen.decision;
         if decide::wants_nested(d.as_ref()) {
             if let Some(raw) = ev.fields.and_then(|f| f.raw.as_ref()) {
-                if let Some(n) = nested(raw.bytes(), headers, &seen, rules) {
+                if let Some(n) = raw.with(|raw| nested(raw, headers, &seen, rules)) {
                     d = Some(n);
                 }
             }
@@ -218,6 +218,7 @@ fn verdict<'a>(
         code: None,
         message: None,
         error_type: None,
+        decoded: Default::default(),
         basis: d.basis,
         rule: d.rule,
         path: d.path,
@@ -263,7 +264,7 @@ fn verdict<'a>(
         .into_iter()
         .find_map(|field| {
             let t = f.text(field)?;
-            (field != Field::Type || t.bytes() != b"error").then(|| t.clone())
+            (field != Field::Type || t.with(|b| b != b"error")).then(|| t.clone())
         });
     v.message = f.take_message();
     v
@@ -274,6 +275,7 @@ fn to_cow<'a>(t: &Text<'a>) -> Option<std::borrow::Cow<'a, str>> {
     match t {
         Text::Raw(b) => std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed),
         Text::Decoded(s) => Some(std::borrow::Cow::Owned(s.clone())),
+        Text::Escaped(_) => t.as_str().map(|s| std::borrow::Cow::Owned(s.into_owned())),
     }
 }
 

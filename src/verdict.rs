@@ -193,9 +193,13 @@ pub struct Verdict<'a> {
     pub(crate) provider_name: Option<&'a str>,
     pub(crate) detected: bool,
     pub(crate) code: Option<Code<'a>>,
-    /// Kept as the body has it; checked as UTF-8 only when asked for.
+    /// Kept as the body has it; checked as UTF-8 (and decoded, where the body escaped
+    /// it) only when asked for.
     pub(crate) message: Option<Text<'a>>,
     pub(crate) error_type: Option<Text<'a>>,
+    /// The message and error type decoded, once either is asked for, where the body
+    /// escaped them (boxed: a verdict is moved around more often than it is decoded).
+    pub(crate) decoded: std::cell::OnceCell<Box<[Option<String>; 2]>>,
     pub(crate) basis: Basis,
     pub(crate) rule: Rule<'a>,
     pub(crate) path: &'static str,
@@ -242,12 +246,36 @@ impl<'a> Verdict<'a> {
     /// secrets; do not hand it to your clients as is (see
     /// [`ApiError::client_error`](crate::ApiError::client_error)).
     pub fn message(&self) -> Option<&str> {
-        self.message.as_ref().and_then(Text::as_str)
+        self.text(0)
     }
 
     /// The provider's `error.type`, if any.
     pub fn error_type(&self) -> Option<&str> {
-        self.error_type.as_ref().and_then(Text::as_str)
+        self.text(1)
+    }
+
+    /// The message (0) or error type (1): borrowed from the body, or decoded once.
+    fn text(&self, i: usize) -> Option<&str> {
+        let t = [&self.message, &self.error_type]
+            .get(i)
+            .copied()?
+            .as_ref()?;
+        match t {
+            Text::Raw(b) => std::str::from_utf8(b).ok(),
+            Text::Decoded(s) => Some(s),
+            Text::Escaped(_) => {
+                let decode = |t: &Option<Text<'_>>| {
+                    let t = t.as_ref()?;
+                    matches!(t, Text::Escaped(_))
+                        .then(|| t.as_str().map(std::borrow::Cow::into_owned))
+                        .flatten()
+                };
+                self.decoded
+                    .get_or_init(|| Box::new([decode(&self.message), decode(&self.error_type)]))
+                    .get(i)?
+                    .as_deref()
+            }
+        }
     }
 
     /// Which evidence decided.

@@ -38,7 +38,7 @@ mod generated {
 fn sole_owner_of(ev: &mut Evidence<'_, '_>, f: Field) -> Option<Owner> {
     if ev.fields.and_then(|x| x.get(f)).is_some_and(|v| match v {
         Val::Int(_) => true,
-        Val::Str(t) => t.bytes().iter().all(u8::is_ascii_digit),
+        Val::Str(t) => t.with(|b| b.iter().all(u8::is_ascii_digit)),
         Val::Other => false,
     }) {
         return None;
@@ -65,21 +65,42 @@ fn holds(ev: &mut Evidence<'_, '_>, m: &Marker<'_>) -> Option<Owner> {
         .then_some(m.provider)
 }
 
+/// A probe's value: bytes (a header's, the AWS type) or a text of the body.
+#[derive(Clone, Copy)]
+enum Value<'e> {
+    Bytes(&'e [u8]),
+    Text(&'e Text<'e>),
+}
+
+impl Value<'_> {
+    /// `f` on the value's bytes (a text decoded where escaped).
+    #[inline(always)]
+    fn with<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
+        match self {
+            Value::Bytes(b) => f(b),
+            Value::Text(t) => t.with(f),
+        }
+    }
+}
+
 /// A probe's value: `Some(None)` when present without text (an object, a number).
 #[inline(always)]
-fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &Probe<'_>) -> Option<Option<&'e [u8]>> {
-    let text = |t: Option<&'e Text<'_>>| t.map(|t| Some(t.bytes()));
+fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &Probe<'_>) -> Option<Option<Value<'e>>> {
+    let text = |t: Option<&'e Text<'e>>| t.map(|t| Some(Value::Text(t)));
     match p {
         Probe::Header(_) if ev.headers.is_empty() => None,
         Probe::Header(h) => match ev.seen.get(h) {
             // A header the one pass reads (as `apim-request-id`): no second lookup.
-            Some(v) => v.map(Some),
-            None => ev.headers.get(h.as_ref()).map(|v| Some(v.as_bytes())),
+            Some(v) => v.map(|v| Some(Value::Bytes(v))),
+            None => ev
+                .headers
+                .get(h.as_ref())
+                .map(|v| Some(Value::Bytes(v.as_bytes()))),
         },
-        Probe::Field(Field::AmznType) => ev.amzn.map(Some),
+        Probe::Field(Field::AmznType) => ev.amzn.map(|v| Some(Value::Bytes(v))),
         Probe::Field(Field::MessageCode) => ev.msg_code.map(|_| None),
         Probe::Field(f) => match ev.fields?.get(*f)? {
-            Val::Str(t) => Some(Some(t.bytes())),
+            Val::Str(t) => Some(Some(Value::Text(t))),
             Val::Int(_) => Some(None),
             Val::Other => None,
         },
@@ -114,17 +135,27 @@ pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &Term<'_>) -> bool {
     match t {
         Term::Present(p) => match probe(ev, p) {
-            Some(Some(b)) => !b.iter().all(u8::is_ascii_whitespace),
+            Some(Some(v)) => v.with(|b| !b.iter().all(u8::is_ascii_whitespace)),
             Some(None) => true,
             None => false,
         },
         Term::Absent(p) => probe(ev, p).is_none(),
         Term::Equals(p, alts) => probe(ev, p)
             .flatten()
-            .is_some_and(|b| alts.iter().any(|a| a.as_bytes() == b)),
-        Term::Contains(p, v) => probe(ev, p)
-            .flatten()
-            .is_some_and(|b| contains(b, v.as_bytes())),
+            .is_some_and(|v| v.with(|b| alts.iter().any(|a| a.as_bytes() == b))),
+        Term::Contains(p, v) => probe(ev, p).flatten().is_some_and(|x| match x {
+            // Found in the body as it is, the text holds it decoded too, unless the
+            // needle could begin inside an escape (`\u0028` is `(`; `(` is never
+            // part of one): the escaped message is not decoded to be searched.
+            Value::Text(Text::Escaped(raw))
+                if !v.contains('\\')
+                    && !v.starts_with(|c: char| c.is_ascii_alphanumeric() || "\"/".contains(c))
+                    && contains(raw, v.as_bytes()) =>
+            {
+                true
+            }
+            x => x.with(|b| contains(b, v.as_bytes())),
+        }),
         Term::Listed(f) => ev.hits(*f).iter().any(|r| r.owner == owner),
         Term::Owned(f) => ev.hits(*f).sole_owner() == Some(owner),
     }

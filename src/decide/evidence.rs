@@ -140,13 +140,14 @@ impl<'a, 'r> Evidence<'a, 'r> {
     ) -> Evidence<'a, 'r> {
         let msg_code = fields
             .and_then(Fields::message)
-            .and_then(|(m, _)| read::code_in_message(m.bytes()));
+            .and_then(|(m, _)| read::code_in_text(m));
         let from_header = seen.amzn_type();
         let amzn_header = from_header.is_some();
         let amzn = from_header.or_else(|| {
             fields
                 .and_then(|f| f.text(Field::AmznType))
-                .map(|t| read::aws_name(t.bytes()))
+                // An AWS error name is an identifier: read as the body has it.
+                .map(|t| read::aws_name(t.raw()))
         });
         let mut present = fields.map_or(0, Fields::presence);
         if msg_code.is_some() {
@@ -175,14 +176,14 @@ impl<'a, 'r> Evidence<'a, 'r> {
             Field::AmznType => Some(f(self.amzn?)),
             Field::Message => None,
             _ => match self.fields?.get(field)? {
-                Val::Str(t) => {
-                    let b = t.bytes().trim_ascii();
+                Val::Str(t) => t.with(|b| {
+                    let b = b.trim_ascii();
                     // The Anthropic envelope's `"type":"error"` names no error.
                     if field == Field::Type && b == b"error" {
                         return None;
                     }
                     (!b.is_empty()).then(|| f(b))
-                }
+                }),
                 Val::Int(n) => Some(f(Digits::new(*n)?.bytes())),
                 Val::Other => None,
             },
@@ -214,17 +215,17 @@ impl<'a, 'r> Evidence<'a, 'r> {
     /// The best phrase in the message: a runtime one first, then a built-in one.
     pub(crate) fn phrase(&self) -> Option<(&'r CodeInfo, &'static str)> {
         let (m, at) = self.fields?.message()?;
-        let row = self
-            .rules
-            .and_then(|r| r.phrase(m.bytes()))
-            .or_else(|| tables::phrase_in(m.bytes()))?;
-        if let Some(skip) = held_out() {
-            if row.owner == skip {
+        let rules = self.rules;
+        let row = m.with(|m| {
+            let row = rules
+                .and_then(|r| r.phrase(m))
+                .or_else(|| tables::phrase_in(m))?;
+            match held_out() {
                 // The held-out provider's phrase: the best phrase of the others.
-                let row = tables::phrase_in_except(m.bytes(), skip)?;
-                return Some((row, at.pointer()));
+                Some(skip) if row.owner == skip => tables::phrase_in_except(m, skip),
+                _ => Some(row),
             }
-        }
+        })?;
         Some((row, at.pointer()))
     }
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use http::StatusCode;
 
-use crate::read::{self, generic, Fields, Text};
+use crate::read::{self, generic, Fields};
 use crate::schema::{Field, Step};
 use crate::text::dfa::Dfa;
 use crate::verdict::{Basis, Rule};
@@ -186,7 +186,7 @@ pub(crate) fn finish<'r>(
             return None;
         }
         let f = ev.fields?;
-        if f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes())) {
+        if f.doc.as_ref().is_some_and(|doc| time_details(doc.raw())) {
             // Google's RetryInfo: read the details.
             return reading
                 .get_or_insert_with(|| Reading::new(ev, known))
@@ -199,8 +199,13 @@ pub(crate) fn finish<'r>(
             .into_iter()
             .flatten()
             .find_map(|t| {
-                let m = t.as_str()?;
-                read::delay::first_delay(crate::text::head(m, crate::read::words::WORDS_LIMIT), now)
+                t.with(|m| {
+                    let m = std::str::from_utf8(m).ok()?;
+                    read::delay::first_delay(
+                        crate::text::head(m, crate::read::words::WORDS_LIMIT),
+                        now,
+                    )
+                })
             })
     });
     (d, retry_after)
@@ -315,7 +320,7 @@ impl Reading {
         // A known shape is read from its fields, unless its body carries Google's
         // quota and retry details, which name a window and a wait no field holds.
         let g = match doc {
-            Some(doc) if !known || time_details(doc.bytes()) => generic::read(doc.bytes()),
+            Some(doc) if !known || time_details(doc.raw()) => generic::read(doc.raw()),
             _ => {
                 let mut g = generic::Generic::default();
                 if let Some(f) = fields {
@@ -334,18 +339,22 @@ impl Reading {
                     .flatten()
                     {
                         // Checked first (fast on ASCII), replaced only if not UTF-8.
-                        match std::str::from_utf8(t.bytes()) {
+                        t.with(|b| match std::str::from_utf8(b) {
                             Ok(s) => g.words.text(s),
-                            Err(_) => g.words.text(&String::from_utf8_lossy(t.bytes())),
-                        }
+                            Err(_) => g.words.text(&String::from_utf8_lossy(b)),
+                        });
                     }
                     for field in Field::ALL {
                         if matches!(field.step(), Step::Code | Step::Type)
                             && !matches!(field, Field::MessageCode)
                             && ev.hits(field).is_empty()
                         {
-                            if let Some(t) = f.text(field).and_then(Text::as_str) {
-                                g.words.ident(t);
+                            if let Some(t) = f.text(field) {
+                                t.with(|b| {
+                                    if let Ok(t) = std::str::from_utf8(b) {
+                                        g.words.ident(t);
+                                    }
+                                });
                             }
                         }
                     }
@@ -386,11 +395,11 @@ fn may_state_time(f: Option<&Fields<'_>>, window: bool) -> bool {
     let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
     texts.into_iter().flatten().any(|t| {
         if window {
-            may_name_window(t.bytes())
+            t.with(may_name_window)
         } else {
-            may_state_delay(t.bytes())
+            t.with(may_state_delay)
         }
-    }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes()))
+    }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.raw()))
 }
 
 /// Whether a body carries Google's quota or retry details (`"quotaId"`, `"retryDelay"`),
@@ -459,10 +468,11 @@ fn may_name_long_window(f: &Fields<'_>) -> bool {
     // Providers name the window with the limit, before the advice that follows it
     // ("... on tokens per day (TPD): Limit ..."): the first 256 bytes say it.
     texts.into_iter().flatten().any(|t| {
-        let m = t.bytes();
-        let m = m.get(..256).unwrap_or(m);
-        long_window_words().is_some_and(|d| d.is_match(m))
-    }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.bytes()))
+        t.with(|m| {
+            let m = m.get(..256).unwrap_or(m);
+            long_window_words().is_some_and(|d| d.is_match(m))
+        })
+    }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.raw()))
 }
 
 fn long_window_words() -> Option<&'static Dfa> {

@@ -27,26 +27,70 @@ pub enum BodyForm {
 }
 
 /// A string of the body: the raw bytes between the quotes when the JSON has no
-/// escapes (not yet checked as UTF-8), or the decoded text when it has.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// escapes (not yet checked as UTF-8); the raw bytes with their escapes, checked but
+/// decoded only when read; or decoded text (an SSE payload joined from several lines,
+/// the reference reader).
+#[derive(Debug, Clone)]
 pub(crate) enum Text<'a> {
     Raw(&'a [u8]),
+    Escaped(&'a [u8]),
     Decoded(String),
 }
 
+impl PartialEq for Text<'_> {
+    /// Texts are equal when their decoded bytes are.
+    fn eq(&self, other: &Text<'_>) -> bool {
+        self.with(|a| other.with(|b| a == b))
+    }
+}
+
+impl Eq for Text<'_> {}
+
 impl<'a> Text<'a> {
-    pub(crate) fn bytes(&self) -> &[u8] {
+    /// Runs `f` on the text's bytes, decoded (without allocating, after the first use
+    /// on a thread) where the body escaped them.
+    #[inline(always)]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
         match self {
-            Text::Raw(b) => b,
+            Text::Raw(b) => f(b),
+            Text::Decoded(s) => f(s.as_bytes()),
+            Text::Escaped(raw) => with_decoded(raw, f),
+        }
+    }
+
+    /// The bytes as the body has them: escapes left in. For the whole document and
+    /// for values that never carry escapes in practice (an AWS error name).
+    pub(crate) fn raw(&self) -> &[u8] {
+        match self {
+            Text::Raw(b) | Text::Escaped(b) => b,
             Text::Decoded(s) => s.as_bytes(),
         }
     }
 
-    /// The text, checked as UTF-8 now; `None` if it is not.
-    pub(crate) fn as_str(&self) -> Option<&str> {
+    /// The decoded bytes: borrowed, or decoded into a new buffer.
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> Cow<'_, [u8]> {
         match self {
-            Text::Raw(b) => std::str::from_utf8(b).ok(),
-            Text::Decoded(s) => Some(s),
+            Text::Raw(b) => Cow::Borrowed(b),
+            Text::Decoded(s) => Cow::Borrowed(s.as_bytes()),
+            Text::Escaped(raw) => {
+                let mut s = String::with_capacity(raw.len());
+                unescape_into(raw, Some(&mut s));
+                Cow::Owned(s.into_bytes())
+            }
+        }
+    }
+
+    /// The text, checked as UTF-8 now (decoded where escaped); `None` if it is not.
+    pub(crate) fn as_str(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Text::Raw(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
+            Text::Decoded(s) => Some(Cow::Borrowed(s)),
+            Text::Escaped(raw) => {
+                let mut s = String::with_capacity(raw.len());
+                unescape_into(raw, Some(&mut s));
+                Some(Cow::Owned(s))
+            }
         }
     }
 
@@ -56,12 +100,166 @@ impl<'a> Text<'a> {
         match self {
             Text::Raw(b) => String::from_utf8_lossy(b),
             Text::Decoded(s) => Cow::Owned(s),
+            Text::Escaped(raw) => {
+                let mut s = String::with_capacity(raw.len());
+                unescape_into(raw, Some(&mut s));
+                Cow::Owned(s)
+            }
         }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.bytes().iter().all(u8::is_ascii_whitespace)
+        self.with(|b| b.iter().all(u8::is_ascii_whitespace))
     }
+}
+
+/// Decodes the body of a JSON string that has escapes into `out`, or only checks it
+/// when `out` is `None`. `false` where serde_json would refuse it: an unknown escape, a
+/// bad or lone surrogate, invalid UTF-8.
+pub(crate) fn unescape_into(raw: &[u8], mut out: Option<&mut String>) -> bool {
+    fn go(raw: &[u8], out: &mut Option<&mut String>) -> Option<()> {
+        let mut rest = raw;
+        while let Some(i) = memchr::memchr(b'\\', rest) {
+            let plain = std::str::from_utf8(rest.get(..i)?).ok()?;
+            let esc = *rest.get(i + 1)?;
+            rest = rest.get(i + 2..)?;
+            let c = match esc {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let hi = hex4(rest.get(..4)?)?;
+                    rest = rest.get(4..)?;
+                    match hi {
+                        0xD800..=0xDBFF => {
+                            let lo = rest.strip_prefix(b"\\u").and_then(|r| hex4(r.get(..4)?))?;
+                            if !(0xDC00..=0xDFFF).contains(&lo) {
+                                return None;
+                            }
+                            rest = rest.get(6..)?;
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                        }
+                        0xDC00..=0xDFFF => return None,
+                        _ => char::from_u32(hi)?,
+                    }
+                }
+                _ => return None,
+            };
+            if let Some(o) = out.as_deref_mut() {
+                o.push_str(plain);
+                o.push(c);
+            }
+        }
+        let plain = std::str::from_utf8(rest).ok()?;
+        if let Some(o) = out.as_deref_mut() {
+            o.push_str(plain);
+        }
+        Some(())
+    }
+    go(raw, &mut out).is_some()
+}
+
+fn hex4(h: &[u8]) -> Option<u32> {
+    h.iter().try_fold(0u32, |n, &c| {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        Some(n * 16 + u32::from(d))
+    })
+}
+
+/// Whether the body of a JSON string with escapes is one serde_json accepts (as
+/// [`unescape_into`] with no output, in one pass without calls per escape): valid
+/// UTF-8, known escapes, surrogates in pairs.
+pub(crate) fn valid_escaped(raw: &[u8]) -> bool {
+    if std::str::from_utf8(raw).is_err() {
+        return false;
+    }
+    let mut i = 0;
+    while i < raw.len() {
+        if raw.get(i) != Some(&b'\\') {
+            i += 1;
+            continue;
+        }
+        match raw.get(i + 1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+            Some(b'u') => {
+                let Some(hi) = raw.get(i + 2..i + 6).and_then(hex4) else {
+                    return false;
+                };
+                i += 6;
+                match hi {
+                    0xD800..=0xDBFF => {
+                        let lo = raw
+                            .get(i..i + 6)
+                            .and_then(|r| r.strip_prefix(b"\\u"))
+                            .and_then(hex4);
+                        if !lo.is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) {
+                            return false;
+                        }
+                        i += 6;
+                    }
+                    0xDC00..=0xDFFF => return false,
+                    _ => {}
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Whether decoding could change what the code-in-message reading sees: an escape of an
+/// ASCII character (`\u0029` is `)`, `\n` is whitespace) or of `。`. Escapes of other
+/// characters, `\"`, `\\` and `\/` leave it as it is.
+pub(crate) fn escapes_ascii(raw: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(j) = raw.get(i..).and_then(|r| memchr::memchr(b'\\', r)) {
+        let at = i + j;
+        match raw.get(at + 1) {
+            Some(b'"' | b'\\' | b'/') => i = at + 2,
+            Some(b'u') => {
+                let hex = raw.get(at + 2..at + 6).unwrap_or_default();
+                if hex.starts_with(b"00") || hex == b"3002" {
+                    return true;
+                }
+                i = at + 6;
+            }
+            _ => return true,
+        }
+    }
+    false
+}
+
+thread_local! {
+    /// The buffer escaped strings are decoded into when read, reused per thread.
+    static DECODED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// Runs `f` on an escaped string's decoded bytes, in the thread's reused buffer (a
+/// decoded text read while another is gets a buffer of its own).
+#[cold]
+#[inline(never)]
+fn with_decoded<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = DECODED.try_with(std::cell::Cell::take).unwrap_or_default();
+    buf.clear();
+    // The decoded text is never longer than the raw: one allocation at most.
+    buf.reserve(raw.len());
+    unescape_into(raw, Some(&mut buf));
+    let r = f(buf.as_bytes());
+    // A hostile body must not leave a large buffer behind on the thread.
+    if buf.capacity() <= 64 << 10 {
+        let _ = DECODED.try_with(|c| c.set(buf));
+    }
+    r
 }
 
 /// A JSON scalar of interest: a string, an integer, or anything else (ignored).
@@ -206,15 +404,18 @@ impl<'a> Fields<'a> {
     pub(crate) fn says_error(&self) -> bool {
         let nonzero = |f: Field| match self.get(f) {
             Some(Val::Int(n)) => *n != 0,
-            Some(Val::Str(t)) => !t.is_empty() && t.bytes() != b"0",
+            Some(Val::Str(t)) => !t.is_empty() && t.with(|b| b != b"0"),
             _ => false,
         };
         self.error_obj
             || self.error_text.as_ref().is_some_and(|t| !t.is_empty())
             || self
                 .text(Field::Type)
-                .is_some_and(|t| t.bytes() == b"error")
-            || self.object.as_ref().is_some_and(|t| t.bytes() == b"error")
+                .is_some_and(|t| t.with(|b| b == b"error"))
+            || self
+                .object
+                .as_ref()
+                .is_some_and(|t| t.with(|b| b == b"error"))
             || nonzero(Field::BaseRespStatusCode)
             || nonzero(Field::Reason)
             || nonzero(Field::ErrorCodeTop)
@@ -228,7 +429,7 @@ impl<'a> Fields<'a> {
         [&self.message, &self.msg, &self.description, &self.error_msg]
             .into_iter()
             .flatten()
-            .any(|t| !t.is_empty() && !success_word(t.bytes()))
+            .any(|t| !t.is_empty() && !t.with(success_word))
     }
 
     /// The message to read, and where it is: the error object's, else the top level's,
@@ -353,13 +554,12 @@ fn status_says_error(v: &Val<'_>) -> bool {
     ];
     match v {
         Val::Int(n) => (400..600).contains(n),
-        Val::Str(t) => {
-            let b = t.bytes();
+        Val::Str(t) => t.with(|b| {
             !success_word(b)
                 && FAILURE
                     .iter()
                     .any(|w| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
-        }
+        }),
         Val::Other => false,
     }
 }
@@ -368,11 +568,71 @@ fn status_says_error(v: &Val<'_>) -> bool {
 pub(crate) fn code_says_error(v: Option<&Val<'_>>) -> bool {
     match v {
         Some(Val::Int(n)) => *n != 0 && !(200..300).contains(n),
-        Some(Val::Str(t)) => {
-            let b = t.bytes().trim_ascii();
+        Some(Val::Str(t)) => t.with(|b| {
+            let b = b.trim_ascii();
             let two_hundred = b.len() == 3 && b.first() == Some(&b'2');
             !(b.is_empty() || b == b"0" || two_hundred || success_word(b))
-        }
+        }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{unescape_into, Text};
+
+    #[test]
+    fn escaped_texts_are_checked_now_and_decoded_when_read() {
+        // serde_json refuses these; so does the check.
+        for bad in [&br"\x"[..], br"\u12", br"\ud800", br"\udc00x", b"\xff"] {
+            assert!(!unescape_into(bad, None), "{bad:?}");
+        }
+        let t = Text::Escaped(br#"say \"hi\"\n\u00e9\ud83d\ude00"#);
+        assert!(unescape_into(t.raw(), None));
+        t.with(|b| assert_eq!(b, "say \"hi\"\né😀".as_bytes()));
+        assert_eq!(t, Text::Decoded("say \"hi\"\né😀".to_string()));
+        assert_ne!(t, Text::Raw(br#"say \"hi\"\n\u00e9\ud83d\ude00"#));
+        // Whitespace written as escapes is whitespace.
+        assert!(Text::Escaped(br"\n\t ").is_empty());
+        // A text read while another is being read gets a buffer of its own.
+        let u = Text::Escaped(br"\u4f59\u989d");
+        t.with(|a| u.with(|b| assert!(a.starts_with(b"say") && b == "余额".as_bytes())));
+        assert_eq!(u.as_str().as_deref(), Some("余额"));
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::{escapes_ascii, unescape_into, valid_escaped};
+
+    #[test]
+    fn the_one_pass_check_refuses_what_decoding_refuses() {
+        for s in [
+            &br"plain"[..],
+            br#"a\"b\\c\/d\n\t\r\b\f"#,
+            br"\u4f59\u989D",
+            br"\ud83d\ude00",
+            br"\x",
+            br"\u12",
+            br"\u12g4",
+            br"\ud800",
+            br"\ud800\u0041",
+            br"\udc00",
+            br"\",
+            b"\xff",
+            b"caf\xc3\xa9 \\u00e9",
+            b"\xc3\\n\xa9",
+        ] {
+            assert_eq!(valid_escaped(s), unescape_into(s, None), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_of_ascii_are_told_apart() {
+        assert!(!escapes_ascii(br#"\u4f59\u989d \"x\" \\ \/ (1008)"#));
+        assert!(escapes_ascii(br"balance (1008\u0029"));
+        assert!(escapes_ascii(br"balance (1008)\n"));
+        assert!(escapes_ascii(br"\u3002"));
+        assert!(!escapes_ascii(br"\\u0029"));
     }
 }

@@ -247,6 +247,16 @@ pub(crate) fn code_in_message(msg: &[u8]) -> Option<i64> {
     None
 }
 
+/// The message's code (as [`code_in_message`]) from a text as it came: an escaped
+/// message is read as the body has it where its escapes are of characters the reading
+/// ignores (CJK words, quotes: the common case), else decoded.
+pub(crate) fn code_in_text(t: &Text<'_>) -> Option<i64> {
+    match t {
+        Text::Escaped(raw) if !fields::escapes_ascii(raw) => code_in_message(raw),
+        _ => t.with(code_in_message),
+    }
+}
+
 /// An AWS JSON `__type` (`com.amazon.coral.service#ThrottlingException`) without its
 /// namespace, up to any `:`.
 pub(crate) fn aws_name(b: &[u8]) -> &[u8] {
@@ -283,7 +293,7 @@ mod tests {
         let (_, f) = read(br#"{"message":"top","error":{"message":"inner"}}"#);
         let f = f.unwrap();
         let (m, at) = f.message().unwrap();
-        assert_eq!(m.bytes(), b"inner");
+        assert_eq!(&*m.bytes(), b"inner");
         assert_eq!(at, fields::MessageAt::ErrorMessage);
     }
 
@@ -336,14 +346,14 @@ mod text_tests {
         let body = b"Error code: 400 - {'error': {'message': 'x', 'type': 'invalid_request_error', 'code': 'organization_restricted'}}";
         assert_eq!(read(body, &mut f), (BodyForm::Text, true));
         assert_eq!(
-            f.text(Field::ErrorCode).unwrap().bytes(),
+            &*f.text(Field::ErrorCode).unwrap().bytes(),
             b"organization_restricted"
         );
         let mut f = Fields::default();
         let body = br#"unexpected status 429 Too Many Requests: {"error":{"code":"SetLimitExceeded","message":"m"}}"#;
         assert_eq!(read(body, &mut f), (BodyForm::Text, true));
         assert_eq!(
-            f.text(Field::ErrorCode).unwrap().bytes(),
+            &*f.text(Field::ErrorCode).unwrap().bytes(),
             b"SetLimitExceeded"
         );
         // Plain text is kept for phrases; an HTML page is not.
@@ -372,6 +382,17 @@ mod text_tests {
         );
         assert_eq!(c("x (2062) (request id: a) (request id: b)"), Some(2062));
     }
+    #[test]
+    fn an_escaped_message_is_read_as_it_came_only_where_no_escape_is_near() {
+        let c = |raw: &'static [u8]| code_in_text(&Text::Escaped(raw));
+        assert_eq!(c(br"\u4f59\u989d\u4e0d\u8db3 (1008)"), Some(1008));
+        assert_eq!(c(br"\u4f59 (request id: 2024061512345678901234567)"), None);
+        // Escapes in the part that decides are decoded: `\u0029` is `)`.
+        assert_eq!(c(br"balance (1008\u0029"), Some(1008));
+        assert_eq!(c(br"balance (1008)\n"), Some(1008));
+        assert_eq!(c(br"\u0028 1008)"), Some(1008));
+    }
+
     #[test]
     fn ignores_what_is_not_a_code_suffix() {
         let c = |s: &str| code_in_message(s.as_bytes());

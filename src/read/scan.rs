@@ -19,7 +19,7 @@
 
 use memchr::memchr2;
 
-use super::fields::{Fields, Text, Val};
+use super::fields::{unescape_into, valid_escaped, Fields, Text, Val};
 use crate::schema::Field;
 
 /// Reads a JSON document (the body from its first non-space byte) into `f`, which
@@ -452,7 +452,8 @@ impl<'a> Cur<'a> {
     fn text(&self, start: usize, end: usize, escaped: bool) -> Option<Text<'a>> {
         let raw = self.b.get(start..end)?;
         if escaped {
-            unescape(raw).map(Text::Decoded)
+            // Checked now (as serde_json would refuse it), decoded only when read.
+            valid_escaped(raw).then_some(Text::Escaped(raw))
         } else {
             Some(Text::Raw(raw))
         }
@@ -519,7 +520,11 @@ fn object(
         }
         let (end, escaped) = string_end(b, i + 1)?;
         let key = if escaped {
-            key_of(unescape(b.get(i + 1..end)?)?.as_bytes())
+            let mut k = String::new();
+            if !unescape_into(b.get(i + 1..end)?, Some(&mut k)) {
+                return None;
+            }
+            key_of(k.as_bytes())
         } else {
             key_of(b.get(i + 1..end)?)
         };
@@ -632,61 +637,6 @@ const fn class(bytes: &[u8]) -> [bool; 256] {
         i += 1;
     }
     t
-}
-
-/// Decodes the body of a JSON string that has escapes, in one allocation (the decoded
-/// text is never longer than the raw). `None` where serde_json would refuse it: an
-/// unknown escape, a bad or lone surrogate, invalid UTF-8.
-fn unescape(raw: &[u8]) -> Option<String> {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(i) = memchr::memchr(b'\\', rest) {
-        out.push_str(std::str::from_utf8(rest.get(..i)?).ok()?);
-        let esc = *rest.get(i + 1)?;
-        rest = rest.get(i + 2..)?;
-        let c = match esc {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hi = hex4(rest.get(..4)?)?;
-                rest = rest.get(4..)?;
-                match hi {
-                    0xD800..=0xDBFF => {
-                        let lo = rest.strip_prefix(b"\\u").and_then(|r| hex4(r.get(..4)?))?;
-                        if !(0xDC00..=0xDFFF).contains(&lo) {
-                            return None;
-                        }
-                        rest = rest.get(6..)?;
-                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
-                    }
-                    0xDC00..=0xDFFF => return None,
-                    _ => char::from_u32(hi)?,
-                }
-            }
-            _ => return None,
-        };
-        out.push(c);
-    }
-    out.push_str(std::str::from_utf8(rest).ok()?);
-    Some(out)
-}
-
-fn hex4(h: &[u8]) -> Option<u32> {
-    h.iter().try_fold(0u32, |n, &c| {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        Some(n * 16 + u32::from(d))
-    })
 }
 
 /// A JSON number as the serde reader sees it: an integer that fits i64, or a float

@@ -388,9 +388,9 @@ mod tests {
     #[test]
     fn an_error_event_is_the_error_whatever_its_wrapper() {
         let f = first_error(b"event: error\ndata: {\"message\":\"overloaded\"}\n\n").unwrap();
-        assert_eq!(f.message().unwrap().0.bytes(), b"overloaded");
+        assert_eq!(&*f.message().unwrap().0.bytes(), b"overloaded");
         let f = first_error(b"event: error\ndata: upstream closed\n\n").unwrap();
-        assert_eq!(f.error_text.unwrap().bytes(), b"upstream closed");
+        assert_eq!(&*f.error_text.unwrap().bytes(), b"upstream closed");
         assert!(first_error(b"data: {\"choices\":[]}\n\n").is_none());
     }
 
@@ -400,7 +400,7 @@ mod tests {
         let f = first_error(body).unwrap();
         assert!(f.error_obj);
         assert_eq!(
-            f.text(crate::schema::Field::ErrorType).unwrap().bytes(),
+            &*f.text(crate::schema::Field::ErrorType).unwrap().bytes(),
             b"overloaded_error"
         );
     }
@@ -409,6 +409,6 @@ mod tests {
     fn carriage_returns_alone_end_lines() {
         let body = b"data: {\"x\":1}\r\revent: error\rdata: {\"error\":{\"message\":\"boom\"}}\r\r";
         let f = first_error(body).unwrap();
-        assert_eq!(f.message().unwrap().0.bytes(), b"boom");
+        assert_eq!(&*f.message().unwrap().0.bytes(), b"boom");
     }
 }

@@ -222,7 +222,7 @@ fn phrase(c: &mut Criterion) {
         assert_eq!(chain.is_some(), ac.is_some(), "{m}");
     }
     let mut g = c.benchmark_group("phrase");
-    g.bench_function("aho_corasick", |b| {
+    g.bench_function("match_phrase", |b| {
         b.iter(|| {
             messages
                 .iter()

@@ -12,7 +12,7 @@ use crate::decide::{self, Decision, Evidence};
 use crate::read::headers::Seen;
 use crate::read::{self, BodyForm, Fields, Text, Val};
 use crate::schema::{Field, Step};
-use crate::verdict::{Code, Verdict};
+use crate::verdict::{Code, Rule, Verdict};
 use crate::Provider;
 
 /// Classifies a response, detecting the provider from the body's shape.
@@ -239,7 +239,14 @@ fn verdict<'a>(
         }
     };
     v.code = match d.field.filter(|f| f.step() != Step::Type) {
-        Some(field) => code_of(f, field),
+        // The deciding code, as the body wrote it, is the row's own id: borrowed from
+        // the table, not checked as UTF-8 again.
+        Some(field) => match (d.rule, f.get(field)) {
+            (Rule::Code(row), Some(Val::Str(Text::Raw(b)))) if *b == row.id.as_bytes() => {
+                Some(Code::Name(std::borrow::Cow::Borrowed(row.id.as_ref())))
+            }
+            _ => code_of(f, field),
+        },
         None => None,
     }
     .or_else(|| {

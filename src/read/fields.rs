@@ -34,7 +34,7 @@ pub enum BodyForm {
 pub(crate) enum Text<'a> {
     Raw(&'a [u8]),
     Escaped(&'a [u8]),
-    Decoded(String),
+    Decoded(Box<str>),
 }
 
 impl PartialEq for Text<'_> {
@@ -99,7 +99,7 @@ impl<'a> Text<'a> {
     pub(crate) fn into_cow(self) -> Cow<'a, str> {
         match self {
             Text::Raw(b) => String::from_utf8_lossy(b),
-            Text::Decoded(s) => Cow::Owned(s),
+            Text::Decoded(s) => Cow::Owned(s.into_string()),
             Text::Escaped(raw) => {
                 let mut s = String::with_capacity(raw.len());
                 unescape_into(raw, Some(&mut s));
@@ -455,7 +455,7 @@ impl<'a> Fields<'a> {
     /// outlive them (an SSE payload joined from several lines).
     pub(crate) fn detach(self) -> Fields<'static> {
         fn t(t: Text<'_>) -> Text<'static> {
-            Text::Decoded(t.into_cow().into_owned())
+            Text::Decoded(t.into_cow().into_owned().into_boxed_str())
         }
         fn v(v: Val<'_>) -> Val<'static> {
             match v {
@@ -590,7 +590,7 @@ mod tests {
         let t = Text::Escaped(br#"say \"hi\"\n\u00e9\ud83d\ude00"#);
         assert!(unescape_into(t.raw(), None));
         t.with(|b| assert_eq!(b, "say \"hi\"\né😀".as_bytes()));
-        assert_eq!(t, Text::Decoded("say \"hi\"\né😀".to_string()));
+        assert_eq!(t, Text::Decoded("say \"hi\"\né😀".into()));
         assert_ne!(t, Text::Raw(br#"say \"hi\"\n\u00e9\ud83d\ude00"#));
         // Whitespace written as escapes is whitespace.
         assert!(Text::Escaped(br"\n\t ").is_empty());

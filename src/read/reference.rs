@@ -10,7 +10,7 @@ use crate::schema::Field;
 
 fn val(v: &Value) -> Val<'static> {
     match v {
-        Value::String(s) => Val::Str(Text::Decoded(s.clone())),
+        Value::String(s) => Val::Str(Text::Decoded(s.as_str().into())),
         Value::Number(n) => match n.as_i64() {
             Some(i) => Val::Int(i),
             None => match n.as_f64() {
@@ -27,7 +27,7 @@ fn val(v: &Value) -> Val<'static> {
 }
 
 fn text(v: &Value) -> Option<Text<'static>> {
-    v.as_str().map(|s| Text::Decoded(s.to_string()))
+    v.as_str().map(|s| Text::Decoded(s.into()))
 }
 
 /// The string under `key` of the first element of an array that has one.
@@ -118,7 +118,7 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
                 }
             }
             "error" => match v {
-                Value::String(s) => f.error_text = Some(Text::Decoded(s.clone())),
+                Value::String(s) => f.error_text = Some(Text::Decoded(s.as_str().into())),
                 Value::Object(o) => {
                     f.error_obj = true;
                     for (k, v) in o {

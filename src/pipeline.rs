@@ -142,7 +142,8 @@ pub(crate) fn run_read<'a>(
     fields: Option<&mut Fields<'a>>,
 ) -> Option<Verdict<'a>> {
     let (decision, owner, detected, msg_code, retry_after) = {
-        let seen = Seen::read(headers);
+        let mut seen = Seen::default();
+        seen.fill(headers);
         let mut ev = Evidence::new(fields.as_deref(), headers, &seen, rules);
         let screen = decide::screen(&mut ev, status, hint)?;
         let mut d = screen.decision;

@@ -38,7 +38,9 @@ const AMZN_ERRORTYPE: usize = 14;
 /// the first value of each name of [`NAMES`], borrowed.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Seen<'h> {
-    vals: [Option<&'h [u8]>; NAMES.len()],
+    /// Each value as a reference (8 bytes, not a slice's 16: the struct is made on every
+    /// call, headers or not).
+    vals: [Option<&'h http::HeaderValue>; NAMES.len()],
     /// A bit per name of [`NAMES`] seen (`NAMES` has at most 16).
     mask: u16,
 }
@@ -50,14 +52,19 @@ const DELAY_MASK: u16 = (1 << AMZN_ERRORTYPE) - 1;
 impl<'h> Seen<'h> {
     /// One pass over the map: each name compared by its length, then its bytes; the
     /// values of the names that matter kept, every other header skipped.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn read(headers: &'h HeaderMap) -> Seen<'h> {
         let mut seen = Seen::default();
-        if headers.is_empty() {
-            return seen;
-        }
-        seen.read_all(headers);
+        seen.fill(headers);
         seen
+    }
+
+    /// [`Seen::read`] into a value made in place (a return would copy it).
+    #[inline]
+    pub(crate) fn fill(&mut self, headers: &'h HeaderMap) {
+        if !headers.is_empty() {
+            self.read_all(headers);
+        }
     }
 
     fn read_all(&mut self, headers: &'h HeaderMap) {
@@ -69,7 +76,7 @@ impl<'h> Seen<'h> {
             }
             if let Some(i) = NAMES.iter().position(|k| k.len() == n.len() && *k == n) {
                 if let Some(slot @ None) = self.vals.get_mut(i) {
-                    *slot = Some(value.as_bytes());
+                    *slot = Some(value);
                     self.mask |= 1 << i;
                 }
             }
@@ -77,7 +84,7 @@ impl<'h> Seen<'h> {
     }
 
     fn text(&self, i: usize) -> Option<&'h str> {
-        let v = (*self.vals.get(i)?)?;
+        let v = (*self.vals.get(i)?)?.as_bytes();
         std::str::from_utf8(v).ok().map(str::trim)
     }
 
@@ -85,7 +92,13 @@ impl<'h> Seen<'h> {
     /// `None` for a name it does not read.
     pub(crate) fn get(&self, name: &str) -> Option<Option<&'h [u8]>> {
         let i = NAMES.iter().position(|k| *k == name)?;
-        Some(self.vals.get(i).copied().flatten())
+        Some(
+            self.vals
+                .get(i)
+                .copied()
+                .flatten()
+                .map(http::HeaderValue::as_bytes),
+        )
     }
 
     /// Whether any delay header is there.
@@ -100,7 +113,7 @@ impl<'h> Seen<'h> {
         if self.mask & (1 << AMZN_ERRORTYPE) == 0 {
             return None;
         }
-        let v = (*self.vals.get(AMZN_ERRORTYPE)?)?;
+        let v = (*self.vals.get(AMZN_ERRORTYPE)?)?.as_bytes();
         let v = v.split(|&b| b == b':').next().unwrap_or(v).trim_ascii();
         (!v.is_empty() && v.len() <= 128).then_some(v)
     }
@@ -164,12 +177,16 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// - Anthropic's `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset`:
 ///   RFC 3339 times, binding when the matching `-remaining` is 0 or absent.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    Seen::read(headers).delay(SystemTime::now)
+    let mut seen = Seen::default();
+    seen.fill(headers);
+    seen.delay(SystemTime::now)
 }
 
 /// [`retry_after`] relative to a given "now", for HTTP-dates and RFC 3339 times.
 pub fn retry_after_at(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    Seen::read(headers).delay(|| now)
+    let mut seen = Seen::default();
+    seen.fill(headers);
+    seen.delay(|| now)
 }
 
 fn parse_retry_after(v: &str, now: impl Fn() -> SystemTime) -> Option<Duration> {

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the fuzz seed corpus from the test fixtures and the canonical bench bodies:
-fuzz/corpus/scanner/ (bodies), fuzz/corpus/classify/ (status, header, body), and
-fuzz/corpus/stream/ and fuzz/corpus/relay/ (two bytes that size the chunks, then an
-event stream, with LF and with CRLF line ends).
+"""Writes the fuzz seed corpus of every target in fuzz/fuzz_targets/, from the test
+fixtures, the canonical bench bodies and the crate's own data: fuzz/corpus/scanner/
+(bodies), fuzz/corpus/classify/ (status, header, body), fuzz/corpus/stream/ and
+fuzz/corpus/relay/ (two bytes that size the chunks, then an event stream, with LF and
+with CRLF line ends), fuzz/corpus/redact/ (the texts of the redaction classes and the
+bodies' messages) and fuzz/corpus/rules/ (a byte that names the file, then a table of
+data/).
 
     python3 fuzz/make_corpus.py
 """
@@ -33,4 +36,24 @@ for target in ("stream", "relay"):
         for j, (b, prefix) in enumerate(((body, b"\x00\x07"), (crlf, b"\x00\x01"))):
             path = os.path.join(here, "corpus", target, f"seed{i:03}-{j}")
             open(path, "wb").write(prefix + b)
-print(f"{len(bodies)} seeds for scanner and classify, {2 * len(streams)} for stream and relay")
+texts = []
+for line in open(os.path.join(root, "tests", "redaction", "classes.jsonl"), encoding="utf-8"):
+    line = line.strip()
+    if line and not line.startswith("#"):
+        case = json.loads(line)
+        texts.append(case.get("text", "").encode())
+texts += [b for (_, _, b) in bodies]
+os.makedirs(os.path.join(here, "corpus", "redact"), exist_ok=True)
+for i, t in enumerate(texts):
+    open(os.path.join(here, "corpus", "redact", f"seed{i:03}"), "wb").write(t)
+# The rules target names its file by the first byte: 0 minimax.tsv, 1 phrases.tsv,
+# 2 detect.tsv, 3 acme.tsv (a provider only runtime rules know), 4 x.tsv.
+os.makedirs(os.path.join(here, "corpus", "rules"), exist_ok=True)
+tables = {0: "minimax.tsv", 1: "phrases.tsv", 2: "detect.tsv", 3: "openai.tsv"}
+for which, name in tables.items():
+    data = open(os.path.join(root, "data", name), "rb").read()
+    open(os.path.join(here, "corpus", "rules", f"seed-{name}"), "wb").write(bytes([which]) + data)
+print(
+    f"{len(bodies)} seeds for scanner and classify, {2 * len(streams)} for stream and relay, "
+    f"{len(texts)} for redact, {len(tables)} for rules"
+)

@@ -396,3 +396,46 @@ fn upstream_code_type_and_message_are_redacted_in_output_lines() {
     assert_eq!(v["kind"], "auth");
     assert!(v["code"].as_str().is_some_and(|c| c.contains('[')));
 }
+
+/// The `json` blocks and the `--explain` example of the README's section on the tool.
+fn readme_cli_examples() -> (String, String, Value) {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## The command-line tool")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap();
+    let blocks: Vec<&str> = section
+        .split("```json\n")
+        .skip(1)
+        .map(|b| b.split("\n```").next().unwrap())
+        .collect();
+    let explain = section
+        .split("`--explain` adds `\"evidence\"`: `{\"basis\",\"rule\",\"path\",\"value\"}`, for example\n  `")
+        .nth(1)
+        .and_then(|s| s.split('`').next())
+        .unwrap();
+    (
+        blocks[0].to_string(),
+        blocks[1].to_string(),
+        serde_json::from_str(explain).unwrap(),
+    )
+}
+
+#[test]
+fn the_readme_examples_are_what_the_tool_prints() {
+    let (input, output, evidence) = readme_cli_examples();
+    let out = run(&["classify"], format!("{input}\n").as_bytes());
+    assert!(out.status.success());
+    let want: Value = serde_json::from_str(&output).unwrap();
+    assert_eq!(lines(&out), vec![want], "the README's classify example");
+    // The --explain example: MiniMax's 1004 in base_resp.
+    let line = r#"{"status": 200, "body": "{\"base_resp\":{\"status_code\":1004,\"status_msg\":\"login fail\"}}"}"#;
+    let out = run(&["classify", "--explain"], format!("{line}\n").as_bytes());
+    assert_eq!(
+        lines(&out)[0]["evidence"],
+        evidence,
+        "the README's --explain example"
+    );
+}

@@ -138,6 +138,11 @@ impl ErrorKind {
 /// The list was chosen from the provider tables in `data/`: every row maps to one of
 /// these. Each variant says what it means, what typically triggers it, whether to retry,
 /// and the HTTP status a gateway should answer its own client with ("HTTP mapping").
+///
+/// The snake_case ids ([`Reason::as_str`]) are the values to record as `error.type`
+/// under OpenTelemetry's semantic conventions for generative AI: one documented list for
+/// every provider, stable (a new reason is added, none is renamed), and what the
+/// `tracing` events carry under that name.
 #[non_exhaustive]
 #[derive(
     Debug,

@@ -24,6 +24,8 @@ fn a_classification_is_one_event_with_stable_ids_and_no_upstream_text() {
     assert_eq!(field(f, "rule"), Some("openai:invalid_api_key"));
     assert_eq!(field(f, "kind"), Some("auth"));
     assert_eq!(field(f, "reason"), Some("invalid_key"));
+    // OpenTelemetry's attribute for a failure's type carries the same id.
+    assert_eq!(field(f, "error.type"), Some("invalid_key"));
     assert_eq!(field(f, "provider"), Some("openai"));
     assert_eq!(field(f, "basis"), Some("provider_code"));
     assert_eq!(field(f, "status"), Some("401"));

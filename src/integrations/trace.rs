@@ -4,8 +4,12 @@
 //!
 //! | event | level | fields |
 //! | --- | --- | --- |
-//! | `classified` | debug | `rule`, `kind`, `reason`, `provider`, `basis`, `status` |
-//! | `transport` | debug | `rule`, `kind`, `reason`, `status` |
+//! | `classified` | debug | `rule`, `kind`, `reason`, `error.type`, `provider`, `basis`, `status` |
+//! | `transport` | debug | `rule`, `kind`, `reason`, `error.type`, `status` |
+//!
+//! `error.type` is the reason id again, under the attribute name OpenTelemetry's
+//! semantic conventions give a failure's type (the crate's reason ids are the
+//! documented list of values they ask instrumentations for).
 //! | `retry` | info | `rule`, `attempt`, `delay_ms` |
 
 use std::fmt;
@@ -32,6 +36,7 @@ pub(crate) fn classified(v: &Verdict<'_>) {
         rule = %RuleId(&v.rule()),
         kind = v.kind().as_str(),
         reason = v.reason().as_str(),
+        "error.type" = v.reason().as_str(),
         provider = v.provider_name().unwrap_or("unknown"),
         basis = v.basis().as_str(),
         status = v.status().as_u16(),
@@ -46,6 +51,7 @@ pub(crate) fn transport(e: &ApiError) {
         rule = e.rule_id(),
         kind = e.kind().as_str(),
         reason = e.reason().as_str(),
+        "error.type" = e.reason().as_str(),
         status = e.status().as_u16(),
         "transport"
     );

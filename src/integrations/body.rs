@@ -67,6 +67,9 @@ impl std::fmt::Debug for ClassifiedResponse {
 /// }
 /// # });
 /// ```
+///
+/// Complete by design (a response is an error, a whole answer or a stream), so a match
+/// on it needs no wildcard arm.
 pub enum Upstream<B> {
     /// An error: its body was read (at most [`BODY_LIMIT`]) and classified once. The
     /// body broke off mid-read under a success status: the transport error.

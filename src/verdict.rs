@@ -52,7 +52,6 @@ use crate::{ErrorKind, Provider, Reason};
 )]
 #[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Basis {
     /// A provider's own code in a structured field.
     ProviderCode,

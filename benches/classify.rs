@@ -25,7 +25,6 @@ use errnorm::{classify, classify_as, codes, phrases, ErrorKind, Provider};
 use http::{HeaderMap, StatusCode};
 use serde::de::IgnoredAny;
 use serde_json::Value;
-use strum::IntoEnumIterator;
 
 #[path = "bodies/canonical.rs"]
 mod canonical;

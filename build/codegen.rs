@@ -200,13 +200,19 @@ fn gen_provider(out: &mut String, providers: &[schema::ProviderRow]) {
 /// [`FromStr`](std::str::FromStr), [`Display`](std::fmt::Display), serde, the CLI and
 /// the tables in `data/`.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Display, EnumString, EnumIter, EnumCount, IntoStaticStr, Serialize, Deserialize)]
-#[strum(serialize_all = \"snake_case\")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = \"snake_case\")]
 pub enum Provider {{
 {variants}}}
+
+crate::taxonomy::ids!(Provider {{
+{pairs}}});
 ",
-        ids = ids.join(", ")
+        ids = ids.join(", "),
+        pairs = providers
+            .iter()
+            .map(|p| format!("    {} => {:?},\n", p.name, p.id))
+            .collect::<String>()
     )
     .ok();
 }

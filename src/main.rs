@@ -447,7 +447,7 @@ fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
     let Ok(p) = provider.parse::<Provider>() else {
         eprintln!(
             "errnorm: unknown provider {provider:?}; one of {}",
-            <Provider as strum::IntoEnumIterator>::iter()
+            Provider::iter()
                 .map(Provider::as_str)
                 .collect::<Vec<_>>()
                 .join(", ")

@@ -2,21 +2,12 @@
 //! `data/providers.tsv`, so adding a provider is a data change.
 
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
 
 include!(concat!(env!("OUT_DIR"), "/provider.rs"));
-
-impl Provider {
-    /// The snake_case id.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strum::IntoEnumIterator;
 
     #[test]
     fn ids_round_trip() {

@@ -2,7 +2,50 @@
 
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
+
+/// The snake_case ids of an enum of unit variants, written once: `ALL`, `COUNT`,
+/// `as_str`, `iter`, `Display` and `FromStr` (no derive macro crate needed).
+macro_rules! ids {
+    ($ty:ident { $($v:ident => $id:literal),* $(,)? }) => {
+        impl $ty {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$v),*];
+            /// How many variants there are.
+            pub const COUNT: usize = [$($id),*].len();
+            /// The snake_case id, as used by serde, the CLI and the tables in `data/`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$v => $id,)*
+                }
+            }
+            /// Every variant, in declaration order.
+            pub fn iter() -> impl Iterator<Item = $ty> + Clone {
+                Self::ALL.iter().copied()
+            }
+        }
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::std::str::FromStr for $ty {
+            type Err = $crate::taxonomy::UnknownId;
+            /// The variant of a snake_case id.
+            fn from_str(s: &str) -> Result<$ty, $crate::taxonomy::UnknownId> {
+                match s {
+                    $($id => Ok($ty::$v),)*
+                    _ => Err($crate::taxonomy::UnknownId),
+                }
+            }
+        }
+    };
+}
+pub(crate) use ids;
+
+/// An id that names no variant (`"open_ai".parse::<Provider>()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown id")]
+pub struct UnknownId;
 
 /// What went wrong, in the six kinds a gateway acts on.
 ///
@@ -33,24 +76,7 @@ use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr};
 ///
 /// The enum will grow only if the data demands it, hence `#[non_exhaustive]`.
 #[non_exhaustive]
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Display,
-    EnumString,
-    EnumIter,
-    EnumCount,
-    IntoStaticStr,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The credential was refused: missing, invalid, banned, not permitted, or calling
@@ -102,18 +128,6 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The snake_case id, as used by serde, strum, the CLI and the tables in `data/`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Auth => "auth",
-            ErrorKind::Quota => "quota",
-            ErrorKind::RateLimit => "rate_limit",
-            ErrorKind::Content => "content",
-            ErrorKind::Validation => "validation",
-            ErrorKind::Transient => "transient",
-        }
-    }
-
     /// Whether an error of this kind may pass by itself: rate limits and transient
     /// failures do; auth, quota, content and validation errors never do.
     pub const fn is_retryable(self) -> bool {
@@ -144,24 +158,7 @@ impl ErrorKind {
 /// every provider, stable (a new reason is added, none is renamed), and what the
 /// `tracing` events carry under that name.
 #[non_exhaustive]
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Display,
-    EnumString,
-    EnumIter,
-    EnumCount,
-    IntoStaticStr,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     // ----- auth -----
@@ -333,11 +330,6 @@ impl Reason {
         }
     }
 
-    /// The snake_case id, as used by serde, strum, the CLI and the tables in `data/`.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// The HTTP status a gateway should answer its own client with (the variant's
     /// "HTTP mapping").
     pub const fn client_status(self) -> StatusCode {
@@ -356,13 +348,49 @@ impl Reason {
     }
 }
 
+ids!(ErrorKind {
+    Auth => "auth",
+    Quota => "quota",
+    RateLimit => "rate_limit",
+    Content => "content",
+    Validation => "validation",
+    Transient => "transient",
+});
+
+ids!(Reason {
+    InvalidKey => "invalid_key",
+    MissingKey => "missing_key",
+    PermissionDenied => "permission_denied",
+    AccountSuspended => "account_suspended",
+    IpNotAllowed => "ip_not_allowed",
+    VerificationRequired => "verification_required",
+    InsufficientBalance => "insufficient_balance",
+    UsageWindowExhausted => "usage_window_exhausted",
+    PlanLimit => "plan_limit",
+    RequestsPerTime => "requests_per_time",
+    TokensPerTime => "tokens_per_time",
+    Concurrency => "concurrency",
+    GrowthLimit => "growth_limit",
+    InputFlagged => "input_flagged",
+    OutputFlagged => "output_flagged",
+    InvalidParams => "invalid_params",
+    ContextLengthExceeded => "context_length_exceeded",
+    ModelNotFound => "model_not_found",
+    NotFound => "not_found",
+    UnsupportedParameter => "unsupported_parameter",
+    Conflict => "conflict",
+    Timeout => "timeout",
+    ServerError => "server_error",
+    Overloaded => "overloaded",
+    UpstreamUnavailable => "upstream_unavailable",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strum::IntoEnumIterator;
 
     #[test]
-    fn ids_agree_across_strum_serde_and_as_str() {
+    fn ids_agree_across_display_serde_from_str_and_as_str() {
         for k in ErrorKind::iter() {
             assert_eq!(k.to_string(), k.as_str());
             assert_eq!(
@@ -379,6 +407,16 @@ mod tests {
             );
             assert_eq!(r.as_str().parse::<Reason>().unwrap(), r);
         }
+        for b in crate::Basis::iter() {
+            assert_eq!(
+                serde_json::to_string(&b).unwrap(),
+                format!("\"{}\"", b.as_str())
+            );
+            assert_eq!(b.as_str().parse::<crate::Basis>().unwrap(), b);
+        }
+        assert_eq!(Reason::iter().count(), Reason::COUNT);
+        assert_eq!("InvalidKey".parse::<Reason>(), Err(UnknownId));
+        assert_eq!("".parse::<ErrorKind>(), Err(UnknownId));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumIter, EnumString, IntoStaticStr};
 
 use crate::decide::cues::CueSet;
 use crate::decide::tables::{CodeInfo, RetryHint};
@@ -36,21 +35,7 @@ use crate::{ErrorKind, Provider, Reason};
 ///
 /// Within each step the given or detected provider's table is read first.
 #[non_exhaustive]
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Display,
-    EnumString,
-    EnumIter,
-    IntoStaticStr,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// A provider's own code in a structured field.
@@ -73,12 +58,16 @@ pub enum Basis {
     Transport,
 }
 
-impl Basis {
-    /// The snake_case id.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
+crate::taxonomy::ids!(Basis {
+    ProviderCode => "provider_code",
+    CodeInMessage => "code_in_message",
+    ErrorType => "error_type",
+    MessagePhrase => "message_phrase",
+    Cue => "cue",
+    HttpStatus => "http_status",
+    Default => "default",
+    Transport => "transport",
+});
 
 /// A provider's own error code: a number (MiniMax) or a name (everyone else).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -6,7 +6,6 @@ use std::cell::Cell;
 
 use errnorm::{classify, classify_as, Basis, Provider};
 use http::{HeaderMap, StatusCode};
-use strum::IntoEnumIterator;
 
 #[path = "../benches/bodies/canonical.rs"]
 mod canonical;

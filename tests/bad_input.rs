@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use errnorm::{classify, classify_as, Basis, BodyForm, ErrorKind, Provider};
 use http::{HeaderMap, StatusCode};
-use strum::IntoEnumIterator;
 
 fn both(status: u16, body: &[u8]) -> Vec<Option<errnorm::Verdict<'_>>> {
     let s = StatusCode::from_u16(status).unwrap();

@@ -4,7 +4,6 @@
 mod common;
 
 use errnorm::{classify, classify_as, Basis, ErrorKind, Provider, Verdict};
-use strum::IntoEnumIterator;
 
 fn check(fx: &common::Fixture, v: &Option<Verdict<'_>>, how: &str) {
     let at = format!("{} ({}) via {how}", fx.file, fx.name);

@@ -8,7 +8,6 @@ use common::json::{render, J};
 use errnorm::{classify, classify_as, Provider};
 use http::{HeaderMap, StatusCode};
 use proptest::prelude::*;
-use strum::IntoEnumIterator;
 
 fn config() -> ProptestConfig {
     ProptestConfig {

@@ -2,7 +2,6 @@
 //! reason the crate reports, each under its kind, and nothing else.
 
 use errnorm::Reason;
-use strum::IntoEnumIterator;
 
 #[test]
 fn the_error_type_table_lists_every_reason_under_its_kind() {

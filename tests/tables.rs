@@ -6,7 +6,6 @@
 use errnorm::{classify, classify_as, codes, phrases, Basis, CodeInfo, Provider};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
-use strum::IntoEnumIterator;
 
 /// A minimal body that carries `id` in `place`, with the status it would come under, a
 /// header if the place is one, and the evidence expected to decide.

@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(d) = v.as_ref().and_then(|v| v.retry_after()) {
         assert!(d <= errnorm::MAX_RETRY_AFTER);
     }
-    for p in <Provider as strum::IntoEnumIterator>::iter() {
+    for p in Provider::iter() {
         let w = classify_as(p, status, &headers, body);
         assert_eq!(w.is_some(), v.is_some());
     }

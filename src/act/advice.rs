@@ -129,8 +129,9 @@ pub struct Advice {
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AdviceOptions {
-    /// Per-reason actions that replace the table's (see [`AdviceOptions::with_action`]).
-    pub overrides: [Option<Action>; <Reason as strum::EnumCount>::COUNT],
+    /// Per-reason actions that replace the table's (see [`AdviceOptions::with_action`]
+    /// and [`AdviceOptions::action_for`]); private, so that a new reason breaks no user.
+    overrides: [Option<Action>; Reason::COUNT],
     /// The longest server delay worth waiting for on the same upstream; past it, fail
     /// over instead (and cool the credential down for the delay).
     pub max_wait: Duration,
@@ -145,7 +146,7 @@ pub struct AdviceOptions {
 impl Default for AdviceOptions {
     fn default() -> AdviceOptions {
         AdviceOptions {
-            overrides: [None; <Reason as strum::EnumCount>::COUNT],
+            overrides: [None; Reason::COUNT],
             max_wait: Duration::from_secs(10),
             max_delay: Duration::from_secs(24 * 60 * 60),
             base_backoff: Duration::from_secs(1),
@@ -175,13 +176,19 @@ impl AdviceOptions {
     /// ```
     /// use errnorm::{Action, AdviceOptions, Reason};
     /// let o = AdviceOptions::default().with_action(Reason::ContextLengthExceeded, Action::Failover);
-    /// assert_eq!(o.overrides[Reason::ContextLengthExceeded as usize], Some(Action::Failover));
+    /// assert_eq!(o.action_for(Reason::ContextLengthExceeded), Some(Action::Failover));
+    /// assert_eq!(o.action_for(Reason::InvalidKey), None);
     /// ```
     pub fn with_action(mut self, reason: Reason, action: Action) -> AdviceOptions {
         if let Some(slot) = self.overrides.get_mut(reason as usize) {
             *slot = Some(action);
         }
         self
+    }
+
+    /// The action given for `reason` with [`AdviceOptions::with_action`], if any.
+    pub fn action_for(&self, reason: Reason) -> Option<Action> {
+        self.overrides.get(reason as usize).copied().flatten()
     }
 
     /// The same options with another cap on any server delay.
@@ -573,7 +580,6 @@ impl crate::ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strum::IntoEnumIterator;
 
     /// The README's decision table, row by row: (reason, delay, action, credential).
     #[test]

@@ -406,7 +406,6 @@ impl axum_core::response::IntoResponse for ClientError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strum::IntoEnumIterator;
 
     #[test]
     fn every_reason_has_both_texts_and_envelope_types() {

@@ -465,7 +465,6 @@ mod tests {
 
     #[test]
     fn the_validator_knows_every_reason_with_its_kind() {
-        use strum::IntoEnumIterator;
         let ours: Vec<(&str, &str)> = Reason::iter()
             .map(|r| (r.as_str(), r.kind().as_str()))
             .collect();

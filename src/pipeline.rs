@@ -176,6 +176,8 @@ pub(crate) fn run_read<'a>(
     );
     #[cfg(feature = "tracing")]
     crate::integrations::trace::classified(&v);
+    #[cfg(feature = "metrics")]
+    crate::integrations::metrics::classified(&v);
     Some(v)
 }
 
@@ -307,5 +309,7 @@ pub fn classify_transport(err: &std::io::Error) -> crate::ApiError {
     let e = crate::act::transport::io_error(err);
     #[cfg(feature = "tracing")]
     crate::integrations::trace::transport(&e);
+    #[cfg(feature = "metrics")]
+    crate::integrations::metrics::transport(&e);
     e
 }

@@ -22,6 +22,12 @@ pub enum Action {
     Respond,
 }
 
+crate::taxonomy::ids!(Action {
+    Retry => "retry",
+    Failover => "failover",
+    Respond => "respond",
+});
+
 /// What to do with the upstream credential (key, channel) that failed.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

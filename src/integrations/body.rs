@@ -179,6 +179,8 @@ fn body_error(err: Box<dyn std::error::Error + Send + Sync>) -> ApiError {
     let e = ApiError::transport(reason, code, err.to_string());
     #[cfg(feature = "tracing")]
     crate::integrations::trace::transport(&e);
+    #[cfg(feature = "metrics")]
+    crate::integrations::metrics::transport(&e);
     e
 }
 

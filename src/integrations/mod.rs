@@ -2,6 +2,8 @@
 
 #[cfg(feature = "http-body")]
 pub(crate) mod body;
+#[cfg(feature = "metrics")]
+pub(crate) mod metrics;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest;
 #[cfg(feature = "http-response")]

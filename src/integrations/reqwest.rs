@@ -13,6 +13,8 @@ pub fn classify_reqwest_error(err: &reqwest::Error) -> ApiError {
     let e = ApiError::transport(reason, code, err.to_string());
     #[cfg(feature = "tracing")]
     crate::integrations::trace::transport(&e);
+    #[cfg(feature = "metrics")]
+    crate::integrations::metrics::transport(&e);
     e
 }
 

@@ -50,6 +50,8 @@ pub struct ApiError {
 struct Inner {
     reason: Reason,
     provider: Option<Provider>,
+    /// A provider only runtime rules know, by its name.
+    provider_name: Option<String>,
     provider_detected: bool,
     code: Option<Code<'static>>,
     message: Option<String>,
@@ -61,6 +63,9 @@ struct Inner {
     body_form: BodyForm,
     /// The provider's documented retry hints for the code that decided.
     retry_hint: Option<crate::RetryHint>,
+    /// Where the deciding evidence was, and its value (see [`Verdict::evidence`]).
+    path: String,
+    value: String,
 }
 
 /// The serialised form: `kind` is written out, and checked against `reason` on the way in.
@@ -69,6 +74,9 @@ struct Repr {
     kind: ErrorKind,
     reason: Reason,
     provider: Option<Provider>,
+    /// A provider only runtime rules know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider_name: Option<String>,
     #[serde(default)]
     provider_detected: bool,
     code: Option<Code<'static>>,
@@ -81,6 +89,12 @@ struct Repr {
     body_form: BodyForm,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     retry_hint: Option<crate::RetryHint>,
+    /// Where the deciding evidence was (`/base_resp/status_code`, `status`, ...).
+    #[serde(default)]
+    path: String,
+    /// Its value, redacted like any upstream text.
+    #[serde(default)]
+    value: String,
 }
 
 impl From<Inner> for Repr {
@@ -89,6 +103,7 @@ impl From<Inner> for Repr {
             kind: i.reason.kind(),
             reason: i.reason,
             provider: i.provider,
+            provider_name: i.provider_name,
             provider_detected: i.provider_detected,
             // What is serialised may reach a client (`Json(err)`) or a log: upstream text
             // goes out redacted; the raw message is only in `ApiError::message`.
@@ -108,6 +123,8 @@ impl From<Inner> for Repr {
                 .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             body_form: i.body_form,
             retry_hint: i.retry_hint,
+            path: i.path,
+            value: crate::redact(&i.value).into_owned(),
         }
     }
 }
@@ -126,6 +143,7 @@ impl TryFrom<Repr> for Inner {
         Ok(Inner {
             reason: r.reason,
             provider: r.provider,
+            provider_name: r.provider_name,
             provider_detected: r.provider_detected,
             code: r.code,
             message: r.message,
@@ -136,6 +154,8 @@ impl TryFrom<Repr> for Inner {
             retry_after: r.retry_after_ms.map(Duration::from_millis),
             body_form: r.body_form,
             retry_hint: r.retry_hint,
+            path: r.path,
+            value: r.value,
         })
     }
 }
@@ -145,6 +165,9 @@ impl fmt::Display for Inner {
         write!(f, "{} error ({})", self.reason.kind(), self.reason)?;
         if let Some(p) = self.provider {
             write!(f, " from {p}")?;
+        } else if let Some(p) = &self.provider_name {
+            // An operator's name for it, from their rules file: escaped all the same.
+            write!(f, " from {}", crate::escape(p))?;
         }
         if let Some(c) = &self.code {
             // A hostile body can put anything in its code: redacted like any upstream
@@ -184,10 +207,16 @@ impl fmt::Debug for ApiError {
 impl From<Verdict<'_>> for ApiError {
     fn from(v: Verdict<'_>) -> ApiError {
         let hint = v.retry_hint();
+        let evidence = v.evidence();
+        let (path, value) = (evidence.path.into_owned(), evidence.value.into_owned());
         ApiError {
             inner: Box::new(Inner {
                 reason: v.reason,
                 provider: v.provider,
+                provider_name: match v.provider {
+                    Some(_) => None,
+                    None => v.provider_name.map(str::to_string),
+                },
                 provider_detected: v.detected,
                 code: v.code.map(Code::into_owned),
                 message: v.message.map(|m| m.into_cow().into_owned()),
@@ -198,6 +227,8 @@ impl From<Verdict<'_>> for ApiError {
                 retry_after: v.retry_after,
                 body_form: v.body_form,
                 retry_hint: hint,
+                path,
+                value,
             }),
         }
     }
@@ -209,10 +240,11 @@ impl ApiError {
     /// status a proxy would answer with (504 for a timeout, else 502).
     pub(crate) fn transport(reason: Reason, code: &'static str, detail: String) -> ApiError {
         let status = if reason == Reason::Timeout { 504 } else { 502 };
-        let e = ApiError {
+        ApiError {
             inner: Box::new(Inner {
                 reason,
                 provider: None,
+                provider_name: None,
                 provider_detected: false,
                 code: Some(Code::Name(std::borrow::Cow::Borrowed(code))),
                 message: Some(detail),
@@ -223,9 +255,10 @@ impl ApiError {
                 retry_after: None,
                 body_form: BodyForm::Empty,
                 retry_hint: None,
+                path: "transport".to_string(),
+                value: code.to_string(),
             }),
-        };
-        e
+        }
     }
 
     /// The provider's documented retry hints for the code that decided, if any.
@@ -244,6 +277,23 @@ impl ApiError {
     /// The provider, given or detected.
     pub fn provider(&self) -> Option<Provider> {
         self.inner.provider
+    }
+    /// The provider's id: a built-in provider's, or the name of one only runtime rules
+    /// know (which [`ApiError::provider`] cannot name), as [`Verdict::provider_name`].
+    pub fn provider_name(&self) -> Option<&str> {
+        match self.inner.provider {
+            Some(p) => Some(p.as_str()),
+            None => self.inner.provider_name.as_deref(),
+        }
+    }
+    /// Which evidence decided, where, and its value: what [`Verdict::evidence`] said.
+    pub fn evidence(&self) -> crate::Evidence<'_> {
+        crate::Evidence {
+            basis: self.inner.basis,
+            rule: std::borrow::Cow::Borrowed(&self.inner.rule),
+            path: std::borrow::Cow::Borrowed(&self.inner.path),
+            value: std::borrow::Cow::Borrowed(&self.inner.value),
+        }
     }
     /// Whether the provider was detected from the body rather than given.
     pub fn provider_detected(&self) -> bool {

@@ -138,8 +138,8 @@ pub struct Evidence<'v> {
     /// `status:502`, `default`).
     pub rule: Cow<'v, str>,
     /// Where: a JSON pointer into the body (`/base_resp/status_code`, `/error/type`,
-    /// `/error/message`, ...), `status`, or `body` for the default.
-    pub path: &'static str,
+    /// `/error/message`, ...), `status`, `words`, or `body` for the default.
+    pub path: Cow<'v, str>,
     /// The value found there: the code, the type, the matched phrase, the status.
     pub value: Cow<'v, str>,
 }
@@ -150,7 +150,7 @@ impl Evidence<'_> {
         Evidence {
             basis: self.basis,
             rule: Cow::Owned(self.rule.into_owned()),
-            path: self.path,
+            path: Cow::Owned(self.path.into_owned()),
             value: Cow::Owned(self.value.into_owned()),
         }
     }
@@ -323,7 +323,9 @@ impl<'a> Verdict<'a> {
     /// let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
     /// let v = classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
     /// let e = v.evidence();
-    /// assert_eq!((e.rule.as_ref(), e.path, e.value.as_ref()), ("minimax:1008", "/base_resp/status_code", "1008"));
+    /// assert_eq!((e.rule.as_ref(), e.path.as_ref(), e.value.as_ref()), ("minimax:1008", "/base_resp/status_code", "1008"));
+    /// // The owned error keeps it.
+    /// assert_eq!(v.clone().into_error().evidence(), e.clone());
     /// ```
     pub fn evidence(&self) -> Evidence<'_> {
         let value: Cow<'_, str> = match self.rule {
@@ -342,7 +344,7 @@ impl<'a> Verdict<'a> {
         Evidence {
             basis: self.basis,
             rule: self.rule.id(),
-            path: self.path,
+            path: Cow::Borrowed(self.path),
             value,
         }
     }

@@ -121,7 +121,7 @@ fn evidence_names_where_the_deciding_value_is() {
         match e.basis {
             Basis::ProviderCode => {
                 assert!(
-                    ["/base_resp/status_code", "/reason", "/error/code"].contains(&e.path),
+                    ["/base_resp/status_code", "/reason", "/error/code"].contains(&e.path.as_ref()),
                     "{at}"
                 );
                 assert!(text.contains(&e.value.to_lowercase()), "{at}");

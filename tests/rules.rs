@@ -211,3 +211,46 @@ fn many_small_adds_build_the_phrase_matcher_once() {
         t.elapsed()
     );
 }
+
+/// An error from a provider only runtime rules know keeps its name and its evidence in
+/// the owned form, through serde and back, and says where it came from.
+#[test]
+fn the_owned_error_keeps_a_runtime_provider_s_name_and_the_evidence() {
+    let mut r = Rules::new();
+    r.add(
+        "acme.tsv",
+        "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n\
+         ACME_OUT_OF_CREDIT\terror.code\t-\tquota\tinsufficient_balance\texact\t-\tno credit\tAcme's error page\t-\n",
+    )
+    .unwrap();
+    let body = br#"{"error":{"code":"ACME_OUT_OF_CREDIT","message":"no credit"}}"#;
+    let v = r
+        .classify(StatusCode::PAYMENT_REQUIRED, &HeaderMap::new(), body)
+        .unwrap();
+    assert_eq!(v.provider(), None);
+    assert_eq!(v.provider_name(), Some("acme"));
+    let e = v.clone().into_error();
+    assert_eq!(e.provider(), None);
+    assert_eq!(e.provider_name(), Some("acme"));
+    assert_eq!(e.evidence(), v.evidence());
+    assert_eq!(e.evidence().path, "/error/code");
+    assert_eq!(e.evidence().value, "ACME_OUT_OF_CREDIT");
+    assert!(e.to_string().contains("from acme"), "{e}");
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["provider"], serde_json::Value::Null);
+    assert_eq!(json["provider_name"], "acme");
+    assert_eq!(json["path"], "/error/code");
+    let back: errnorm::ApiError = serde_json::from_value(json).unwrap();
+    assert_eq!(back.provider_name(), Some("acme"));
+    assert_eq!(back.evidence().path, "/error/code");
+    // A built-in provider's id is its name too, and is not written twice.
+    let m = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+    let e = errnorm::classify(StatusCode::OK, &HeaderMap::new(), m)
+        .unwrap()
+        .into_error();
+    assert_eq!(e.provider_name(), Some("minimax"));
+    assert!(serde_json::to_value(&e)
+        .unwrap()
+        .get("provider_name")
+        .is_none());
+}

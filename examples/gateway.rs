@@ -136,14 +136,7 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
             }
             Outcome::Answer(res)
         }
-        Read::Error(r) => match r.error {
-            Some(e) => Outcome::Failed(e),
-            None => Outcome::Answer(
-                ClientError::from_reason(Reason::ServerError, Lang::En)
-                    .response()
-                    .into_response(),
-            ),
-        },
+        Read::Error(r) => Outcome::Failed(r.error),
         Read::Stream(mut relay) => {
             if let Err(e) = relay.first_output().await {
                 return Outcome::Failed(e.error);

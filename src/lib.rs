@@ -131,7 +131,9 @@ pub use decide::tables::{
 pub use error::ApiError;
 #[cfg(feature = "http-body")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]
-pub use integrations::body::{ClassifiedResponse, Piece, Relay, RelayBody, Upstream, BODY_LIMIT};
+pub use integrations::body::{
+    ClassifiedResponse, Piece, Relay, RelayBody, Upstream, UpstreamError, BODY_LIMIT,
+};
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub use integrations::reqwest::{classify_reqwest, classify_reqwest_as, classify_reqwest_error};

@@ -50,6 +50,38 @@ impl std::fmt::Debug for ClassifiedResponse {
     }
 }
 
+/// An upstream error read to the end (at most [`BODY_LIMIT`]) and classified: what
+/// [`Upstream::Error`] holds. The error is always there; the body is kept for the caller.
+///
+/// Its `Debug` shows the status, the body's length and the error, never the body or
+/// the headers.
+#[non_exhaustive]
+#[derive(Clone)]
+pub struct UpstreamError {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body, up to [`BODY_LIMIT`].
+    pub body: Bytes,
+    /// Whether the body was longer than [`BODY_LIMIT`] and the rest was not read.
+    pub truncated: bool,
+    /// The error.
+    pub error: ApiError,
+}
+
+impl std::fmt::Debug for UpstreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamError")
+            .field("status", &self.status)
+            .field("headers", &self.headers.len())
+            .field("body_len", &self.body.len())
+            .field("truncated", &self.truncated)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
 /// What [`Classifier::relay`] made of an upstream response.
 ///
 /// ```
@@ -62,7 +94,7 @@ impl std::fmt::Debug for ClassifiedResponse {
 ///     br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#,
 /// )));
 /// match Classifier::new().relay(res).await {
-///     Upstream::Error(r) => assert_eq!(r.error.unwrap().reason(), Reason::InsufficientBalance),
+///     Upstream::Error(r) => assert_eq!(r.error.reason(), Reason::InsufficientBalance),
 ///     other => panic!("{other:?}"),
 /// }
 /// # });
@@ -73,7 +105,7 @@ impl std::fmt::Debug for ClassifiedResponse {
 pub enum Upstream<B> {
     /// An error: its body was read (at most [`BODY_LIMIT`]) and classified once. The
     /// body broke off mid-read under a success status: the transport error.
-    Error(ClassifiedResponse),
+    Error(UpstreamError),
     /// A whole body that is not an error (a JSON answer), read and classified.
     Complete(ClassifiedResponse),
     /// A successful stream (`text/event-stream`), or a success body longer than
@@ -341,13 +373,13 @@ impl Classifier {
                     let held = VecDeque::from([Bytes::from(buf), rest]);
                     return Upstream::Stream(Relay::new((status, headers), body, None, held));
                 }
-                Some(e) => {
-                    return Upstream::Error(ClassifiedResponse {
+                Some(error) => {
+                    return Upstream::Error(UpstreamError {
                         status,
                         headers,
                         body: Bytes::from(buf),
                         truncated,
-                        error: Some(e),
+                        error,
                     })
                 }
             }
@@ -363,17 +395,21 @@ impl Classifier {
             // Under a success status a body that broke off is the error.
             error = broke;
         }
-        let r = ClassifiedResponse {
-            status,
-            headers,
-            body,
-            truncated,
-            error,
-        };
-        if r.error.is_some() {
-            Upstream::Error(r)
-        } else {
-            Upstream::Complete(r)
+        match error {
+            Some(error) => Upstream::Error(UpstreamError {
+                status,
+                headers,
+                body,
+                truncated,
+                error,
+            }),
+            None => Upstream::Complete(ClassifiedResponse {
+                status,
+                headers,
+                body,
+                truncated,
+                error: None,
+            }),
         }
     }
 

@@ -240,7 +240,7 @@ impl<Req: Clone, B, E> tower::retry::Policy<Req, crate::Upstream<B>, E> for Advi
         let crate::Upstream::Error(r) = result.as_ref().ok()? else {
             return None;
         };
-        let d = self.delay_for_error(r.error.as_ref()?)?;
+        let d = self.delay_for_error(&r.error)?;
         Some(Box::pin(tokio::time::sleep(d)))
     }
 

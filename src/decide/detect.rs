@@ -156,7 +156,7 @@ fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &Term<'_>) -> bool {
             }
             x => x.with(|b| contains(b, v.as_bytes())),
         }),
-        Term::Listed(f) => ev.hits(*f).iter().any(|r| r.owner == owner),
+        Term::Listed(f) => ev.hits(*f).has_owner(owner),
         Term::Owned(f) => ev.hits(*f).sole_owner() == Some(owner),
     }
 }

@@ -74,6 +74,19 @@ impl<'r> Hits<'r> {
         self.iter().all(|r| r.owner == first).then_some(first)
     }
 
+    /// Whether a row of `owner` lists the value (the built-in rows alone, without the
+    /// chained iterator, when no runtime row does).
+    pub(crate) fn has_owner(&self, owner: Owner) -> bool {
+        if self.runtime.is_empty() && self.skip.is_none() {
+            let rows = tables::all_rows();
+            return self
+                .builtin
+                .iter()
+                .any(|&i| rows.get(usize::from(i)).is_some_and(|r| r.owner == owner));
+        }
+        self.iter().any(|r| r.owner == owner)
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         if self.skip.is_some() {
             return self.iter().next().is_none();

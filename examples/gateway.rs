@@ -25,7 +25,7 @@ use axum::routing::post;
 use axum::Router;
 use errnorm::{
     classify_reqwest_error, Action, ApiError, Classifier, ClientError, Cooldowns, Lang, Reason,
-    Scope, Upstream as Read,
+    Upstream as Read,
 };
 
 /// One upstream: a name for logs and cool-downs, its URL and its key.
@@ -69,36 +69,33 @@ impl Gateway {
 
     /// The name a failure is recorded under: the advice's scope picks the key, the
     /// endpoint or the model at this upstream.
-    fn scoped(up: &Upstream, scope: Scope) -> String {
-        match scope {
-            Scope::Key => format!("{}/key", up.name),
-            Scope::Model => format!("{}/model", up.name),
-            _ => up.name.clone(),
-        }
+    /// What the cool-down tracker names for a request to `up` (its key's id, never the
+    /// secret; one model here).
+    fn target(up: &Upstream) -> (&str, &str, &str) {
+        (
+            &up.name,
+            if up.key.is_some() { "key" } else { "none" },
+            "any",
+        )
     }
 
     fn resting(&self, up: &Upstream) -> bool {
-        let now = Instant::now();
         let c = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
-        [Scope::Key, Scope::Endpoint, Scope::Model]
-            .into_iter()
-            .any(|s| c.is_resting(&Gateway::scoped(up, s), now))
+        c.is_resting_for(Gateway::target(up), Instant::now())
     }
 
     fn failed(&self, up: &Upstream, e: &ApiError) {
         let advice = self.classifier.advice(e);
-        let name = Gateway::scoped(up, advice.scope);
         let mut c = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
-        c.record(&name, &advice, Instant::now());
+        c.record_for(Gateway::target(up), &advice, Instant::now());
     }
 
     fn succeeded(&self, up: &Upstream) {
         let mut c = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
-        c.success(&Gateway::scoped(up, Scope::Endpoint));
+        c.success_for(Gateway::target(up));
     }
 }
 
-/// The gateway's routes.
 pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new()
         .route("/v1/chat/completions", post(chat))

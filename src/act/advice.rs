@@ -67,6 +67,26 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The name of what this scope cools down, for [`Cooldowns`](crate::Cooldowns):
+    /// `key:<endpoint>/<key>`, `endpoint:<endpoint>` or `model:<endpoint>/<model>`.
+    /// `key` is the gateway's own name for the credential (an id, never the secret).
+    ///
+    /// ```
+    /// use errnorm::Scope;
+    /// assert_eq!(Scope::Key.name("openai-eu", "team-a", "gpt-4o"), "key:openai-eu/team-a");
+    /// assert_eq!(Scope::Endpoint.name("openai-eu", "team-a", "gpt-4o"), "endpoint:openai-eu");
+    /// assert_eq!(Scope::Model.name("openai-eu", "team-a", "gpt-4o"), "model:openai-eu/gpt-4o");
+    /// ```
+    pub fn name(self, endpoint: &str, key: &str, model: &str) -> String {
+        match self {
+            Scope::Key => format!("key:{endpoint}/{key}"),
+            Scope::Endpoint => format!("endpoint:{endpoint}"),
+            Scope::Model => format!("model:{endpoint}/{model}"),
+        }
+    }
+}
+
+impl Scope {
     /// The scope of a reason.
     pub fn of(reason: Reason) -> Scope {
         match reason.kind() {

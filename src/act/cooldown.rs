@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::{Action, Advice, Credential};
+use crate::{Action, Advice, Credential, Scope};
 
 /// Tracks failures per key, endpoint or model (any string a gateway names them by) and
 /// rests one after `allowed_failures` failures in a row that the advice says to cool
@@ -81,6 +81,35 @@ impl Cooldowns {
         e.failures = e.failures.saturating_add(1);
         if e.failures >= self.allowed_failures || until.is_none() {
             e.until = Some(until);
+        }
+    }
+
+    /// Records a failure of a request to `endpoint` with `key` for `model` under the
+    /// name of the scope the advice cools down ([`Scope::name`]): a key's rate limit
+    /// rests that key at that endpoint, an outage the endpoint, an unknown model that
+    /// model there.
+    pub fn record_for(
+        &mut self,
+        (endpoint, key, model): (&str, &str, &str),
+        advice: &Advice,
+        now: Instant,
+    ) {
+        self.record(&advice.scope.name(endpoint, key, model), advice, now);
+    }
+
+    /// Whether a request to `endpoint` with `key` for `model` should wait: its key, the
+    /// endpoint or the model there is resting.
+    pub fn is_resting_for(&self, (endpoint, key, model): (&str, &str, &str), now: Instant) -> bool {
+        [Scope::Key, Scope::Endpoint, Scope::Model]
+            .into_iter()
+            .any(|s| self.is_resting(&s.name(endpoint, key, model), now))
+    }
+
+    /// A request to `endpoint` with `key` for `model` succeeded: the failures of all
+    /// three are forgotten.
+    pub fn success_for(&mut self, (endpoint, key, model): (&str, &str, &str)) {
+        for s in [Scope::Key, Scope::Endpoint, Scope::Model] {
+            self.success(&s.name(endpoint, key, model));
         }
     }
 
@@ -168,5 +197,31 @@ mod tests {
             c.record(&format!("k{i}"), &advice(Credential::CoolDown, None), t0);
         }
         assert!(c.entries.len() <= 2);
+    }
+
+    #[test]
+    fn a_request_rests_by_the_scope_its_advice_names_and_a_success_clears_all_three() {
+        let now = Instant::now();
+        let mut c = Cooldowns::new(1, Duration::from_secs(300), 100);
+        let a = ("openai-eu", "team-a", "gpt-4o");
+        // A key's rate limit rests that key at that endpoint, not another key there.
+        let key_limit = Advice {
+            scope: Scope::Key,
+            ..advice(Credential::CoolDown, Some(Duration::from_secs(30)))
+        };
+        c.record_for(a, &key_limit, now);
+        assert!(c.is_resting_for(a, now));
+        assert!(!c.is_resting_for(("openai-eu", "team-b", "gpt-4o"), now));
+        assert!(c.is_resting("key:openai-eu/team-a", now));
+        // An outage rests the endpoint whatever the key or the model.
+        let down = Advice {
+            scope: Scope::Endpoint,
+            ..advice(Credential::CoolDown, Some(Duration::from_secs(30)))
+        };
+        c.record_for(("openai-us", "team-a", "gpt-4o"), &down, now);
+        assert!(c.is_resting_for(("openai-us", "team-z", "o3"), now));
+        // A success forgets the failures of the key, the endpoint and the model.
+        c.success_for(a);
+        assert!(!c.is_resting_for(a, now));
     }
 }

@@ -316,6 +316,31 @@ fn probe_expr(p: &Probe) -> String {
     }
 }
 
+/// A detection term as a Rust expression.
+fn term_expr(t: &Term) -> String {
+    match t {
+        Term::Present(p) => format!("Term::Present({})", probe_expr(p)),
+        Term::Absent(p) => format!("Term::Absent({})", probe_expr(p)),
+        Term::Equals(p, v) => format!(
+            "Term::Equals({}, Cow::Borrowed(&[{}]))",
+            probe_expr(p),
+            v.iter()
+                .map(|a| format!("Cow::Borrowed({})", lit(a)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Term::Contains(p, v) => {
+            format!(
+                "Term::Contains({}, Cow::Borrowed({}))",
+                probe_expr(p),
+                lit(v)
+            )
+        }
+        Term::Listed(f) => format!("Term::Listed(Field::{f:?})"),
+        Term::Owned(f) => format!("Term::Owned(Field::{f:?})"),
+    }
+}
+
 fn gen_detect(
     out: &mut String,
     dir: &Path,
@@ -344,29 +369,7 @@ fn gen_detect(
             }
         }
         let (need, forbid) = schema::masks(&m.terms);
-        let terms: Vec<String> = m
-            .terms
-            .iter()
-            .map(|t| match t {
-                Term::Present(p) => format!("Term::Present({})", probe_expr(p)),
-                Term::Absent(p) => format!("Term::Absent({})", probe_expr(p)),
-                Term::Equals(p, v) => format!(
-                    "Term::Equals({}, Cow::Borrowed(&[{}]))",
-                    probe_expr(p),
-                    v.iter()
-                        .map(|a| format!("Cow::Borrowed({})", lit(a)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Term::Contains(p, v) => format!(
-                    "Term::Contains({}, Cow::Borrowed({}))",
-                    probe_expr(p),
-                    lit(v)
-                ),
-                Term::Listed(f) => format!("Term::Listed(Field::{f:?})"),
-                Term::Owned(f) => format!("Term::Owned(Field::{f:?})"),
-            })
-            .collect();
+        let terms: Vec<String> = m.terms.iter().map(term_expr).collect();
         writeln!(
             items,
             "    Marker {{ provider: {}, need: {need}, forbid: {forbid}, terms: Cow::Borrowed(&[{}]), rule: Cow::Borrowed({}) }},",
@@ -424,30 +427,7 @@ fn gen_detect_code(
         let terms: Vec<String> = m
             .terms
             .iter()
-            .map(|t| {
-                let t = match t {
-                    Term::Present(p) => format!("Term::Present({})", probe_expr(p)),
-                    Term::Absent(p) => format!("Term::Absent({})", probe_expr(p)),
-                    Term::Equals(p, v) => format!(
-                        "Term::Equals({}, Cow::Borrowed(&[{}]))",
-                        probe_expr(p),
-                        v.iter()
-                            .map(|a| format!("Cow::Borrowed({})", lit(a)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    Term::Contains(p, v) => {
-                        format!(
-                            "Term::Contains({}, Cow::Borrowed({}))",
-                            probe_expr(p),
-                            lit(v)
-                        )
-                    }
-                    Term::Listed(f) => format!("Term::Listed(Field::{f:?})"),
-                    Term::Owned(f) => format!("Term::Owned(Field::{f:?})"),
-                };
-                format!("term(ev, O, &{t})")
-            })
+            .map(|t| format!("term(ev, O, &{})", term_expr(t)))
             .collect();
         writeln!(
             body,

@@ -40,14 +40,26 @@ pub struct ClassifiedResponse {
 
 impl std::fmt::Debug for ClassifiedResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClassifiedResponse")
-            .field("status", &self.status)
-            .field("headers", &self.headers.len())
-            .field("body_len", &self.body.len())
-            .field("truncated", &self.truncated)
-            .field("error", &self.error)
-            .finish()
+        let r = (self.status, &self.headers, &self.body, self.truncated);
+        debug_response(f, "ClassifiedResponse", r, &self.error)
     }
+}
+
+/// A read response for `Debug`: the status, the number of headers, the body's length,
+/// whether it was cut, and the error; never the body or the headers themselves.
+fn debug_response(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    (status, headers, body, truncated): (StatusCode, &HeaderMap, &Bytes, bool),
+    error: &dyn std::fmt::Debug,
+) -> std::fmt::Result {
+    f.debug_struct(name)
+        .field("status", &status)
+        .field("headers", &headers.len())
+        .field("body_len", &body.len())
+        .field("truncated", &truncated)
+        .field("error", error)
+        .finish()
 }
 
 /// An upstream error read to the end (at most [`BODY_LIMIT`]) and classified: what
@@ -72,13 +84,8 @@ pub struct UpstreamError {
 
 impl std::fmt::Debug for UpstreamError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpstreamError")
-            .field("status", &self.status)
-            .field("headers", &self.headers.len())
-            .field("body_len", &self.body.len())
-            .field("truncated", &self.truncated)
-            .field("error", &self.error)
-            .finish()
+        let r = (self.status, &self.headers, &self.body, self.truncated);
+        debug_response(f, "UpstreamError", r, &self.error)
     }
 }
 

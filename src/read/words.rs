@@ -58,7 +58,7 @@ impl Words {
     /// Adds a text (a message, a description): lower-cased, `_` and `-` as spaces.
     pub(crate) fn text(&mut self, s: &str) {
         // A case change may add a space a byte: half the room is the most a text takes.
-        let s = cut(s, PIECE_LIMIT.min(self.room().saturating_sub(2) / 2));
+        let s = crate::text::head(s, PIECE_LIMIT.min(self.room().saturating_sub(2) / 2));
         if s.trim().is_empty() {
             return;
         }
@@ -152,15 +152,6 @@ static FOLD: [u8; 128] = {
     }
     t
 };
-
-/// The first `limit` bytes of `s`, cut back to a character boundary.
-fn cut(s: &str, limit: usize) -> &str {
-    let mut end = s.len().min(limit);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or_default()
-}
 
 #[cfg(test)]
 mod tests {

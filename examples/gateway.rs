@@ -156,16 +156,6 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
     }
 }
 
-/// A small random source for the retry jitter.
-fn random() -> f64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
-    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (x >> 11) as f64 / (1u64 << 53) as f64
-}
-
 async fn chat(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
     let mut last: Option<ApiError> = None;
     for up in gw.upstreams.iter().filter(|u| !gw.resting(u)) {
@@ -182,7 +172,7 @@ async fn chat(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
                 return gw.classifier.client_error(&e).into_response();
             }
             if action == Action::Retry {
-                if let Some(d) = gw.classifier.next_delay(&e, retries, &mut random) {
+                if let Some(d) = gw.classifier.retry_delay(&e, retries) {
                     retries += 1;
                     tokio::time::sleep(d).await;
                     continue;

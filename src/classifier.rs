@@ -228,6 +228,13 @@ impl Classifier {
         )
     }
 
+    /// [`Classifier::next_delay`] with the crate's own random source for the jitter: a
+    /// splitmix64 sequence over a shared counter, enough to spread retries apart (not
+    /// for anything secret), so that a gateway needs no random crate for it.
+    pub fn retry_delay(&self, e: &ApiError, attempt: u32) -> Option<std::time::Duration> {
+        self.next_delay(e, attempt, &mut unit_random)
+    }
+
     /// The error to hand the gateway's own client, with this classifier's options.
     pub fn client_error(&self, e: &ApiError) -> ClientError {
         e.client_error(&self.config.client)
@@ -237,6 +244,32 @@ impl Classifier {
     pub fn rules(&self) -> Option<&Rules> {
         self.config.rules.as_deref()
     }
+}
+
+/// A number in [0, 1): splitmix64 over a counter every thread shares, seeded from the
+/// clock at its first use.
+fn unit_random() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let mut x = STATE.fetch_add(GOLDEN, Ordering::Relaxed);
+    if x == 0 {
+        // The first draw: a seed from the clock, so that processes do not retry in step.
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(GOLDEN, |d| u64::from(d.subsec_nanos()) | 1);
+        let _ = STATE.compare_exchange(
+            GOLDEN,
+            seed.wrapping_add(GOLDEN),
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+        x = seed;
+    }
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 31;
+    (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
@@ -316,5 +349,37 @@ mod tests {
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"x\"}}\n\n")
             .unwrap();
         assert_eq!(e.error.rule_id(), "default");
+    }
+
+    #[test]
+    fn the_crate_s_random_source_spreads_over_the_unit_interval_and_drives_retry_delay() {
+        let draws: Vec<f64> = (0..1000).map(|_| unit_random()).collect();
+        assert!(draws.iter().all(|x| (0.0..1.0).contains(x)));
+        let low = draws.iter().filter(|x| **x < 0.5).count();
+        assert!((350..650).contains(&low), "{low} of 1000 under 0.5");
+        let c = Classifier::new();
+        let busy = crate::classify(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            &http::HeaderMap::new(),
+            b"",
+        )
+        .unwrap()
+        .into_error();
+        // A transient failure the advice retries gets a delay; a balance never does.
+        let d = c.retry_delay(&busy, 0);
+        // The advice's wait (the 1 s backoff step) plus at most the policy's jitter.
+        assert!(
+            d.is_some_and(|d| d >= std::time::Duration::from_millis(500)
+                && d <= std::time::Duration::from_secs(10)),
+            "{d:?}"
+        );
+        let broke = crate::classify(
+            http::StatusCode::OK,
+            &http::HeaderMap::new(),
+            br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#,
+        )
+        .unwrap()
+        .into_error();
+        assert_eq!(c.retry_delay(&broke, 0), None);
     }
 }

@@ -127,11 +127,7 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
     match gw.classifier.relay_reqwest(res).await {
         Read::Complete(r) => {
             gw.succeeded(up);
-            let mut res = (r.status, r.body).into_response();
-            if let Some(ct) = r.headers.get("content-type") {
-                res.headers_mut().insert("content-type", ct.clone());
-            }
-            Outcome::Answer(res)
+            Outcome::Answer(r.into_response().map(Body::from))
         }
         Read::Error(r) => Outcome::Failed(r.error),
         Read::Stream(mut relay) => {

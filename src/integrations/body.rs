@@ -45,6 +45,40 @@ impl std::fmt::Debug for ClassifiedResponse {
     }
 }
 
+impl ClassifiedResponse {
+    /// The answer to hand on to the gateway's own client: the upstream's status and
+    /// body, and of its headers only `content-type` (the rest are the upstream's:
+    /// cookies, request ids, rate-limit counters and hop-by-hop headers stay behind).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use errnorm::{Classifier, Upstream};
+    /// use http_body_util::Full;
+    ///
+    /// let res = http::Response::builder()
+    ///     .header("content-type", "application/json")
+    ///     .header("set-cookie", "session=upstream")
+    ///     .body(Full::new(bytes::Bytes::from_static(br#"{"choices":[]}"#)))
+    ///     .unwrap();
+    /// let Upstream::Complete(r) = Classifier::new().relay(res).await else { panic!() };
+    /// let out = r.into_response();
+    /// assert_eq!(out.status(), 200);
+    /// assert_eq!(out.headers().len(), 1);
+    /// assert_eq!(out.headers()["content-type"], "application/json");
+    /// assert_eq!(out.body().as_ref(), br#"{"choices":[]}"#);
+    /// # });
+    /// ```
+    pub fn into_response(self) -> http::Response<Bytes> {
+        let mut out = http::Response::new(self.body);
+        *out.status_mut() = self.status;
+        if let Some(ct) = self.headers.get(http::header::CONTENT_TYPE) {
+            out.headers_mut()
+                .insert(http::header::CONTENT_TYPE, ct.clone());
+        }
+        out
+    }
+}
+
 /// A read response for `Debug`: the status, the number of headers, the body's length,
 /// whether it was cut, and the error; never the body or the headers themselves.
 fn debug_response(

@@ -261,6 +261,24 @@ impl ApiError {
         }
     }
 
+    /// The gateway's own timeout as an error (a first token that never came, a deadline
+    /// passed): a transient `timeout` like a transport failure's, whose code is the
+    /// gateway's stable id for it, so that it is advised, counted and answered like an
+    /// upstream's.
+    ///
+    /// ```
+    /// use errnorm::{Action, ApiError, Basis, Reason};
+    /// let e = ApiError::own_timeout("first_token_timeout");
+    /// assert_eq!(e.reason(), Reason::Timeout);
+    /// assert_eq!(e.basis(), Basis::Transport);
+    /// assert_eq!(e.rule_id(), "transport:first_token_timeout");
+    /// assert_eq!(e.status(), 504);
+    /// assert_eq!(e.advice().action, Action::Retry);
+    /// ```
+    pub fn own_timeout(code: &'static str) -> ApiError {
+        ApiError::transport(Reason::Timeout, code, format!("the gateway's own {code}"))
+    }
+
     /// The provider's documented retry hints for the code that decided, if any.
     pub fn retry_hint(&self) -> Option<crate::RetryHint> {
         self.inner.retry_hint

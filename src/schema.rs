@@ -305,6 +305,13 @@ pub const fn step_mask(step: Step) -> u32 {
     m
 }
 
+/// The probes past the fields that have a presence bit (`error` ... `error.raw`).
+const PROBE_BITS: usize = 7;
+
+// The presence mask is a `u32`: every field and every probe must have a bit in it. A
+// new field past the bound fails the build here, not a shift at run time.
+const _: () = assert!(Field::COUNT + PROBE_BITS <= 32, "the presence mask is full");
+
 /// The presence bit of each probe a body can answer (a header has none: it is looked
 /// at only when a marker's other terms hold).
 pub const fn field_bit(f: Field) -> u32 {
@@ -834,4 +841,35 @@ pub fn camel(id: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_presence_bit_is_inside_the_bound_the_build_checks() {
+        let probes = [
+            Probe::ErrorObject,
+            Probe::ErrorText,
+            Probe::ErrorMessage,
+            Probe::TopMessage,
+            Probe::Object,
+            Probe::ErrorMsg,
+            Probe::Raw,
+        ];
+        assert_eq!(probes.len(), PROBE_BITS);
+        let mut all = 0u32;
+        for p in probes
+            .iter()
+            .cloned()
+            .chain(Field::ALL.iter().map(|f| Probe::Field(*f)))
+        {
+            let bit = p.bit().unwrap();
+            assert_eq!(all & bit, 0, "{p:?} shares a bit");
+            all |= bit;
+        }
+        assert_eq!(all.count_ones() as usize, Field::COUNT + PROBE_BITS);
+        assert!(Probe::Header("x".into()).bit().is_none());
+    }
 }

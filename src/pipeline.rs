@@ -21,7 +21,7 @@ use crate::Provider;
 /// not say it is an error (a MiniMax `base_resp` with code 0, an SSE stream of ordinary
 /// chunks, any success body). Every other response gets a verdict; when the body cannot
 /// be read (HTML, plain text, empty, truncated, too deeply nested) the status decides,
-/// with [`Basis::HttpStatus`].
+/// with [`Basis::HttpStatus`](crate::Basis::HttpStatus).
 ///
 /// ```
 /// use errnorm::{classify, Basis, ErrorKind, Provider};

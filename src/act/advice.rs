@@ -592,7 +592,7 @@ impl crate::ApiError {
         self.advice_with(&AdviceOptions::default())
     }
 
-    /// [`ApiError::advice`] within the caller's limits.
+    /// [`ApiError::advice`](crate::ApiError::advice) within the caller's limits.
     pub fn advice_with(&self, opts: &AdviceOptions) -> Advice {
         advise(
             self.reason(),

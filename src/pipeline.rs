@@ -141,11 +141,16 @@ pub(crate) fn run_read<'a>(
     form: BodyForm,
     fields: Option<&mut Fields<'a>>,
 ) -> Option<Verdict<'a>> {
+    let look = decide::first_look(status, fields.as_deref(), rules);
+    if look == decide::Look::NoError {
+        // Not an error: no evidence built, nothing more read.
+        return None;
+    }
     let (decision, owner, detected, msg_code, retry_after) = {
         let mut seen = Seen::default();
         seen.fill(headers);
         let mut ev = Evidence::new(fields.as_deref(), headers, &seen, rules);
-        let screen = decide::screen(&mut ev, status, hint)?;
+        let screen = decide::screen(&mut ev, status, hint, look)?;
         let mut d = screen.decision;
         if decide::wants_nested(d.as_ref()) {
             if let Some(raw) = ev.fields.and_then(|f| f.raw.as_ref()) {

@@ -254,3 +254,25 @@ fn the_owned_error_keeps_a_runtime_provider_s_name_and_the_evidence() {
         .get("provider_name")
         .is_none());
 }
+
+/// A success-shaped body whose finish reason only runtime rules list as a refusal is an
+/// error; the same body without the rules is not (a gateway's first look at a 200 must
+/// ask the runtime rules too).
+#[test]
+fn a_finish_reason_only_runtime_rules_list_makes_a_200_an_error() {
+    let body = br#"{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"acme_blocked"}]}"#;
+    assert!(errnorm::classify(StatusCode::OK, &HeaderMap::new(), body).is_none());
+    let mut r = Rules::new();
+    r.add(
+        "acme.tsv",
+        "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n\
+         acme_blocked\tfinish_reason\t200\tcontent\toutput_flagged\texact\t-\tblocked\tAcme's docs\t-\n",
+    )
+    .unwrap();
+    let v = r.classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+    assert_eq!(v.reason(), Reason::OutputFlagged);
+    // Azure's documented content_filter finish reason, with no rules at all.
+    let azure = br#"{"choices":[{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"content_filter"}]}"#;
+    let v = errnorm::classify(StatusCode::OK, &HeaderMap::new(), azure).unwrap();
+    assert_eq!(v.kind(), ErrorKind::Content);
+}

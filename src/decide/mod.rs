@@ -43,9 +43,12 @@ pub(crate) fn screen<'r>(
     ev: &mut Evidence<'_, 'r>,
     status: StatusCode,
     hint: Option<Provider>,
+    first_look: Look,
 ) -> Option<Screen<'r>> {
-    let says_error = ev.fields.is_some_and(Fields::says_error) || content_refusal(ev);
-    if status.as_u16() < 400 && !says_error {
+    if first_look == Look::Ask
+        && status.as_u16() < 400
+        && !(ev.fields.is_some_and(Fields::says_error) || content_refusal(ev))
+    {
         // Not an error: nothing more is read (a gateway calls this on every response).
         return None;
     }
@@ -209,6 +212,60 @@ pub(crate) fn finish<'r>(
             })
     });
     (d, retry_after)
+}
+
+/// What a first look at a response's fields says, before any evidence is built (a
+/// gateway calls classify on every response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// No error: a status below 400, a body that does not say it is one, and no finish
+    /// or block reason a table lists as a refusal.
+    NoError,
+    /// An error: an error status, or a body that says it is one.
+    Error,
+    /// Only the evidence can tell (a numeric finish reason, a held-out provider):
+    /// [`screen`] decides.
+    Ask,
+}
+
+/// The first look (see [`Look`]).
+pub(crate) fn first_look(
+    status: StatusCode,
+    fields: Option<&Fields<'_>>,
+    rules: Option<&rules::Rules>,
+) -> Look {
+    if status.as_u16() >= 400 {
+        return Look::Error;
+    }
+    let Some(f) = fields else {
+        return Look::NoError;
+    };
+    if f.says_error() {
+        return Look::Error;
+    }
+    if evidence::held_out().is_some() {
+        return Look::Ask;
+    }
+    let mut look = Look::NoError;
+    for field in [Field::FinishReason, Field::BlockReason] {
+        match f.get(field) {
+            Some(read::Val::Str(t)) => {
+                let refusal = t.with(|b| {
+                    let b = b.trim_ascii();
+                    !b.is_empty()
+                        && (!tables::lookup_indices(field, b).is_empty()
+                            || rules.is_some_and(|r| !r.lookup(field, b).is_empty()))
+                });
+                if refusal {
+                    return Look::Error;
+                }
+            }
+            // A number where a reason is expected: the exact path decides.
+            Some(read::Val::Int(_)) => look = Look::Ask,
+            _ => {}
+        }
+    }
+    look
 }
 
 /// A success-shaped body whose finish or block reason a table lists as a refusal.

@@ -482,32 +482,7 @@ fn time_details(doc: &[u8]) -> bool {
 /// common error whose message states none unread.
 fn may_state_delay(m: &[u8]) -> bool {
     let m = m.get(..crate::text::PHRASE_SCAN_LIMIT).unwrap_or(m);
-    let mut i = 0;
-    while let Some(at) = m
-        .get(i..)
-        .and_then(|r| r.iter().position(u8::is_ascii_digit))
-    {
-        let start = i + at;
-        let mut j = start;
-        while m.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'.') {
-            j += 1;
-        }
-        let date = j - start == 4 && m.get(j) == Some(&b'-');
-        while m.get(j) == Some(&b' ') {
-            j += 1;
-        }
-        let rest = m.get(j..).unwrap_or_default();
-        if date
-            || matches!(rest.first(), Some(b's' | b'm' | b'h' | b'S' | b'M' | b'H'))
-            || ["秒", "分", "小时"]
-                .iter()
-                .any(|u| rest.starts_with(u.as_bytes()))
-        {
-            return true;
-        }
-        i = j.max(start + 1);
-    }
-    false
+    read::delay::time_numbers(m).next().is_some()
 }
 
 /// Whether a message may name a window ("per day", "daily", "hour", "month", "minute",

@@ -156,34 +156,8 @@ const TRIGGER_REACH: usize = 40;
 /// before it ("try again in "). A long message that states one wait costs a few dozen
 /// bytes of the automaton, not all of them.
 pub(crate) fn first_delay(text: &str, now: SystemTime) -> Option<Duration> {
-    let b = text.as_bytes();
-    let mut found: Option<(usize, Duration)> = None;
-    let mut i = 0;
-    while let Some(at) = b
-        .get(i..)
-        .and_then(|r| r.iter().position(u8::is_ascii_digit))
-    {
-        let start = i + at;
-        let mut j = start;
-        while b.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'.') {
-            j += 1;
-        }
-        let date = j - start == 4 && b.get(j) == Some(&b'-');
-        let mut k = j;
-        while b.get(k) == Some(&b' ') {
-            k += 1;
-        }
-        // Seconds, minutes, hours (`s`, `ms`, `m`, `min`, `h`, `hr`...): the units of the
-        // waits providers state in their messages. Days are read with the words.
-        let unit = b.get(k).is_some_and(|c| b"smhSMH".contains(c));
-        if date || unit {
-            if let Some(d) = delay_before(text, start, now) {
-                found = Some((start, d));
-                break;
-            }
-        }
-        i = j.max(start + 1);
-    }
+    let mut found = time_numbers(text.as_bytes())
+        .find_map(|start| delay_before(text, start, now).map(|d| (start, d)));
     if !text.is_ascii() {
         if let Some((i, d)) = chinese(text) {
             if found.map_or(true, |(j, _)| i < j) {
@@ -192,6 +166,35 @@ pub(crate) fn first_delay(text: &str, now: SystemTime) -> Option<Duration> {
         }
     }
     found.map(|(_, d)| d.min(MAX_RETRY_AFTER))
+}
+
+/// The start of each number in `b` that may state a time: a number with a unit of time
+/// right after it (`2.4s`, `120ms`, `20 seconds`, `1.5 hours`, `30秒`; days are read
+/// with the words), or a four-digit year of a date (`2026-`). The one scan behind both
+/// "may this message state a delay" and reading the first one it states.
+pub(crate) fn time_numbers(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || loop {
+        let start = i + b.get(i..)?.iter().position(u8::is_ascii_digit)?;
+        let mut j = start;
+        while b.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'.') {
+            j += 1;
+        }
+        i = j.max(start + 1);
+        let date = j - start == 4 && b.get(j) == Some(&b'-');
+        while b.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        let rest = b.get(j..).unwrap_or_default();
+        if date
+            || matches!(rest.first(), Some(b's' | b'm' | b'h' | b'S' | b'M' | b'H'))
+            || ["秒", "分", "小时"]
+                .iter()
+                .any(|u| rest.starts_with(u.as_bytes()))
+        {
+            return Some(start);
+        }
+    })
 }
 
 /// The delay a trigger right before `number` (only whitespace between) announces.

@@ -21,7 +21,11 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use errnorm::{classify, classify_as, codes, phrases, ErrorKind, Provider};
+use errnorm::{
+    classify, classify_as,
+    tables::{codes, phrases},
+    ErrorKind, Provider,
+};
 use http::{HeaderMap, StatusCode};
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -217,7 +221,7 @@ fn phrase(c: &mut Criterion) {
             .iter()
             .find(|(p, _)| m.to_lowercase().contains(p))
             .map(|(_, r)| *r);
-        let ac = errnorm::match_phrase(m).map(|p| p.reason());
+        let ac = errnorm::tables::match_phrase(m).map(|p| p.reason());
         assert_eq!(chain.is_some(), ac.is_some(), "{m}");
     }
     let mut g = c.benchmark_group("phrase");
@@ -225,7 +229,7 @@ fn phrase(c: &mut Criterion) {
         b.iter(|| {
             messages
                 .iter()
-                .filter_map(|m| errnorm::match_phrase(black_box(m)))
+                .filter_map(|m| errnorm::tables::match_phrase(black_box(m)))
                 .count()
         })
     });

@@ -14,7 +14,7 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use errnorm::{classify, classify_transport, Action, ApiError};
+use errnorm::{classify, Action, ApiError};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 /// What the loop did with one attempt.
@@ -51,7 +51,7 @@ pub fn call(upstreams: &[String], request: &[u8], max_wait: Duration) -> (Outcom
             Ok(r) => r,
             Err(e) => {
                 // Refused, reset, timed out: the endpoint, not the request, failed.
-                last = Some(classify_transport(&e));
+                last = Some(errnorm::Classifier::shared().transport(&e));
                 retries = 0;
                 i += 1;
                 continue;

@@ -24,8 +24,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use errnorm::{
-    classify_reqwest_error, Action, ApiError, Classifier, ClientError, Cooldowns, Lang, Reason,
-    Upstream as Read,
+    advice::Cooldowns,
+    client::{ClientError, Lang},
+    relay::Upstream as Read,
+    Action, ApiError, Classifier, Reason,
 };
 
 /// One upstream: a name for logs and cool-downs, its URL and its key.
@@ -122,9 +124,9 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
     let res = match req.send().await {
         Ok(res) => res,
         // Refused, reset, timed out: no response to read.
-        Err(e) => return Outcome::Failed(classify_reqwest_error(&e)),
+        Err(e) => return Outcome::Failed(gw.classifier.transport(&e)),
     };
-    match gw.classifier.relay_reqwest(res).await {
+    match gw.classifier.relay(http::Response::from(res)).await {
         Read::Complete(r) => {
             gw.succeeded(up);
             Outcome::Answer(r.into_response().map(Body::from))
@@ -200,8 +202,8 @@ async fn main() -> std::io::Result<()> {
             })
         })
         .collect();
-    let classifier =
-        Classifier::new().with_client(errnorm::ClientOptions::default().with_own_credentials());
+    let classifier = Classifier::new()
+        .with_client(errnorm::client::ClientOptions::default().with_own_credentials());
     let gw = Arc::new(Gateway::new(upstreams, classifier));
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     eprintln!("gateway on http://{listen}/v1/chat/completions");

@@ -48,7 +48,7 @@ fn main() {
     let bodies = canonical::bodies();
     // Warm what is built once (the phrase and cue matchers, the thread's buffer for a
     // response's words) outside the measured functions.
-    errnorm::prepare();
+    errnorm::tables::prepare();
     let _ = errnorm::classify(
         StatusCode::TOO_MANY_REQUESTS,
         &http::HeaderMap::new(),

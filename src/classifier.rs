@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use http::{HeaderMap, StatusCode};
 
-use crate::{
-    Advice, AdviceOptions, ApiError, ClientError, ClientOptions, Provider, RetryPolicy, Rules,
-    StreamClassifier, Verdict,
-};
+use crate::act::advice::{Advice, AdviceOptions, RetryPolicy};
+use crate::act::client::{ClientError, ClientOptions};
+use crate::stream::StreamClassifier;
+use crate::{ApiError, Provider, Rules, Verdict};
 
 #[derive(Clone, Default)]
 struct Config {
@@ -23,14 +23,15 @@ struct Config {
 /// A configured classifier: cheap to clone (one `Arc`), `Send + Sync`, and the same
 /// configuration for every entry point a gateway uses (bodies, streams, transport
 /// failures, advice, retries, client errors). The free functions
-/// ([`classify`](crate::classify), ...) are shortcuts for `Classifier::new()`.
+/// [`classify`](crate::classify) and [`classify_as`](crate::classify_as) are shortcuts
+/// for [`Classifier::shared`].
 ///
 /// Reloading rules means building a new `Classifier` and swapping it in (an
 /// `ArcSwap`, a `RwLock`); the old one, its rules included, is freed when the last
 /// clone is dropped.
 ///
 /// ```
-/// use errnorm::{Action, Classifier, ClientOptions, Rules};
+/// use errnorm::{Action, Classifier, Rules, client::ClientOptions};
 /// use http::{HeaderMap, StatusCode};
 ///
 /// let mut rules = Rules::new();
@@ -66,8 +67,27 @@ impl fmt::Debug for Classifier {
 impl Classifier {
     /// The built-in tables, no hint, default limits.
     pub fn new() -> Classifier {
-        crate::prepare();
+        crate::decide::prepare();
         Classifier::default()
+    }
+
+    /// The shared default classifier (the built-in tables, no hint, default limits),
+    /// which the free [`classify`](crate::classify) and
+    /// [`classify_as`](crate::classify_as) stand for: a verdict from it borrows only
+    /// the body, never a temporary classifier.
+    ///
+    /// ```
+    /// use errnorm::{Classifier, ErrorKind};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let v = Classifier::shared()
+    ///     .classify(StatusCode::UNAUTHORIZED, &HeaderMap::new(), b"")
+    ///     .unwrap();
+    /// assert_eq!(v.kind(), ErrorKind::Auth);
+    /// ```
+    pub fn shared() -> &'static Classifier {
+        static SHARED: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Classifier::new)
     }
 
     fn edit(mut self, f: impl FnOnce(&mut Config)) -> Classifier {
@@ -150,27 +170,6 @@ impl Classifier {
         )
     }
 
-    /// Classifies an `http::Response` whose body is bytes (feature `http-response`; see
-    /// [`classify_response`](crate::classify_response)).
-    #[cfg(feature = "http-response")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "http-response")))]
-    pub fn classify_response<'a, B: AsRef<[u8]>>(
-        &'a self,
-        res: &'a http::Response<B>,
-    ) -> Option<Verdict<'a>> {
-        self.classify(res.status(), res.headers(), res.body().as_ref())
-    }
-
-    /// Classifies a response into an owned error.
-    pub fn classify_error(
-        &self,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Option<ApiError> {
-        self.classify(status, headers, body).map(ApiError::from)
-    }
-
     /// The error in the first bytes of a body cut at a cap (see
     /// `pipeline::run_prefix`), with this configuration.
     #[cfg(feature = "http-body")]
@@ -190,17 +189,56 @@ impl Classifier {
         .map(ApiError::from)
     }
 
-    /// A stream classifier with this configuration (rules, hint).
+    /// A classifier for a stream that came with this status and these headers, with
+    /// this configuration (rules, hint): feed it the bytes as they arrive; the delay
+    /// headers reach the error.
+    ///
+    /// ```
+    /// use errnorm::{Classifier, Provider};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let mut h = HeaderMap::new();
+    /// h.insert("retry-after", "3".parse().unwrap());
+    /// let c = Classifier::new().with_provider(Provider::Minimax);
+    /// let mut s = c.stream(StatusCode::OK, h);
+    /// let e = s.feed(b"data: {\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit\"}}\n\n").unwrap();
+    /// assert_eq!(e.error.retry_after(), Some(std::time::Duration::from_secs(3)));
+    /// ```
     pub fn stream(&self, status: StatusCode, headers: HeaderMap) -> StreamClassifier {
-        StreamClassifier::new(status)
-            .with_headers(headers)
-            .configured(self.config.rules.clone(), self.config.provider)
+        StreamClassifier::new(
+            status,
+            headers,
+            self.config.rules.clone(),
+            self.config.provider,
+        )
     }
 
-    /// A transport failure (no response) as an error (see
-    /// [`classify_transport`](crate::classify_transport)).
-    pub fn transport(&self, err: &std::io::Error) -> ApiError {
-        crate::classify_transport(err)
+    /// A failure with no response to read (a refused or reset connection, a timeout, a
+    /// body broken off), as any HTTP client surfaces it: an `std::io::Error`, a
+    /// `reqwest::Error` (feature `reqwest`), or any error whose chain of sources holds
+    /// one, the chain walked once. A refused or unreachable connection fails over, a
+    /// timeout retries after a backoff, a reset or a body cut off fails over (the
+    /// endpoint, not the request, is at fault).
+    ///
+    /// ```
+    /// use errnorm::{Action, Classifier, Reason};
+    /// use std::io;
+    ///
+    /// let c = Classifier::shared();
+    /// let e = c.transport(&io::Error::from(io::ErrorKind::ConnectionRefused));
+    /// assert_eq!(e.reason(), Reason::UpstreamUnavailable);
+    /// assert_eq!(e.advice().action, Action::Failover);
+    /// let t = c.transport(&io::Error::from(io::ErrorKind::TimedOut));
+    /// assert_eq!(t.reason(), Reason::Timeout);
+    /// assert_eq!(t.advice().action, Action::Retry);
+    /// ```
+    pub fn transport(&self, err: &(dyn std::error::Error + 'static)) -> ApiError {
+        let e = crate::act::transport::error(err);
+        #[cfg(feature = "tracing")]
+        crate::integrations::trace::transport(&e);
+        #[cfg(feature = "metrics")]
+        crate::integrations::metrics::transport(&e);
+        e
     }
 
     /// The advice for an error, within this classifier's limits.
@@ -298,14 +336,15 @@ mod tests {
         Classifier::new().with_rules(rules)
     }
 
-    #[cfg(feature = "http-response")]
     #[test]
-    fn the_rules_reach_http_responses_and_a_hint_of_the_call() {
+    fn the_rules_reach_a_hint_of_the_call() {
         let c = with_2064();
         let body = br#"{"base_resp":{"status_code":2064,"status_msg":"busy"}}"#.to_vec();
-        let res = http::Response::new(body.clone());
         assert_eq!(
-            c.classify_response(&res).unwrap().rule().id(),
+            c.classify(StatusCode::OK, &HeaderMap::new(), &body)
+                .unwrap()
+                .rule()
+                .id(),
             "minimax:2064"
         );
         let v = c
@@ -338,13 +377,13 @@ mod tests {
             .unwrap();
         assert_eq!(e.error.rule_id(), "minimax:2064");
         // Without the rules the code is unknown: its words decide ("busy").
-        let mut plain = StreamClassifier::new(StatusCode::OK);
+        let mut plain = Classifier::new().stream(StatusCode::OK, HeaderMap::new());
         let e = plain
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"busy\"}}\n\n")
             .unwrap();
         assert_eq!(e.error.rule_id(), "cue:busy");
         // Without rules and words, the default decides.
-        let mut plain = StreamClassifier::new(StatusCode::OK);
+        let mut plain = Classifier::new().stream(StatusCode::OK, HeaderMap::new());
         let e = plain
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"x\"}}\n\n")
             .unwrap();

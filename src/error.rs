@@ -25,11 +25,11 @@ use crate::{ErrorKind, Provider, Reason};
 /// only in [`ApiError::message`].
 ///
 /// ```
-/// use errnorm::{Action, ApiError, ErrorKind, StreamClassifier};
+/// use errnorm::{Action, ApiError, ErrorKind, stream::StreamClassifier};
 /// use http::StatusCode;
 ///
 /// // From a stream: Anthropic's overloaded_error mid-stream (its errors documentation).
-/// let mut s = StreamClassifier::new(StatusCode::OK);
+/// let mut s = errnorm::Classifier::shared().stream(StatusCode::OK, http::HeaderMap::new());
 /// let e: &ApiError = &s
 ///     .feed(b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
 ///     .unwrap()
@@ -62,7 +62,7 @@ struct Inner {
     retry_after: Option<Duration>,
     body_form: BodyForm,
     /// The provider's documented retry hints for the code that decided.
-    retry_hint: Option<crate::RetryHint>,
+    retry_hint: Option<crate::decide::tables::RetryHint>,
     /// Where the deciding evidence was, and its value (see [`Verdict::evidence`]).
     path: String,
     value: String,
@@ -88,7 +88,7 @@ struct Repr {
     retry_after_ms: Option<u64>,
     body_form: BodyForm,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    retry_hint: Option<crate::RetryHint>,
+    retry_hint: Option<crate::decide::tables::RetryHint>,
     /// Where the deciding evidence was (`/base_resp/status_code`, `status`, ...).
     #[serde(default)]
     path: String,
@@ -108,13 +108,17 @@ impl From<Inner> for Repr {
             // What is serialised may reach a client (`Json(err)`) or a log: upstream text
             // goes out redacted; the raw message is only in `ApiError::message`.
             code: i.code.map(|c| match c {
-                Code::Name(n) => {
-                    Code::Name(std::borrow::Cow::Owned(crate::redact(&n).into_owned()))
-                }
+                Code::Name(n) => Code::Name(std::borrow::Cow::Owned(
+                    crate::text::redact::redact(&n).into_owned(),
+                )),
                 n => n,
             }),
-            message: i.message.map(|m| crate::redact(&m).into_owned()),
-            error_type: i.error_type.map(|t| crate::redact(&t).into_owned()),
+            message: i
+                .message
+                .map(|m| crate::text::redact::redact(&m).into_owned()),
+            error_type: i
+                .error_type
+                .map(|t| crate::text::redact::redact(&t).into_owned()),
             basis: i.basis,
             rule: i.rule,
             status: i.status,
@@ -124,7 +128,7 @@ impl From<Inner> for Repr {
             body_form: i.body_form,
             retry_hint: i.retry_hint,
             path: i.path,
-            value: crate::redact(&i.value).into_owned(),
+            value: crate::text::redact::redact(&i.value).into_owned(),
         }
     }
 }
@@ -167,7 +171,7 @@ impl fmt::Display for Inner {
             write!(f, " from {p}")?;
         } else if let Some(p) = &self.provider_name {
             // An operator's name for it, from their rules file: escaped all the same.
-            write!(f, " from {}", crate::escape(p))?;
+            write!(f, " from {}", crate::text::escape(p))?;
         }
         if let Some(c) = &self.code {
             // A hostile body can put anything in its code: redacted like any upstream
@@ -175,7 +179,7 @@ impl fmt::Display for Inner {
             write!(
                 f,
                 ", code {}",
-                crate::escape(&crate::redact(&c.to_string()))
+                crate::text::escape(&crate::text::redact::redact(&c.to_string()))
             )?;
         }
         write!(f, ", http {}", self.status)
@@ -191,11 +195,9 @@ impl fmt::Debug for ApiError {
             .field("provider", &self.inner.provider)
             .field(
                 "code",
-                &self
-                    .inner
-                    .code
-                    .as_ref()
-                    .map(|c| crate::escape(&crate::redact(&c.to_string())).into_owned()),
+                &self.inner.code.as_ref().map(|c| {
+                    crate::text::escape(&crate::text::redact::redact(&c.to_string())).into_owned()
+                }),
             )
             .field("basis", &self.inner.basis)
             .field("status", &self.inner.status)
@@ -280,7 +282,7 @@ impl ApiError {
     }
 
     /// The provider's documented retry hints for the code that decided, if any.
-    pub fn retry_hint(&self) -> Option<crate::RetryHint> {
+    pub fn retry_hint(&self) -> Option<crate::decide::tables::RetryHint> {
         self.inner.retry_hint
     }
 
@@ -305,8 +307,8 @@ impl ApiError {
         }
     }
     /// Which evidence decided, where, and its value: what [`Verdict::evidence`] said.
-    pub fn evidence(&self) -> crate::Evidence<'_> {
-        crate::Evidence {
+    pub fn evidence(&self) -> crate::verdict::Evidence<'_> {
+        crate::verdict::Evidence {
             basis: self.inner.basis,
             rule: std::borrow::Cow::Borrowed(&self.inner.rule),
             path: std::borrow::Cow::Borrowed(&self.inner.path),

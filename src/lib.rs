@@ -110,48 +110,75 @@ mod pipeline;
 mod provider;
 mod read;
 mod schema;
-mod stream;
-mod taxonomy;
+pub mod stream;
+pub mod taxonomy;
 mod text;
-mod verdict;
+pub mod verdict;
 
-pub use act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy, Scope};
-pub use act::client::{own_message, ClientError, ClientOptions, Dialect, Lang};
-pub use act::cooldown::Cooldowns;
+pub use act::advice::{Action, Advice};
 pub use classifier::Classifier;
-pub use decide::cues::{cues, Cue, CueSet, PRIOR};
+pub use decide::rules::Rules;
+pub use error::ApiError;
+pub use pipeline::{classify, classify_as};
+pub use provider::Provider;
+pub use taxonomy::{ErrorKind, Reason};
+pub use verdict::{Basis, Verdict};
+
+/// What to do about an error: the advice (retry, fail over, fail, with a delay, the
+/// status for the gateway's client, which credential is at fault and what to cool
+/// down), its limits, the retry policy, the cool-down tracker, and `Retry-After`.
+pub mod advice {
+    pub use crate::act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy, Scope};
+    pub use crate::act::cooldown::Cooldowns;
+    #[cfg(feature = "tower")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+    pub use crate::integrations::tower::{AdvicePolicy, RetryEvent};
+    pub use crate::read::headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
+}
+
+/// The error a gateway hands its own client: a status and the OpenAI and Anthropic
+/// envelopes, in the crate's own words unless upstream text is asked for (redacted).
+pub mod client {
+    pub use crate::act::client::{own_message, ClientError, ClientOptions, Dialect, Lang};
+}
+
+/// Rules loaded at runtime (an operator's own rows, in the format of the built-in
+/// tables) and the cues that weigh the words of a response no row lists.
+pub mod rules {
+    pub use crate::decide::cues::{cues, Cue, CueSet, PRIOR};
+    pub use crate::decide::rules::{Rules, RulesError};
+}
+
+/// The built-in tables: each provider's codes with their reason and source, the shared
+/// message phrases.
+pub mod tables {
+    pub use crate::decide::prepare;
+    pub use crate::decide::tables::{
+        codes, lookup_code, match_phrase, phrases, CodeInfo, LogLevel, RetryHint,
+    };
+    pub use crate::text::PHRASE_SCAN_LIMIT;
+}
+
+/// Redaction of upstream text before it reaches a client or a log line: the rules,
+/// the bound on the work, and escaping for a log line.
+pub mod redact {
+    pub use crate::text::escape;
+    pub use crate::text::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
+}
+
+/// Relaying an upstream response (feature `http-body`): an error body read with a cap
+/// and classified once, a successful stream handed on and classified as it passes.
+#[cfg(feature = "http-body")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]
+pub mod relay {
+    pub use crate::integrations::body::{
+        ClassifiedResponse, Piece, Relay, RelayBody, Upstream, UpstreamError, BODY_LIMIT,
+    };
+}
+
 #[cfg(feature = "holdout")]
 #[doc(hidden)]
 pub use decide::hold_out;
-pub use decide::prepare;
-pub use decide::rules::{Rules, RulesError};
-pub use decide::tables::{
-    codes, lookup_code, match_phrase, phrases, CodeInfo, LogLevel, RetryHint,
-};
-pub use error::ApiError;
-#[cfg(feature = "http-body")]
-#[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]
-pub use integrations::body::{
-    ClassifiedResponse, Piece, Relay, RelayBody, Upstream, UpstreamError, BODY_LIMIT,
-};
-#[cfg(feature = "reqwest")]
-#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
-pub use integrations::reqwest::{classify_reqwest, classify_reqwest_as, classify_reqwest_error};
-#[cfg(feature = "http-response")]
-#[cfg_attr(docsrs, doc(cfg(feature = "http-response")))]
-pub use integrations::response::{classify_response, classify_response_as};
-#[cfg(feature = "tower")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
-pub use integrations::tower::{AdvicePolicy, RetryEvent};
-pub use pipeline::{classify, classify_as, classify_transport};
-pub use provider::Provider;
-pub use read::headers::{retry_after, retry_after_at, MAX_RETRY_AFTER};
-pub use read::BodyForm;
-pub use stream::{StreamClassifier, StreamError, STREAM_EVENT_LIMIT};
-pub use taxonomy::{ErrorKind, Reason};
-pub use text::redact::{redact, redaction_rules, RedactKind, RedactRule, REDACT_LIMIT};
-pub use text::{escape, PHRASE_SCAN_LIMIT};
-pub use verdict::{Basis, Code, Evidence, Rule, Verdict};
 
 /// For the fuzz targets only: the scanner checked against the reference reader.
 #[cfg(fuzzing)]

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use base64::Engine as _;
 use clap::{Parser, Subcommand};
-use errnorm::{ApiError, Code, Provider};
+use errnorm::{verdict::Code, ApiError, Provider};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
 
@@ -116,9 +116,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let mut client = errnorm::ClientOptions::default().with_lang(match lang {
-                LangArg::En => errnorm::Lang::En,
-                LangArg::Zh => errnorm::Lang::Zh,
+            let mut client = errnorm::client::ClientOptions::default().with_lang(match lang {
+                LangArg::En => errnorm::client::Lang::En,
+                LangArg::Zh => errnorm::client::Lang::Zh,
             });
             if upstream_message {
                 client = client.with_upstream_message();
@@ -185,7 +185,7 @@ struct Output {
     rule: Option<String>,
     status: u16,
     client_status: Option<u16>,
-    body_form: Option<errnorm::BodyForm>,
+    body_form: Option<errnorm::verdict::BodyForm>,
     /// What a gateway should do (null: no error).
     advice: Option<errnorm::Advice>,
     /// With --client-safe: the OpenAI envelope for the gateway's client (null: no error).
@@ -193,7 +193,7 @@ struct Output {
     client_body: Option<Option<serde_json::Value>>,
     /// With --explain: what decided (null: no error).
     #[serde(skip_serializing_if = "Option::is_none")]
-    evidence: Option<Option<errnorm::Evidence<'static>>>,
+    evidence: Option<Option<errnorm::verdict::Evidence<'static>>>,
 }
 
 /// The input: a file, or standard input.
@@ -272,7 +272,7 @@ fn memchr_nl(b: &[u8]) -> Option<usize> {
 }
 
 /// Loads `--rules` files; `None` when there are none.
-fn load_rules(files: &[PathBuf]) -> Result<Option<errnorm::Rules>, errnorm::RulesError> {
+fn load_rules(files: &[PathBuf]) -> Result<Option<errnorm::Rules>, errnorm::rules::RulesError> {
     if files.is_empty() {
         return Ok(None);
     }
@@ -322,7 +322,7 @@ struct Classified {
     error: Option<(
         ApiError,
         errnorm::Advice,
-        Option<errnorm::Evidence<'static>>,
+        Option<errnorm::verdict::Evidence<'static>>,
     )>,
 }
 
@@ -335,8 +335,8 @@ const MAX_DISTINCT_CODES: usize = 100_000;
 /// Upstream text as `stats` and the output lines show it: redacted, control characters
 /// escaped, at most 200 bytes.
 fn shown(s: &str) -> String {
-    let r = errnorm::redact(s);
-    let e = errnorm::escape(&r);
+    let r = errnorm::redact::redact(s);
+    let e = errnorm::redact::escape(&r);
     let mut end = e.len().min(200);
     while !e.is_char_boundary(end) {
         end -= 1;
@@ -426,11 +426,15 @@ fn classify_line(line: &[u8], extras: Extras<'_>) -> Result<Output, String> {
         // Output lines end up in logs: every upstream text (code, message, type) is
         // redacted.
         code: e.code().map(|c| match c {
-            Code::Name(n) => Code::Name(std::borrow::Cow::Owned(errnorm::redact(n).into_owned())),
+            Code::Name(n) => Code::Name(std::borrow::Cow::Owned(
+                errnorm::redact::redact(n).into_owned(),
+            )),
             n => n.clone(),
         }),
-        message: e.message().map(|m| errnorm::redact(m).into_owned()),
-        error_type: e.error_type().map(|t| errnorm::redact(t).into_owned()),
+        message: e.message().map(|m| errnorm::redact::redact(m).into_owned()),
+        error_type: e
+            .error_type()
+            .map(|t| errnorm::redact::redact(t).into_owned()),
         retryable: e.is_retryable(),
         retry_after_ms: e
             .retry_after()
@@ -455,12 +459,12 @@ fn explain(provider: &str, code: &str) -> io::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let mut out = io::stdout().lock();
-    let Some(row) = errnorm::lookup_code(p, code.trim()) else {
+    let Some(row) = errnorm::tables::lookup_code(p, code.trim()) else {
         writeln!(
             out,
             "{p} code {code:?} is unknown: it is not in data/{p}.tsv."
         )?;
-        if let Some(ph) = errnorm::match_phrase(code) {
+        if let Some(ph) = errnorm::tables::match_phrase(code) {
             writeln!(
                 out,
                 "As message text it matches the phrase {:?}: {} / {} ({}).",

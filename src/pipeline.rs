@@ -293,28 +293,3 @@ fn to_cow<'a>(t: &Text<'a>) -> Option<std::borrow::Cow<'a, str>> {
         Text::Escaped(_) => t.as_str().map(|s| std::borrow::Cow::Owned(s.into_owned())),
     }
 }
-
-/// Classifies a transport failure (`std::io::Error`, as any HTTP client surfaces it at
-/// bottom) into a transient error with advice: a refused or unreachable connection
-/// fails over, a timeout retries after a backoff, a reset or a body cut off mid-read
-/// fails over (the endpoint, not the request, is at fault).
-///
-/// ```
-/// use errnorm::{classify_transport, Action, Reason};
-/// use std::io;
-///
-/// let e = classify_transport(&io::Error::from(io::ErrorKind::ConnectionRefused));
-/// assert_eq!(e.reason(), Reason::UpstreamUnavailable);
-/// assert_eq!(e.advice().action, Action::Failover);
-/// let t = classify_transport(&io::Error::from(io::ErrorKind::TimedOut));
-/// assert_eq!(t.reason(), Reason::Timeout);
-/// assert_eq!(t.advice().action, Action::Retry);
-/// ```
-pub fn classify_transport(err: &std::io::Error) -> crate::ApiError {
-    let e = crate::act::transport::io_error(err);
-    #[cfg(feature = "tracing")]
-    crate::integrations::trace::transport(&e);
-    #[cfg(feature = "metrics")]
-    crate::integrations::metrics::transport(&e);
-    e
-}

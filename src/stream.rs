@@ -11,11 +11,11 @@ use crate::{ApiError, Provider};
 /// The first error event of a stream, and whether ordinary output came before it.
 ///
 /// ```
-/// use errnorm::StreamClassifier;
-/// use http::StatusCode;
+/// use errnorm::Classifier;
+/// use http::{HeaderMap, StatusCode};
 ///
 /// let hi = b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n";
-/// let mut s = StreamClassifier::new(StatusCode::OK);
+/// let mut s = Classifier::shared().stream(StatusCode::OK, HeaderMap::new());
 /// s.feed(hi);
 /// let e = s.feed(b"data: {\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}\n\n").unwrap();
 /// assert!(e.after_output); // tokens went out: end the stream, do not retry silently
@@ -42,10 +42,10 @@ pub struct StreamError {
 /// character); it reports the first error event.
 ///
 /// ```
-/// use errnorm::{ErrorKind, StreamClassifier};
-/// use http::StatusCode;
+/// use errnorm::{Classifier, ErrorKind};
+/// use http::{HeaderMap, StatusCode};
 ///
-/// let mut s = StreamClassifier::new(StatusCode::OK);
+/// let mut s = Classifier::shared().stream(StatusCode::OK, HeaderMap::new());
 /// assert!(s.feed(b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\nevent: err").is_none());
 /// let e = s.feed(b"or\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n").unwrap();
 /// assert_eq!(e.error.kind(), ErrorKind::Transient);
@@ -56,7 +56,7 @@ pub struct StreamClassifier {
     status: StatusCode,
     headers: HeaderMap,
     provider: Option<Provider>,
-    rules: Option<std::sync::Arc<crate::Rules>>,
+    rules: Option<std::sync::Arc<crate::decide::rules::Rules>>,
     events: Events,
     found: Option<StreamError>,
     finished: bool,
@@ -65,56 +65,25 @@ pub struct StreamClassifier {
 pub use crate::read::sse::STREAM_EVENT_LIMIT;
 
 impl StreamClassifier {
-    /// A classifier for a stream that came with this status, detecting the provider.
-    pub fn new(status: StatusCode) -> StreamClassifier {
+    /// A classifier for a stream that came with this status and these headers (their
+    /// delay headers reach the error), with a classifier's runtime rules and provider
+    /// hint: built by [`Classifier::stream`](crate::Classifier::stream) only, so that a
+    /// stream holds no settings of its own.
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        rules: Option<std::sync::Arc<crate::decide::rules::Rules>>,
+        provider: Option<Provider>,
+    ) -> StreamClassifier {
         StreamClassifier {
             status,
-            headers: HeaderMap::new(),
-            provider: None,
-            rules: None,
+            headers,
+            provider,
+            rules,
             events: Events::default(),
             found: None,
             finished: false,
         }
-    }
-
-    /// The same classifier, with the stream's headers (their delay headers reach the
-    /// error).
-    ///
-    /// ```
-    /// use errnorm::{Provider, StreamClassifier};
-    /// use http::{HeaderMap, StatusCode};
-    ///
-    /// let mut h = HeaderMap::new();
-    /// h.insert("retry-after", "3".parse().unwrap());
-    /// let mut s = StreamClassifier::new(StatusCode::OK)
-    ///     .with_headers(h)
-    ///     .with_provider(Provider::Minimax);
-    /// let e = s.feed(b"data: {\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit\"}}\n\n").unwrap();
-    /// assert_eq!(e.error.retry_after(), Some(std::time::Duration::from_secs(3)));
-    /// ```
-    pub fn with_headers(mut self, headers: HeaderMap) -> StreamClassifier {
-        self.headers = headers;
-        self
-    }
-
-    /// The same classifier, for a stream from a known provider (as
-    /// [`classify_as`](crate::classify_as)).
-    pub fn with_provider(mut self, provider: Provider) -> StreamClassifier {
-        self.provider = Some(provider);
-        self
-    }
-
-    /// This classifier with a [`Classifier`](crate::Classifier)'s configuration: its
-    /// runtime rules read before the built-in tables, and its provider hint.
-    pub(crate) fn configured(
-        mut self,
-        rules: Option<std::sync::Arc<crate::Rules>>,
-        provider: Option<Provider>,
-    ) -> Self {
-        self.rules = rules;
-        self.provider = provider;
-        self
     }
 
     /// Where the event being read starts, in bytes from the stream's first: the bytes
@@ -153,14 +122,15 @@ impl StreamClassifier {
     /// verdict, as [`classify`](crate::classify) gives it for the whole body.
     ///
     /// ```
-    /// use errnorm::{ErrorKind, StreamClassifier};
-    /// use http::StatusCode;
+    /// use errnorm::{Classifier, ErrorKind};
+    /// use http::{HeaderMap, StatusCode};
     ///
-    /// let mut s = StreamClassifier::new(StatusCode::OK);
+    /// let c = Classifier::shared();
+    /// let mut s = c.stream(StatusCode::OK, HeaderMap::new());
     /// s.feed(b"data: {\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow\"}}");
     /// assert_eq!(s.finish().map(|e| e.error.kind()), Some(ErrorKind::RateLimit));
     ///
-    /// let mut empty = StreamClassifier::new(StatusCode::INTERNAL_SERVER_ERROR);
+    /// let mut empty = c.stream(StatusCode::INTERNAL_SERVER_ERROR, HeaderMap::new());
     /// assert_eq!(empty.finish().map(|e| e.error.kind()), Some(ErrorKind::Transient));
     /// ```
     pub fn finish(&mut self) -> Option<&StreamError> {

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::decide::cues::CueSet;
 use crate::decide::tables::{CodeInfo, RetryHint};
-use crate::read::{BodyForm, Text};
+pub use crate::read::BodyForm;
+use crate::read::Text;
 use crate::{ErrorKind, Provider, Reason};
 
 /// Which evidence decided a verdict. errnorm reads evidence in this order, from the
@@ -359,10 +360,9 @@ impl fmt::Debug for Verdict<'_> {
             .field("provider", &self.provider)
             .field(
                 "code",
-                &self
-                    .code
-                    .as_ref()
-                    .map(|c| crate::text::escape(&crate::redact(&c.to_string())).into_owned()),
+                &self.code.as_ref().map(|c| {
+                    crate::text::escape(&crate::text::redact::redact(&c.to_string())).into_owned()
+                }),
             )
             .field("basis", &self.basis)
             .field("rule", &self.rule.id())

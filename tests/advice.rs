@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use errnorm::{classify, Action, Credential, RetryPolicy};
+use errnorm::{
+    advice::{Credential, RetryPolicy},
+    classify, Action,
+};
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 fn verdict<'a>(
@@ -134,7 +137,7 @@ fn retry_policy_honours_the_server_and_never_retries_what_does_not_pass() {
 
 #[test]
 fn no_advice_and_no_policy_waits_longer_than_max_wait() {
-    use errnorm::{AdviceOptions, ApiError};
+    use errnorm::{advice::AdviceOptions, ApiError};
     let p = RetryPolicy::default();
     let bodies = [
         (500, ""),
@@ -190,7 +193,7 @@ fn no_advice_and_no_policy_waits_longer_than_max_wait() {
 /// or without a header, at any attempt and any random draw.
 #[test]
 fn a_classifiers_delays_never_exceed_its_max_wait() {
-    use errnorm::{AdviceOptions, Classifier};
+    use errnorm::{advice::AdviceOptions, Classifier};
     for max_wait in [Duration::from_secs(10), Duration::from_millis(300)] {
         let c = Classifier::new()
             .with_advice(AdviceOptions::default().with_max_wait(max_wait))
@@ -255,7 +258,10 @@ fn advice_and_policy_agree_on_a_documented_retry() {
 
 #[test]
 fn advice_names_what_a_cool_down_applies_to_and_takes_overrides() {
-    use errnorm::{AdviceOptions, Reason, Scope};
+    use errnorm::{
+        advice::{AdviceOptions, Scope},
+        Reason,
+    };
     // Anthropic 529: the endpoint is full, not the key.
     let v = verdict(
         529,
@@ -297,7 +303,7 @@ fn advice_names_what_a_cool_down_applies_to_and_takes_overrides() {
 
 #[test]
 fn a_classifiers_advice_and_delays_are_one_rule() {
-    use errnorm::{AdviceOptions, Classifier};
+    use errnorm::{advice::AdviceOptions, Classifier};
     use std::time::Duration;
     // Anthropic's 429 asking for 30 s (its rate-limit documentation: retry-after).
     let mut h = http::HeaderMap::new();
@@ -305,8 +311,9 @@ fn a_classifiers_advice_and_delays_are_one_rule() {
     let body = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}"#;
     let c = Classifier::new();
     let e = c
-        .classify_error(http::StatusCode::TOO_MANY_REQUESTS, &h, body)
-        .unwrap();
+        .classify(http::StatusCode::TOO_MANY_REQUESTS, &h, body)
+        .unwrap()
+        .into_error();
     // 30 s is over the default 10 s wait: fail over, and no delay is offered either,
     // although the policy's own cap (60 s) would allow it.
     assert_eq!(c.advice(&e).action, Action::Failover);

@@ -54,7 +54,7 @@ static A: Counting = Counting;
 /// Builds what is built once (the phrase and cue matchers, this thread's buffer for the
 /// words of a response) outside the counts.
 fn warm_up() {
-    errnorm::prepare();
+    errnorm::tables::prepare();
     // The thread's buffer for escaped strings, grown once.
     let _ = classify(
         StatusCode::FORBIDDEN,
@@ -203,7 +203,10 @@ fn a_relay_fed_one_byte_at_a_time_holds_a_small_multiple_of_the_event() {
     use std::task::{Context, Poll};
 
     use bytes::Bytes;
-    use errnorm::{Classifier, Piece, Upstream};
+    use errnorm::{
+        relay::{Piece, Upstream},
+        Classifier,
+    };
     use http_body::{Body, Frame};
 
     /// A body of `len` bytes (an SSE event of `a`s, then its blank line), one byte a

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use errnorm::{classify, classify_as, Basis, BodyForm, ErrorKind, Provider};
+use errnorm::{classify, classify_as, verdict::BodyForm, Basis, ErrorKind, Provider};
 use http::{HeaderMap, StatusCode};
 
 fn both(status: u16, body: &[u8]) -> Vec<Option<errnorm::Verdict<'_>>> {

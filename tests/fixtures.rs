@@ -87,7 +87,7 @@ fn bodies_errnorm_cannot_read_are_marked_and_decided_by_status() {
                 assert_eq!(v.basis(), errnorm::Basis::HttpStatus, "{}", fx.name);
             }
             // A JSON body whose message is not UTF-8 still has a shape to detect.
-            if v.body_form() != errnorm::BodyForm::Json {
+            if v.body_form() != errnorm::verdict::BodyForm::Json {
                 assert!(v.provider().is_none(), "{}", fx.name);
             }
         }

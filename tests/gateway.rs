@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::capture::install;
-use errnorm::{Classifier, ClientOptions, RetryPolicy};
+use errnorm::{advice::RetryPolicy, client::ClientOptions, Classifier};
 use gateway::{router, Gateway, Upstream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -300,7 +300,7 @@ async fn a_large_answer_is_relayed_whole_with_its_content_type() {
         )
         .into_boxed_str(),
     );
-    assert!(big.len() > errnorm::BODY_LIMIT);
+    assert!(big.len() > errnorm::relay::BODY_LIMIT);
     let (a, _) = mock(vec![json(200, big)]).await;
     let gw = start(vec![a]).await;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();

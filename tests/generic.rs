@@ -148,7 +148,10 @@ fn delays_stated_in_the_body() {
     );
     // A server cannot park a caller for years: capped as a header is.
     let huge = r#"{"error":"rate limited, retry after 99999999 seconds"}"#;
-    assert_eq!(v(429, huge).unwrap().3, Some(errnorm::MAX_RETRY_AFTER));
+    assert_eq!(
+        v(429, huge).unwrap().3,
+        Some(errnorm::advice::MAX_RETRY_AFTER)
+    );
 }
 
 #[test]

@@ -5,8 +5,9 @@ mod common;
 
 #[cfg(feature = "reqwest")]
 #[tokio::test]
-async fn reqwest_responses_are_classified_and_keep_their_body() {
-    use errnorm::{classify_reqwest, classify_reqwest_as, ErrorKind, Provider};
+async fn reqwest_responses_go_through_the_relay_and_keep_their_body() {
+    use errnorm::relay::Upstream;
+    use errnorm::{Classifier, ErrorKind, Provider};
     let quota =
         r#"{"code":400,"reason":"BILLING_BALANCE_NOT_ENOUGH","message":"Insufficient balance"}"#;
     let ok = r#"{"choices":[]}"#;
@@ -15,13 +16,20 @@ async fn reqwest_responses_are_classified_and_keep_their_body() {
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let url = format!("http://{addr}/v1/chat/completions");
     let res = client.post(&url).body("{}").send().await.unwrap();
-    let c = classify_reqwest(res).await.unwrap();
-    let e = c.error.expect("an error");
-    assert_eq!(e.kind(), ErrorKind::Quota);
-    assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(5)));
+    let Upstream::Error(c) = Classifier::shared().relay(http::Response::from(res)).await else {
+        panic!("an error");
+    };
+    assert_eq!(c.error.kind(), ErrorKind::Quota);
+    assert_eq!(
+        c.error.retry_after(),
+        Some(std::time::Duration::from_secs(5))
+    );
     assert_eq!(&c.body[..], quota.as_bytes());
     let res = client.post(&url).body("{}").send().await.unwrap();
-    let c = classify_reqwest_as(Provider::Openai, res).await.unwrap();
+    let openai = Classifier::new().with_provider(Provider::Openai);
+    let Upstream::Complete(c) = openai.relay(http::Response::from(res)).await else {
+        panic!("a complete answer");
+    };
     assert!(c.error.is_none());
     assert_eq!(&c.body[..], ok.as_bytes());
     assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2);
@@ -33,7 +41,7 @@ mod tower_policy {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use errnorm::{AdvicePolicy, RetryPolicy};
+    use errnorm::advice::{AdvicePolicy, RetryPolicy};
     use http::Response;
     use tower::retry::RetryLayer;
     use tower::{service_fn, Layer, ServiceExt};
@@ -111,16 +119,20 @@ mod tower_policy {
 
 #[cfg(feature = "reqwest")]
 #[tokio::test]
-async fn reqwest_reads_at_most_the_limit_and_classifies_transport_failures() {
-    use errnorm::{classify_reqwest, classify_reqwest_error, Action, Reason, BODY_LIMIT};
+async fn reqwest_bodies_are_read_to_the_limit_and_its_failures_are_transport_errors() {
+    use errnorm::relay::{Upstream, BODY_LIMIT};
+    use errnorm::{Action, Classifier, Reason};
     let big: &'static str = Box::leak("x".repeat(3 * BODY_LIMIT).into_boxed_str());
     let (addr, _) = common::server::server(vec![(500, "", big)], 1);
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let res = client.get(format!("http://{addr}/")).send().await.unwrap();
-    let c = classify_reqwest(res).await.unwrap();
-    assert!(c.truncated);
-    assert_eq!(c.body.len(), BODY_LIMIT);
-    assert_eq!(c.error.unwrap().reason(), Reason::ServerError);
+    let c = Classifier::shared();
+    let Upstream::Error(r) = c.relay(http::Response::from(res)).await else {
+        panic!("an error");
+    };
+    assert!(r.truncated);
+    assert_eq!(r.body.len(), BODY_LIMIT);
+    assert_eq!(r.error.reason(), Reason::ServerError);
     // A port nobody listens on: connection refused, fail over.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -131,7 +143,7 @@ async fn reqwest_reads_at_most_the_limit_and_classifies_transport_failures() {
         .send()
         .await
         .unwrap_err();
-    let e = classify_reqwest_error(&err);
+    let e = c.transport(&err);
     assert_eq!(e.reason(), Reason::UpstreamUnavailable, "{err}");
     assert_eq!(e.advice().action, Action::Failover);
 }
@@ -139,7 +151,7 @@ async fn reqwest_reads_at_most_the_limit_and_classifies_transport_failures() {
 #[cfg(feature = "tower")]
 #[test]
 fn tower_policy_clones_draw_fresh_jitter_and_report_retries() {
-    use errnorm::{AdvicePolicy, RetryPolicy};
+    use errnorm::advice::{AdvicePolicy, RetryPolicy};
     use std::sync::{Arc, Mutex};
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
@@ -166,7 +178,7 @@ fn tower_policy_clones_draw_fresh_jitter_and_report_retries() {
 #[tokio::test]
 async fn an_axum_handler_returns_the_client_error_in_its_dialect() {
     use axum_core::response::IntoResponse;
-    use errnorm::{ClientOptions, Dialect};
+    use errnorm::client::{ClientOptions, Dialect};
     use http_body_util::BodyExt;
     let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
     let e = errnorm::classify(http::StatusCode::OK, &http::HeaderMap::new(), body)

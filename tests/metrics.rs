@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use errnorm::{classify, classify_transport, Classifier, Rules};
+use errnorm::{classify, Classifier, Rules};
 use http::{HeaderMap, StatusCode};
 use metrics::{
     Counter, CounterFn, Gauge, Histogram, HistogramFn, Key, KeyName, Metadata, Recorder,
@@ -106,7 +106,8 @@ fn a_classification_counts_by_kind_reason_provider_and_action_and_records_its_wa
         let mut h = HeaderMap::new();
         h.insert("retry-after", "2".parse().unwrap());
         classify(StatusCode::SERVICE_UNAVAILABLE, &h, b"").unwrap();
-        classify_transport(&std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        errnorm::Classifier::shared()
+            .transport(&std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
     });
     assert_eq!(
         log,

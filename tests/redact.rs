@@ -1,7 +1,12 @@
 //! Every row of `data/redaction.tsv` removes its secret, and no generated secret
 //! survives redaction or the client-safe rendering of an error.
 
-use errnorm::{classify, redact, redaction_rules, ApiError, ClientOptions};
+use errnorm::{
+    classify,
+    client::ClientOptions,
+    redact::{redact, redaction_rules},
+    ApiError,
+};
 use http::{HeaderMap, StatusCode};
 use proptest::prelude::*;
 
@@ -237,7 +242,7 @@ proptest! {
         while !head.is_char_boundary(into) {
             into -= 1;
         }
-        let pad_len = errnorm::REDACT_LIMIT.saturating_sub(into);
+        let pad_len = errnorm::redact::REDACT_LIMIT.saturating_sub(into);
         let mut pad = "ab ".repeat(pad_len / 3);
         while pad.len() < pad_len {
             pad.push(' ');
@@ -247,7 +252,7 @@ proptest! {
         prop_assert!(!out.contains(secret.as_str()), "{:?} survives the cut: {:?}", secret, tail(&out));
         let at = planted.find(secret.as_str()).unwrap_or(0);
         let secret_start = pad.len() + l.len() + at;
-        let cut = errnorm::REDACT_LIMIT;
+        let cut = errnorm::redact::REDACT_LIMIT;
         if secret_start < cut && cut < secret_start + secret.len() {
             let mut k = cut - secret_start;
             while !secret.is_char_boundary(k) {
@@ -263,7 +268,7 @@ proptest! {
     #[test]
     fn redaction_never_panics_and_is_bounded(text in "\\PC{0,300}") {
         let out = redact(&text);
-        prop_assert!(out.chars().count() <= errnorm::REDACT_LIMIT + 1);
+        prop_assert!(out.chars().count() <= errnorm::redact::REDACT_LIMIT + 1);
     }
 }
 

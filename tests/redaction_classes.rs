@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use errnorm::redact;
+use errnorm::redact::redact;
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -7,7 +7,7 @@
 //! One JSON object per line of `tests/redaction/corpus.jsonl`:
 //! `{"text": "...", "secrets": ["..."], "keep": ["..."]}` (`keep` optional).
 
-use errnorm::redact;
+use errnorm::redact::redact;
 use serde::Deserialize;
 
 #[derive(Deserialize)]

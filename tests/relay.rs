@@ -11,7 +11,9 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use errnorm::{
-    Action, Classifier, ClientOptions, Dialect, ErrorKind, Piece, Reason, Upstream, BODY_LIMIT,
+    client::{ClientOptions, Dialect},
+    relay::{Piece, Upstream, BODY_LIMIT},
+    Action, Classifier, ErrorKind, Reason,
 };
 use http::Response;
 use http_body::{Body, Frame};
@@ -77,7 +79,7 @@ fn response(status: u16, content_type: &str, body: Chunks) -> Response<Chunks> {
 }
 
 /// Everything a relay hands on, and its error.
-async fn drain(u: Upstream<Chunks>) -> (Vec<u8>, Option<errnorm::StreamError>) {
+async fn drain(u: Upstream<Chunks>) -> (Vec<u8>, Option<errnorm::stream::StreamError>) {
     let Upstream::Stream(mut r) = u else {
         panic!("not relayed: {u:?}")
     };
@@ -99,7 +101,7 @@ async fn drain(u: Upstream<Chunks>) -> (Vec<u8>, Option<errnorm::StreamError>) {
 }
 
 /// The relay of an event stream of these chunks under 200.
-async fn sse_stream(c: &Classifier, parts: &[&[u8]]) -> errnorm::Relay<Chunks> {
+async fn sse_stream(c: &Classifier, parts: &[&[u8]]) -> errnorm::relay::Relay<Chunks> {
     match c
         .relay(response(200, "text/event-stream", chunks(parts)))
         .await
@@ -110,7 +112,10 @@ async fn sse_stream(c: &Classifier, parts: &[&[u8]]) -> errnorm::Relay<Chunks> {
 }
 
 /// Relays an event stream of these chunks under 200 and drains it.
-async fn sse_relay(c: &Classifier, parts: &[&[u8]]) -> (Vec<u8>, Option<errnorm::StreamError>) {
+async fn sse_relay(
+    c: &Classifier,
+    parts: &[&[u8]],
+) -> (Vec<u8>, Option<errnorm::stream::StreamError>) {
     drain(
         c.relay(response(200, "text/event-stream", chunks(parts)))
             .await,
@@ -383,8 +388,8 @@ async fn reading_ahead_for_the_first_token_is_bounded() {
     };
     assert!(r.first_output().await.is_ok());
     let n = read.load(std::sync::atomic::Ordering::SeqCst);
-    assert!(n > errnorm::STREAM_EVENT_LIMIT, "{n}");
-    assert!(n < 2 * errnorm::STREAM_EVENT_LIMIT, "{n}");
+    assert!(n > errnorm::stream::STREAM_EVENT_LIMIT, "{n}");
+    assert!(n < 2 * errnorm::stream::STREAM_EVENT_LIMIT, "{n}");
 }
 
 #[tokio::test]
@@ -433,7 +438,8 @@ mod chunking {
     }
 
     fn whole(b: &[u8]) -> Option<(u64, Reason)> {
-        let mut s = errnorm::StreamClassifier::new(http::StatusCode::OK);
+        let mut s =
+            errnorm::Classifier::shared().stream(http::StatusCode::OK, http::HeaderMap::new());
         s.feed(b);
         s.finish().map(|e| (e.offset, e.error.reason()))
     }
@@ -510,7 +516,7 @@ mod oversize {
             anthropic in any::<bool>(),
         ) {
             let secret = "Kq7Wm2Zp9Xv4Rt8Ls3Nd6Hb";
-            let pad = "y".repeat(errnorm::STREAM_EVENT_LIMIT + extra);
+            let pad = "y".repeat(errnorm::stream::STREAM_EVENT_LIMIT + extra);
             let event = match (error, anthropic) {
                 (true, true) => format!("event: error\ndata: {{\"type\":\"error\",\"error\":{{\"type\":\"overloaded_error\",\"message\":\"at 10.9.8.7 key {secret} {pad}\"}}}}\n\n"),
                 (true, false) => format!("data: {{\"error\":{{\"message\":\"key {secret} {pad}\",\"type\":\"server_error\"}}}}\n\n"),
@@ -557,7 +563,7 @@ async fn a_chunk_of_whole_events_is_handed_on_without_a_copy() {
 /// ordinary event over the limit is handed on whole.
 #[tokio::test]
 async fn an_error_event_over_the_limit_is_judged_by_its_first_bytes() {
-    let pad = "x".repeat(errnorm::STREAM_EVENT_LIMIT + 100);
+    let pad = "x".repeat(errnorm::stream::STREAM_EVENT_LIMIT + 100);
     let error = format!(
         "event: error\ndata: {{\"type\":\"error\",\"error\":{{\"type\":\"rate_limit_error\",\"message\":\"from 10.1.2.3 with key sk-ant-api03-SECRETSECRETSECRET {pad}\"}}}}\n\n"
     );

@@ -3,7 +3,11 @@
 //! phrase answers in context. Whether a row's meaning is right is checked against
 //! expectations written independently, by hand, in `tests/seed_codes.rs`.
 
-use errnorm::{classify, classify_as, codes, phrases, Basis, CodeInfo, Provider};
+use errnorm::{
+    classify, classify_as,
+    tables::{codes, phrases, CodeInfo},
+    Basis, Provider,
+};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
 
@@ -196,7 +200,7 @@ fn every_table_code_of_the_seeds_is_present() {
         assert!(novita.contains(&name), "novita {name}");
     }
     assert_eq!(novita.len(), 91);
-    let inv = errnorm::lookup_code(Provider::Novita, "INVALID_API_KEY").unwrap();
+    let inv = errnorm::tables::lookup_code(Provider::Novita, "INVALID_API_KEY").unwrap();
     let m = inv.meaning().unwrap();
     assert!(m.contains("[llm]") && m.contains("[media]"), "{m}");
     assert_eq!(
@@ -211,14 +215,14 @@ fn every_table_code_of_the_seeds_is_present() {
 fn seeds_that_disagree_are_decided_as_documented() {
     // MiniMax 1039: the English edition says retry later, the Chinese edition's table
     // says adjust max_tokens.
-    let r = errnorm::lookup_code(Provider::Minimax, "1039").unwrap();
+    let r = errnorm::tables::lookup_code(Provider::Minimax, "1039").unwrap();
     assert_eq!(r.reason(), errnorm::Reason::TokensPerTime);
     assert!(r.note().unwrap().contains("disagree"));
     let hint = r.retry_hint().unwrap();
     assert_eq!((hint.max_retries(), hint.backoff()), (Some(2), Some(1.0)));
     // The Chinese edition's per-code retry budgets.
     for (code, max, backoff) in [("1000", 3, 1.5), ("1001", 3, 2.0), ("1002", 5, 2.0)] {
-        let h = errnorm::lookup_code(Provider::Minimax, code)
+        let h = errnorm::tables::lookup_code(Provider::Minimax, code)
             .unwrap()
             .retry_hint()
             .unwrap();

@@ -5,7 +5,7 @@
 mod common;
 
 use common::capture::{during, field, install};
-use errnorm::{classify, classify_transport, Classifier};
+use errnorm::{classify, Classifier};
 use http::{HeaderMap, StatusCode};
 
 #[test]
@@ -37,7 +37,8 @@ fn a_classification_is_one_event_with_stable_ids_and_no_upstream_text() {
 #[test]
 fn transport_failures_and_streams_are_events_too() {
     let events = during(|| {
-        classify_transport(&std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        errnorm::Classifier::shared()
+            .transport(&std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         let c = Classifier::new();
         let mut s = c.stream(StatusCode::OK, HeaderMap::new());
         s.feed(b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n");
@@ -64,7 +65,7 @@ fn transport_failures_and_streams_are_events_too() {
 #[cfg(feature = "tower")]
 #[test]
 fn a_retry_is_an_event_with_its_delay() {
-    use errnorm::{AdvicePolicy, RetryPolicy};
+    use errnorm::advice::{AdvicePolicy, RetryPolicy};
     let events = during(|| {
         let mut p = AdvicePolicy::new(RetryPolicy::default(), 3);
         let res = http::Response::builder()
@@ -86,7 +87,11 @@ fn a_retry_is_an_event_with_its_delay() {
 #[cfg(all(feature = "tower", feature = "http-body"))]
 #[tokio::test(start_paused = true)]
 async fn tower_retries_any_body_from_the_relays_one_classification() {
-    use errnorm::{AdvicePolicy, Classifier, RetryPolicy, Upstream};
+    use errnorm::{
+        advice::{AdvicePolicy, RetryPolicy},
+        relay::Upstream,
+        Classifier,
+    };
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use tower::{service_fn, ServiceBuilder, ServiceExt};

@@ -24,7 +24,10 @@ fn data() -> PathBuf {
 fn with_edit(
     file: &str,
     edit: impl Fn(String) -> String,
-) -> (Result<String, String>, Result<(), errnorm::RulesError>) {
+) -> (
+    Result<String, String>,
+    Result<(), errnorm::rules::RulesError>,
+) {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "errnorm-validator-{}-{}",

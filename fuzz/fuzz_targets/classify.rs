@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(v.is_some());
     }
     if let Some(d) = v.as_ref().and_then(|v| v.retry_after()) {
-        assert!(d <= errnorm::MAX_RETRY_AFTER);
+        assert!(d <= errnorm::advice::MAX_RETRY_AFTER);
     }
     for p in Provider::iter() {
         let w = classify_as(p, status, &headers, body);

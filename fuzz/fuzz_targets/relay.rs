@@ -10,7 +10,8 @@ use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
-use errnorm::{Classifier, Piece, StreamClassifier, Upstream};
+use errnorm::relay::{Piece, Upstream};
+use errnorm::Classifier;
 use http::StatusCode;
 use http_body::{Body, Frame};
 use libfuzzer_sys::fuzz_target;
@@ -70,9 +71,11 @@ fuzz_target!(|data: &[u8]| {
         }
         (out, err)
     });
-    let mut s = StreamClassifier::new(StatusCode::OK);
+    let mut s = errnorm::Classifier::shared().stream(StatusCode::OK, http::HeaderMap::new());
     s.feed(body);
-    let want = s.finish().map(|e| (e.offset, e.error.rule_id().to_string()));
+    let want = s
+        .finish()
+        .map(|e| (e.offset, e.error.rule_id().to_string()));
     assert_eq!(err, want);
     let upto = want.map_or(body.len(), |(o, _)| o as usize);
     assert_eq!(&out[..], &body[..upto]);

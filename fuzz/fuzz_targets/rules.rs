@@ -9,8 +9,13 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let [which, rest @ ..] = data else { return };
-    let name = ["minimax.tsv", "phrases.tsv", "detect.tsv", "acme.tsv", "x.tsv"]
-        [usize::from(*which) % 5];
+    let name = [
+        "minimax.tsv",
+        "phrases.tsv",
+        "detect.tsv",
+        "acme.tsv",
+        "x.tsv",
+    ][usize::from(*which) % 5];
     let mut rules = Rules::new();
     if rules.add_bytes(name, rest).is_ok() {
         let body = br#"{"error":{"code":"x","message":"rate limit (1008)","type":"t"}}"#;

@@ -4,12 +4,11 @@
 
 #![no_main]
 
-use errnorm::StreamClassifier;
 use http::StatusCode;
 use libfuzzer_sys::fuzz_target;
 
 fn run(status: StatusCode, body: &[u8], chunk: usize) -> Option<(String, u64, bool)> {
-    let mut s = StreamClassifier::new(status);
+    let mut s = errnorm::Classifier::shared().stream(status, http::HeaderMap::new());
     for c in body.chunks(chunk.max(1)) {
         if s.feed(c).is_some() {
             break;
@@ -21,7 +20,11 @@ fn run(status: StatusCode, body: &[u8], chunk: usize) -> Option<(String, u64, bo
 
 fuzz_target!(|data: &[u8]| {
     let [n, s, body @ ..] = data else { return };
-    let status = if s & 1 == 0 { StatusCode::OK } else { StatusCode::INTERNAL_SERVER_ERROR };
+    let status = if s & 1 == 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
     let whole = run(status, body, body.len());
     assert_eq!(run(status, body, usize::from(*n) + 1), whole);
     assert_eq!(run(status, body, 1), whole);

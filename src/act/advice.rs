@@ -46,7 +46,7 @@ pub enum Credential {
 /// What a cool-down or a disable applies to.
 ///
 /// ```
-/// use errnorm::{classify, Scope};
+/// use errnorm::{classify, advice::Scope};
 /// use http::{HeaderMap, StatusCode};
 ///
 /// // Anthropic's 529: the endpoint is full, whatever key calls it.
@@ -72,7 +72,7 @@ impl Scope {
     /// `key` is the gateway's own name for the credential (an id, never the secret).
     ///
     /// ```
-    /// use errnorm::Scope;
+    /// use errnorm::advice::Scope;
     /// assert_eq!(Scope::Key.name("openai-eu", "team-a", "gpt-4o"), "key:openai-eu/team-a");
     /// assert_eq!(Scope::Endpoint.name("openai-eu", "team-a", "gpt-4o"), "endpoint:openai-eu");
     /// assert_eq!(Scope::Model.name("openai-eu", "team-a", "gpt-4o"), "model:openai-eu/gpt-4o");
@@ -100,7 +100,7 @@ impl Scope {
 /// The advice for one verdict (see [`Verdict::advice`]).
 ///
 /// ```
-/// use errnorm::{classify, Action, Credential, Scope};
+/// use errnorm::{classify, Action, advice::{Credential, Scope}};
 /// use http::{HeaderMap, StatusCode};
 /// use std::time::Duration;
 ///
@@ -137,7 +137,7 @@ pub struct Advice {
 /// The caller's limits on advice.
 ///
 /// ```
-/// use errnorm::{classify, Action, AdviceOptions, Reason};
+/// use errnorm::{classify, Action, Reason, advice::AdviceOptions};
 /// use http::{HeaderMap, StatusCode};
 /// use std::time::Duration;
 ///
@@ -186,7 +186,7 @@ impl AdviceOptions {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let o = errnorm::AdviceOptions::default().with_max_wait(Duration::from_secs(2));
+    /// let o = errnorm::advice::AdviceOptions::default().with_max_wait(Duration::from_secs(2));
     /// assert_eq!(o.max_wait, Duration::from_secs(2));
     /// ```
     pub fn with_max_wait(mut self, d: Duration) -> AdviceOptions {
@@ -200,7 +200,7 @@ impl AdviceOptions {
     /// differently), or keeping an error from ever being retried.
     ///
     /// ```
-    /// use errnorm::{Action, AdviceOptions, Reason};
+    /// use errnorm::{Action, Reason, advice::AdviceOptions};
     /// let o = AdviceOptions::default().with_action(Reason::ContextLengthExceeded, Action::Failover);
     /// assert_eq!(o.action_for(Reason::ContextLengthExceeded), Some(Action::Failover));
     /// assert_eq!(o.action_for(Reason::InvalidKey), None);
@@ -378,14 +378,14 @@ pub(crate) fn decide(reason: Reason, delay: Option<Duration>, opts: &AdviceOptio
 /// server's delay, with MiniMax's per-code budgets where its tables have them.
 ///
 /// ```
-/// use errnorm::{classify_transport, RetryPolicy};
+/// use errnorm::{advice::RetryPolicy, Classifier};
 /// use std::time::Duration;
 ///
 /// let p = RetryPolicy::default()
 ///     .with_backoff(Duration::from_millis(100), 2.0, Duration::from_secs(5))
 ///     .with_jitter(Duration::ZERO)
 ///     .with_max_retries(2);
-/// let timeout = classify_transport(&std::io::Error::from(std::io::ErrorKind::TimedOut));
+/// let timeout = Classifier::shared().transport(&std::io::Error::from(std::io::ErrorKind::TimedOut));
 /// let mut rng = || 0.0;
 /// assert_eq!(p.next_delay_for_error(&timeout, 0, &mut rng), Some(Duration::from_millis(100)));
 /// assert_eq!(p.next_delay_for_error(&timeout, 1, &mut rng), Some(Duration::from_millis(200)));
@@ -499,7 +499,7 @@ impl RetryPolicy {
         &self,
         reason: Reason,
         retry_after: Option<Duration>,
-        hint: Option<crate::RetryHint>,
+        hint: Option<crate::decide::tables::RetryHint>,
         attempt: u32,
         random: &mut impl FnMut() -> f64,
         opts: &AdviceOptions,

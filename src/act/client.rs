@@ -5,7 +5,8 @@
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{redact, ApiError, ErrorKind, Reason};
+use crate::text::redact::redact;
+use crate::{ApiError, ErrorKind, Reason};
 
 /// The language of the crate's own client messages.
 #[non_exhaustive]
@@ -21,7 +22,7 @@ pub enum Lang {
 /// How [`ApiError::client_error`] renders.
 ///
 /// ```
-/// use errnorm::{ClientOptions, Dialect, Lang};
+/// use errnorm::{client::{ClientOptions, Dialect, Lang}};
 /// let o = ClientOptions::default()
 ///     .with_lang(Lang::Zh)
 ///     .with_dialect(Dialect::Anthropic)
@@ -57,7 +58,7 @@ impl ClientOptions {
     /// [`ClientOptions::own_credentials`]).
     ///
     /// ```
-    /// use errnorm::{classify, ClientOptions};
+    /// use errnorm::{classify, client::ClientOptions};
     /// use http::{HeaderMap, StatusCode};
     ///
     /// let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
@@ -75,7 +76,7 @@ impl ClientOptions {
     /// The same options, for clients that speak `dialect`.
     ///
     /// ```
-    /// use errnorm::{ClientOptions, Dialect};
+    /// use errnorm::{client::{ClientOptions, Dialect}};
     /// let o = ClientOptions::default().with_dialect(Dialect::Anthropic);
     /// assert_eq!(o.dialect, Dialect::Anthropic);
     /// ```
@@ -97,7 +98,7 @@ impl ClientOptions {
 /// a whole response, [`ClientError::sse_event`] the event that ends a stream.
 ///
 /// ```
-/// use errnorm::{classify, ClientOptions};
+/// use errnorm::{classify, client::ClientOptions};
 /// use http::{HeaderMap, StatusCode};
 ///
 /// let body = br#"{"error":{"message":"Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwx","type":"invalid_request_error","code":"invalid_api_key"}}"#;
@@ -150,7 +151,7 @@ impl ClientError {
     /// itself (no upstream answered, its own limits).
     ///
     /// ```
-    /// use errnorm::{ClientError, Lang, Reason};
+    /// use errnorm::{Reason, client::{ClientError, Lang}};
     /// let e = ClientError::from_reason(Reason::Timeout, Lang::En);
     /// assert_eq!(e.status, 504);
     /// assert_eq!(e.openai_body()["error"]["code"], "timeout");
@@ -176,7 +177,7 @@ impl ClientError {
     /// [`ClientError::http_response`] in the error's own [`ClientError::dialect`].
     ///
     /// ```
-    /// use errnorm::{ClientError, Dialect, Lang, Reason};
+    /// use errnorm::{Reason, client::{ClientError, Dialect, Lang}};
     /// let e = ClientError::from_reason(Reason::Overloaded, Lang::En).with_dialect(Dialect::Anthropic);
     /// let res = e.response();
     /// assert_eq!(res.status(), 503);
@@ -198,7 +199,7 @@ impl ClientError {
     /// envelope of `dialect`.
     ///
     /// ```
-    /// use errnorm::{ClientError, Dialect, Lang, Reason};
+    /// use errnorm::{Reason, client::{ClientError, Dialect, Lang}};
     /// let res = ClientError::from_reason(Reason::Overloaded, Lang::En).http_response(Dialect::Anthropic);
     /// assert_eq!(res.status(), 503);
     /// assert!(res.body().contains("overloaded_error"));
@@ -217,7 +218,7 @@ impl ClientError {
     /// Anthropic's `event: error` with its data, each ending in a blank line.
     ///
     /// ```
-    /// use errnorm::{ClientError, Dialect, Lang, Reason};
+    /// use errnorm::{Reason, client::{ClientError, Dialect, Lang}};
     /// let e = ClientError::from_reason(Reason::Overloaded, Lang::En);
     /// assert!(e.sse_event(Dialect::Anthropic).starts_with("event: error\ndata: {"));
     /// assert!(e.sse_event(Dialect::Openai).ends_with("}\n\n"));
@@ -245,7 +246,7 @@ impl ApiError {
     /// The error to hand to the gateway's own client.
     ///
     /// ```
-    /// use errnorm::{classify, ApiError, ClientOptions, Lang};
+    /// use errnorm::{classify, ApiError, client::{ClientOptions, Lang}};
     /// use http::{HeaderMap, StatusCode};
     ///
     /// let body = br#"{"error":{"message":"Incorrect API key provided: sk-abcdefghijklmnop1234","type":"invalid_request_error","code":"invalid_api_key"}}"#;

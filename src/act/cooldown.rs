@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::{Action, Advice, Credential, Scope};
+use crate::act::advice::{Action, Advice, Credential, Scope};
 
 /// Tracks failures per key, endpoint or model (any string a gateway names them by) and
 /// rests one after `allowed_failures` failures in a row that the advice says to cool
@@ -17,7 +17,7 @@ use crate::{Action, Advice, Credential, Scope};
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use errnorm::{classify, Cooldowns};
+/// use errnorm::{classify, advice::Cooldowns};
 /// use http::{HeaderMap, StatusCode};
 ///
 /// let mut c = Cooldowns::new(2, Duration::from_secs(300), 10_000);
@@ -154,7 +154,8 @@ impl Cooldowns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Reason, Scope};
+    use crate::act::advice::Scope;
+    use crate::Reason;
     use http::StatusCode;
 
     fn advice(credential: Credential, cool_down: Option<Duration>) -> Advice {

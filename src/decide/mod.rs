@@ -541,7 +541,7 @@ fn window_words() -> Option<&'static Dfa> {
 /// you use the free functions.
 ///
 /// ```
-/// errnorm::prepare();
+/// errnorm::tables::prepare();
 /// ```
 pub fn prepare() {
     let _ = tables::matcher();

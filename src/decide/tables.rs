@@ -278,7 +278,7 @@ pub(crate) fn all_rows() -> &'static [CodeInfo] {
 /// `errnorm explain` does.
 ///
 /// ```
-/// use errnorm::{lookup_code, ErrorKind, Provider};
+/// use errnorm::{ErrorKind, Provider, tables::lookup_code};
 /// let row = lookup_code(Provider::Minimax, "1008").unwrap();
 /// assert_eq!(row.kind(), ErrorKind::Quota);
 /// assert_eq!(row.meaning_zh(), Some("余额不足"));
@@ -348,7 +348,7 @@ fn phrase_row(i: u32) -> Option<&'static CodeInfo> {
 /// [`PHRASE_SCAN_LIMIT`] bytes.
 ///
 /// ```
-/// let p = errnorm::match_phrase("Account suspended. (request id: 2024)").unwrap();
+/// let p = errnorm::tables::match_phrase("Account suspended. (request id: 2024)").unwrap();
 /// assert_eq!(p.reason(), errnorm::Reason::AccountSuspended);
 /// ```
 pub fn match_phrase(message: &str) -> Option<&'static CodeInfo> {

@@ -11,7 +11,8 @@ use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Response, StatusCode};
 use http_body::{Body, Frame};
 
-use crate::{ApiError, Classifier, Reason, StreamClassifier, StreamError};
+use crate::stream::{StreamClassifier, StreamError};
+use crate::{ApiError, Classifier, Reason};
 
 /// How much of a body is read before it is classified: 1 MiB. Error bodies are small;
 /// a larger or endless body is cut there (and marked [`ClassifiedResponse::truncated`]),
@@ -52,7 +53,7 @@ impl ClassifiedResponse {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use errnorm::{Classifier, Upstream};
+    /// use errnorm::{Classifier, relay::Upstream};
     /// use http_body_util::Full;
     ///
     /// let res = http::Response::builder()
@@ -127,7 +128,7 @@ impl std::fmt::Debug for UpstreamError {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use errnorm::{Classifier, Reason, Upstream};
+/// use errnorm::{Classifier, Reason, relay::Upstream};
 /// use http_body_util::Full;
 ///
 /// // MiniMax's insufficient balance, under 200 and application/json.
@@ -235,20 +236,14 @@ fn is_event_stream(headers: &HeaderMap) -> bool {
         })
 }
 
-/// A body that broke off mid-read, as a transport error: reqwest's and I/O errors by
-/// their kind, anything else as a body cut off.
+/// A body that broke off mid-read, as a transport error: named by its chain of
+/// sources, and a body cut off where nothing in the chain names it better.
 fn body_error(err: Box<dyn std::error::Error + Send + Sync>) -> ApiError {
-    let found = match crate::act::transport::io_in_chain(err.as_ref()) {
-        // An I/O error with no better name still broke the body off.
-        Some((Reason::ServerError, _)) | None => (Reason::UpstreamUnavailable, "body_cut_off"),
-        Some(found) => found,
+    let (reason, code) = match crate::act::transport::reason_of(err.as_ref()) {
+        // A failure with no better name still broke the body off.
+        (Reason::ServerError, _) => (Reason::UpstreamUnavailable, "body_cut_off"),
+        found => found,
     };
-    #[cfg(feature = "reqwest")]
-    let found = match err.downcast_ref::<reqwest::Error>() {
-        Some(e) => crate::act::transport::reqwest_reason(e),
-        None => found,
-    };
-    let (reason, code) = found;
     let e = ApiError::transport(reason, code, err.to_string());
     #[cfg(feature = "tracing")]
     crate::integrations::trace::transport(&e);
@@ -357,7 +352,7 @@ impl Classifier {
     ///
     /// ```
     /// # tokio_test_block_on(async {
-    /// use errnorm::{Classifier, Piece, Upstream};
+    /// use errnorm::{Classifier, relay::{Piece, Upstream}};
     /// use http_body_util::Full;
     ///
     /// let c = Classifier::new();
@@ -430,7 +425,7 @@ impl Classifier {
         let mut error = if truncated {
             self.classify_prefix_error(status, &headers, &body)
         } else {
-            self.classify_error(status, &headers, &body)
+            self.classify(status, &headers, &body).map(ApiError::from)
         };
         if error.is_none() {
             // Under a success status a body that broke off is the error.
@@ -452,14 +447,6 @@ impl Classifier {
                 error: None,
             }),
         }
-    }
-
-    /// [`Classifier::relay`] for a `reqwest::Response` (features `reqwest` and
-    /// `http-body`).
-    #[cfg(feature = "reqwest")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
-    pub async fn relay_reqwest(&self, res: reqwest::Response) -> Upstream<reqwest::Body> {
-        self.relay(http::Response::<reqwest::Body>::from(res)).await
     }
 }
 
@@ -495,7 +482,7 @@ where
         let s = self.stream.as_ref()?;
         // Once for the bytes held from where they start (an event's start, unless an
         // event over the limit was handed on before).
-        if self.held_len <= crate::STREAM_EVENT_LIMIT || self.judged == Some(self.sent) {
+        if self.held_len <= crate::stream::STREAM_EVENT_LIMIT || self.judged == Some(self.sent) {
             return None;
         }
         self.judged = Some(self.sent);
@@ -623,7 +610,7 @@ where
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use errnorm::{Classifier, Reason, Upstream};
+    /// use errnorm::{Classifier, Reason, relay::Upstream};
     /// use http_body_util::Full;
     ///
     /// let res = http::Response::builder()
@@ -638,14 +625,14 @@ where
     /// # });
     /// ```
     ///
-    /// It reads ahead at most [`STREAM_EVENT_LIMIT`](crate::STREAM_EVENT_LIMIT) bytes (an
+    /// It reads ahead at most [`STREAM_EVENT_LIMIT`](crate::stream::STREAM_EVENT_LIMIT) bytes (an
     /// upstream that sends only keep-alive comments is then taken as answering); how
     /// long to wait for the first token is the caller's timeout.
     pub async fn first_output(&mut self) -> Result<(), StreamError> {
         let mut read = 0usize;
         loop {
             if self.stream.as_ref().map_or(true, |s| s.output_sent())
-                || read > crate::STREAM_EVENT_LIMIT
+                || read > crate::stream::STREAM_EVENT_LIMIT
             {
                 return Ok(());
             }
@@ -709,7 +696,7 @@ where
             // past the limit (then it is handed on as it comes: not an error); a body
             // that is not an event stream, as it comes.
             let upto = match &self.stream {
-                Some(s) if self.held_len <= crate::STREAM_EVENT_LIMIT => Some(s.boundary()),
+                Some(s) if self.held_len <= crate::stream::STREAM_EVENT_LIMIT => Some(s.boundary()),
                 _ => None,
             };
             if let Some(b) = self.release(upto) {
@@ -765,7 +752,7 @@ type OnError = Box<dyn FnOnce(&StreamError) + Send>;
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use errnorm::{Classifier, Upstream};
+/// use errnorm::{Classifier, relay::Upstream};
 /// use http_body_util::{BodyExt, Full};
 ///
 /// let c = Classifier::new();

@@ -4,10 +4,6 @@
 pub(crate) mod body;
 #[cfg(feature = "metrics")]
 pub(crate) mod metrics;
-#[cfg(feature = "reqwest")]
-pub(crate) mod reqwest;
-#[cfg(feature = "http-response")]
-pub(crate) mod response;
 #[cfg(feature = "tower")]
 pub(crate) mod tower;
 #[cfg(feature = "tracing")]

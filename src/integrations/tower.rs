@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use http::Response;
 
-use crate::{Action, AdviceOptions, Provider, RetryPolicy};
+use crate::act::advice::{AdviceOptions, RetryPolicy};
+use crate::{Action, Provider};
 
 /// Retries a request on the same service when errnorm's advice is
 /// [`Action::Retry`], after the delay [`RetryPolicy`] computes (the server's delay as a
@@ -17,7 +18,7 @@ use crate::{Action, AdviceOptions, Provider, RetryPolicy};
 /// The delay is a `tokio::time::sleep`, so the service must run on a tokio runtime.
 ///
 /// ```
-/// use errnorm::{AdvicePolicy, RetryPolicy};
+/// use errnorm::{advice::{AdvicePolicy, RetryPolicy}};
 /// use tower::retry::RetryLayer;
 ///
 /// // Wrap any service whose responses are http::Response<B: AsRef<[u8]>>.
@@ -40,7 +41,7 @@ type OnRetry = std::sync::Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 /// What [`AdvicePolicy::with_on_retry`]'s hook is told before each retry.
 ///
 /// ```
-/// use errnorm::{AdvicePolicy, RetryPolicy};
+/// use errnorm::{advice::{AdvicePolicy, RetryPolicy}};
 /// let policy = AdvicePolicy::new(RetryPolicy::default(), 1)
 ///     .with_on_retry(|e| eprintln!("retry {} in {:?} ({})", e.attempt, e.delay, e.rule));
 /// # let _ = policy;
@@ -165,7 +166,11 @@ impl AdvicePolicy {
     fn decide(
         &mut self,
         action: Action,
-        (reason, retry_after, hint): (crate::Reason, Option<Duration>, Option<crate::RetryHint>),
+        (reason, retry_after, hint): (
+            crate::Reason,
+            Option<Duration>,
+            Option<crate::decide::tables::RetryHint>,
+        ),
         rule: &str,
     ) -> Option<Duration> {
         if action != Action::Retry {
@@ -211,7 +216,7 @@ impl AdvicePolicy {
 /// untouched. A retry is decided on the error already classified.
 ///
 /// ```
-/// use errnorm::{AdvicePolicy, Classifier, RetryPolicy};
+/// use errnorm::{Classifier, advice::{AdvicePolicy, RetryPolicy}};
 /// use tower::{service_fn, ServiceBuilder, ServiceExt};
 ///
 /// let classifier = Classifier::new();
@@ -229,15 +234,17 @@ impl AdvicePolicy {
 /// ```
 #[cfg(feature = "http-body")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http-body")))]
-impl<Req: Clone, B, E> tower::retry::Policy<Req, crate::Upstream<B>, E> for AdvicePolicy {
+impl<Req: Clone, B, E> tower::retry::Policy<Req, crate::integrations::body::Upstream<B>, E>
+    for AdvicePolicy
+{
     type Future = Pin<Box<dyn Future<Output = ()> + Send>>;
 
     fn retry(
         &mut self,
         _req: &mut Req,
-        result: &mut Result<crate::Upstream<B>, E>,
+        result: &mut Result<crate::integrations::body::Upstream<B>, E>,
     ) -> Option<Self::Future> {
-        let crate::Upstream::Error(r) = result.as_ref().ok()? else {
+        let crate::integrations::body::Upstream::Error(r) = result.as_ref().ok()? else {
             return None;
         };
         let d = self.delay_for_error(&r.error)?;

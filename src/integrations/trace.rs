@@ -15,7 +15,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::{ApiError, Rule, Verdict};
+use crate::verdict::Rule;
+use crate::{ApiError, Verdict};
 
 /// A rule's id, formatted only when a subscriber records it.
 struct RuleId<'a, 'r>(&'a Rule<'r>);

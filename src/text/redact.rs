@@ -172,9 +172,9 @@ fn replacement(kind: RedactKind) -> Option<&'static str> {
 /// secret across the cut is replaced whole, and a token the cut would split is dropped.
 ///
 /// ```
-/// let s = errnorm::redact("Incorrect API key provided: sk-abcdefghijklmnop1234 from 10.0.3.17");
+/// let s = errnorm::redact::redact("Incorrect API key provided: sk-abcdefghijklmnop1234 from 10.0.3.17");
 /// assert_eq!(s, "Incorrect API key provided: [redacted:key] from [ip]");
-/// let s = errnorm::redact("用户alice@corp.example.com已被封禁，剩余额度：＄0.002000");
+/// let s = errnorm::redact::redact("用户alice@corp.example.com已被封禁，剩余额度：＄0.002000");
 /// assert_eq!(s, "用户[email]已被封禁，剩余额度：＄[amount]");
 /// ```
 pub fn redact(text: &str) -> Cow<'_, str> {

@@ -32,7 +32,7 @@ pub fn body(events: &[usize], ends: &[u8], long: Option<usize>) -> Vec<u8> {
         if long == Some(n) {
             // A line over the limit, in the same event as what follows it.
             out.extend_from_slice(b"data: ");
-            out.extend(vec![b'x'; errnorm::STREAM_EVENT_LIMIT + 10]);
+            out.extend(vec![b'x'; errnorm::stream::STREAM_EVENT_LIMIT + 10]);
             out.extend_from_slice(end);
         }
         for line in EVENTS[e].split('\n') {

@@ -170,7 +170,7 @@ async fn chat(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
                 return gw.classifier.client_error(&e).into_response();
             }
             if action == Action::Retry {
-                if let Some(d) = gw.classifier.retry_delay(&e, retries) {
+                if let Some(d) = gw.classifier.next_delay(&e, retries) {
                     retries += 1;
                     tokio::time::sleep(d).await;
                     continue;

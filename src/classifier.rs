@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use http::{HeaderMap, StatusCode};
 
-use crate::act::advice::{Advice, AdviceOptions, RetryPolicy};
+use crate::act::advice::{Advice, AdviceOptions, Facts, RetryPolicy};
 use crate::act::client::{ClientError, ClientOptions};
 use crate::stream::StreamClassifier;
 use crate::{ApiError, Provider, Rules, Verdict};
@@ -241,36 +241,37 @@ impl Classifier {
         e
     }
 
-    /// The advice for an error, within this classifier's limits.
-    pub fn advice(&self, e: &ApiError) -> Advice {
-        e.advice_with(&self.config.advice)
+    /// The advice for an error (a [`Verdict`] or an [`ApiError`]), within this
+    /// classifier's limits.
+    pub fn advice(&self, e: impl Into<Facts>) -> Advice {
+        crate::act::advice::advise(e.into(), &self.config.advice)
     }
 
-    /// The delay before retry `attempt` of an error, by this classifier's policy, or
-    /// `None` (see [`RetryPolicy::next_delay`]). It keeps to this classifier's advice
-    /// limits and overrides, so it never offers a retry the advice refuses for being
-    /// too long to wait.
-    pub fn next_delay(
+    /// The delay before retry `attempt` (0 for the first) of an error (a [`Verdict`] or
+    /// an [`ApiError`]) by this classifier's retry policy, with the crate's own random
+    /// source for the jitter, or `None`: `Some` exactly when
+    /// [`advice`](Classifier::advice) says [`Action::Retry`](crate::Action::Retry) and
+    /// the budget is not spent, so the two never disagree. The server's delay is a
+    /// floor; no delay passes the advice's `max_wait`.
+    ///
+    /// The random source is a splitmix64 sequence over a shared counter, seeded from
+    /// the clock: enough to spread retries apart (not for anything secret), so that a
+    /// gateway needs no random crate for it.
+    pub fn next_delay(&self, e: impl Into<Facts>, attempt: u32) -> Option<std::time::Duration> {
+        self.next_delay_with(e, attempt, &mut unit_random)
+    }
+
+    /// [`Classifier::next_delay`] with the caller's random source (numbers in [0, 1)),
+    /// for a deterministic schedule.
+    pub fn next_delay_with(
         &self,
-        e: &ApiError,
+        e: impl Into<Facts>,
         attempt: u32,
         random: &mut impl FnMut() -> f64,
     ) -> Option<std::time::Duration> {
-        self.config.retry.delay_by(
-            e.reason(),
-            e.retry_after(),
-            e.retry_hint(),
-            attempt,
-            random,
-            &self.config.advice,
-        )
-    }
-
-    /// [`Classifier::next_delay`] with the crate's own random source for the jitter: a
-    /// splitmix64 sequence over a shared counter, enough to spread retries apart (not
-    /// for anything secret), so that a gateway needs no random crate for it.
-    pub fn retry_delay(&self, e: &ApiError, attempt: u32) -> Option<std::time::Duration> {
-        self.next_delay(e, attempt, &mut unit_random)
+        self.config
+            .retry
+            .delay(e.into(), attempt, random, &self.config.advice)
     }
 
     /// The error to hand the gateway's own client, with this classifier's options.
@@ -286,7 +287,7 @@ impl Classifier {
 
 /// A number in [0, 1): splitmix64 over a counter every thread shares, seeded from the
 /// clock at its first use.
-fn unit_random() -> f64 {
+pub(crate) fn unit_random() -> f64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
     static STATE: AtomicU64 = AtomicU64::new(0);
@@ -391,25 +392,25 @@ mod tests {
     }
 
     #[test]
-    fn the_crate_s_random_source_spreads_over_the_unit_interval_and_drives_retry_delay() {
+    fn the_crate_s_random_source_spreads_over_the_unit_interval_and_drives_next_delay() {
         let draws: Vec<f64> = (0..1000).map(|_| unit_random()).collect();
         assert!(draws.iter().all(|x| (0.0..1.0).contains(x)));
         let low = draws.iter().filter(|x| **x < 0.5).count();
         assert!((350..650).contains(&low), "{low} of 1000 under 0.5");
         let c = Classifier::new();
         let busy = crate::classify(
-            http::StatusCode::SERVICE_UNAVAILABLE,
+            http::StatusCode::INTERNAL_SERVER_ERROR,
             &http::HeaderMap::new(),
             b"",
         )
         .unwrap()
         .into_error();
         // A transient failure the advice retries gets a delay; a balance never does.
-        let d = c.retry_delay(&busy, 0);
-        // The advice's wait (the 1 s backoff step) plus at most the policy's jitter.
+        let d = c.next_delay(&busy, 0);
+        // The policy's first step (1 s) plus at most its jitter (1 s).
         assert!(
-            d.is_some_and(|d| d >= std::time::Duration::from_millis(500)
-                && d <= std::time::Duration::from_secs(10)),
+            d.is_some_and(|d| d >= std::time::Duration::from_secs(1)
+                && d <= std::time::Duration::from_secs(2)),
             "{d:?}"
         );
         let broke = crate::classify(
@@ -419,6 +420,6 @@ mod tests {
         )
         .unwrap()
         .into_error();
-        assert_eq!(c.retry_delay(&broke, 0), None);
+        assert_eq!(c.next_delay(&broke, 0), None);
     }
 }

@@ -128,7 +128,9 @@ pub use verdict::{Basis, Verdict};
 /// status for the gateway's client, which credential is at fault and what to cool
 /// down), its limits, the retry policy, the cool-down tracker, and `Retry-After`.
 pub mod advice {
-    pub use crate::act::advice::{Action, Advice, AdviceOptions, Credential, RetryPolicy, Scope};
+    pub use crate::act::advice::{
+        Action, Advice, AdviceOptions, Credential, Facts, RetryPolicy, Scope,
+    };
     pub use crate::act::cooldown::Cooldowns;
     #[cfg(feature = "tower")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]

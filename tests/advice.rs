@@ -3,10 +3,18 @@
 use std::time::Duration;
 
 use errnorm::{
-    advice::{Credential, RetryPolicy},
-    classify, Action,
+    advice::{AdviceOptions, Credential, RetryPolicy},
+    classify, Action, Classifier,
 };
 use http::{HeaderMap, HeaderValue, StatusCode};
+
+/// A classifier with this retry policy that waits up to a minute (the default
+/// `max_wait` is 10 s): the schedules the providers document, unclipped.
+fn patient(p: RetryPolicy) -> Classifier {
+    Classifier::new()
+        .with_retry(p)
+        .with_advice(AdviceOptions::default().with_max_wait(Duration::from_secs(60)))
+}
 
 fn verdict<'a>(
     status: u16,
@@ -76,10 +84,10 @@ fn advice_on_real_responses() {
 #[test]
 fn retry_policy_follows_minimax_budgets_and_mimo_defaults() {
     let half = &mut || 0.5;
-    let p = RetryPolicy::default();
+    let p = patient(RetryPolicy::default());
     // MiniMax 1002: 5 retries, factor 2.0 ("MiniMax error codes, Chinese edition").
     let v = verdict(200, &[], MINIMAX_1002);
-    let delays: Vec<_> = (0..6).map(|a| p.next_delay(&v, a, half)).collect();
+    let delays: Vec<_> = (0..6).map(|a| p.next_delay_with(&v, a, half)).collect();
     let secs = |s: f64| Some(Duration::from_secs_f64(s));
     assert_eq!(
         delays,
@@ -91,34 +99,43 @@ fn retry_policy_follows_minimax_budgets_and_mimo_defaults() {
         &[],
         r#"{"base_resp":{"status_code":1000,"status_msg":"unknown error"}}"#,
     );
-    let d: Vec<_> = (0..4).map(|a| p.next_delay(&v, a, half)).collect();
+    let d: Vec<_> = (0..4).map(|a| p.next_delay_with(&v, a, half)).collect();
     assert_eq!(d, [secs(1.5), secs(2.0), secs(2.75), None]);
     let v = verdict(
         200,
         &[],
         r#"{"base_resp":{"status_code":1039,"status_msg":"token limit"}}"#,
     );
-    let d: Vec<_> = (0..3).map(|a| p.next_delay(&v, a, half)).collect();
+    let d: Vec<_> = (0..3).map(|a| p.next_delay_with(&v, a, half)).collect();
     assert_eq!(d, [secs(1.5), secs(1.5), None]);
-    // MiMo's documented policy elsewhere: 2^attempt + jitter, at most 60 s, 4 retries.
+    // MiMo's documented policy elsewhere: 2^attempt + jitter, at most 60 s, 4 retries,
+    // on an error the advice retries (its internal error; its 503 "service_unavailable"
+    // with no delay is advised as a failover, and so gets no delay).
     let v = verdict(
+        500,
+        &[],
+        r#"{"error":{"code":"internal_error","message":"Server internal error","type":"error"}}"#,
+    );
+    let busy = verdict(
         503,
         &[],
         r#"{"error":{"code":"service_unavailable","message":"busy","type":"error"}}"#,
     );
+    assert_eq!(p.advice(&busy).action, Action::Failover);
+    assert_eq!(p.next_delay_with(&busy, 0, &mut || 0.0), None);
     let zero = &mut || 0.0;
-    let d: Vec<_> = (0..5).map(|a| p.next_delay(&v, a, zero)).collect();
+    let d: Vec<_> = (0..5).map(|a| p.next_delay_with(&v, a, zero)).collect();
     assert_eq!(d, [secs(1.0), secs(2.0), secs(4.0), secs(8.0), None]);
-    let wide = RetryPolicy::default().with_max_retries(10);
-    assert_eq!(wide.next_delay(&v, 9, zero), secs(60.0));
+    let wide = patient(RetryPolicy::default().with_max_retries(10));
+    assert_eq!(wide.next_delay_with(&v, 9, zero), secs(60.0));
 }
 
 #[test]
 fn retry_policy_honours_the_server_and_never_retries_what_does_not_pass() {
-    let p = RetryPolicy::default();
+    let p = patient(RetryPolicy::default());
     let v = verdict(429, &[("retry-after", "30")], MINIMAX_1002);
     assert_eq!(
-        p.next_delay(&v, 0, &mut || 0.0),
+        p.next_delay_with(&v, 0, &mut || 0.0),
         Some(Duration::from_secs(30))
     );
     let quota = verdict(
@@ -126,18 +143,18 @@ fn retry_policy_honours_the_server_and_never_retries_what_does_not_pass() {
         &[],
         r#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#,
     );
-    assert_eq!(p.next_delay(&quota, 0, &mut || 0.0), None);
+    assert_eq!(p.next_delay_with(&quota, 0, &mut || 0.0), None);
     // The random source is clamped to [0, 1].
     let v = verdict(500, &[], "");
     assert_eq!(
-        p.next_delay(&v, 0, &mut || 7.0),
+        p.next_delay_with(&v, 0, &mut || 7.0),
         Some(Duration::from_secs(2))
     );
 }
 
 #[test]
 fn no_advice_and_no_policy_waits_longer_than_max_wait() {
-    use errnorm::{advice::AdviceOptions, ApiError};
+    use errnorm::ApiError;
     let p = RetryPolicy::default();
     let bodies = [
         (500, ""),
@@ -162,12 +179,9 @@ fn no_advice_and_no_policy_waits_longer_than_max_wait() {
                 AdviceOptions::default(),
                 AdviceOptions::default().with_max_wait(Duration::from_secs(2)),
             ] {
-                let a = v.advice_with(&opts);
-                assert_eq!(
-                    a,
-                    e.advice_with(&opts),
-                    "{status} {body}: owned and borrowed agree"
-                );
+                let c = Classifier::new().with_advice(opts);
+                let a = c.advice(&v);
+                assert_eq!(a, c.advice(&e), "{status} {body}: owned and borrowed agree");
                 if let Some(d) = a.delay {
                     assert!(d <= opts.max_wait, "{status} {wait}: waits {d:?}");
                 }
@@ -175,15 +189,18 @@ fn no_advice_and_no_policy_waits_longer_than_max_wait() {
                     assert_eq!(a.action, Action::Failover, "{status} {body} {wait}");
                     assert!(a.cool_down.is_some());
                 }
-            }
-            for attempt in 0..4 {
-                if let Some(d) = p.next_delay(&v, attempt, &mut || 0.5) {
-                    assert!(d <= p.cap, "{status} {wait}: the policy waits {d:?}");
+                for attempt in 0..4 {
+                    let d = c.next_delay_with(&v, attempt, &mut || 0.5);
+                    if let Some(d) = d {
+                        assert!(d <= p.cap, "{status} {wait}: the policy waits {d:?}");
+                        assert!(d <= opts.max_wait, "{status} {wait}: waits {d:?}");
+                    }
+                    assert_eq!(d, c.next_delay_with(&e, attempt, &mut || 0.5));
+                    // A delay is offered exactly where the advice says to retry.
+                    if attempt == 0 {
+                        assert_eq!(d.is_some(), a.action == Action::Retry, "{status} {wait}");
+                    }
                 }
-                assert_eq!(
-                    p.next_delay(&v, attempt, &mut || 0.5),
-                    p.next_delay_for_error(&e, attempt, &mut || 0.5)
-                );
             }
         }
     }
@@ -193,7 +210,6 @@ fn no_advice_and_no_policy_waits_longer_than_max_wait() {
 /// or without a header, at any attempt and any random draw.
 #[test]
 fn a_classifiers_delays_never_exceed_its_max_wait() {
-    use errnorm::{advice::AdviceOptions, Classifier};
     for max_wait in [Duration::from_secs(10), Duration::from_millis(300)] {
         let c = Classifier::new()
             .with_advice(AdviceOptions::default().with_max_wait(max_wait))
@@ -209,7 +225,7 @@ fn a_classifiers_delays_never_exceed_its_max_wait() {
             let e = verdict(status, &h, "").into_error();
             for attempt in 0..12 {
                 for r in [0.0, 0.5, 1.0] {
-                    if let Some(d) = c.next_delay(&e, attempt, &mut || r) {
+                    if let Some(d) = c.next_delay_with(&e, attempt, &mut || r) {
                         assert!(
                             d <= max_wait,
                             "{status} {wait:?} #{attempt}: {d:?} > {max_wait:?}"
@@ -227,8 +243,8 @@ fn advice_and_policy_agree_on_a_documented_retry() {
     // to retry, and the policy gives the delay.
     let v = verdict(200, &[], MINIMAX_1002);
     assert_eq!(v.advice().action, Action::Retry);
-    assert!(RetryPolicy::default()
-        .next_delay(&v, 0, &mut || 0.0)
+    assert!(Classifier::new()
+        .next_delay_with(&v, 0, &mut || 0.0)
         .is_some());
     // A rate limit the advice fails over from is not retried by the policy.
     let plain = verdict(
@@ -238,7 +254,7 @@ fn advice_and_policy_agree_on_a_documented_retry() {
     );
     assert_eq!(plain.advice().action, Action::Failover);
     assert_eq!(
-        RetryPolicy::default().next_delay(&plain, 0, &mut || 0.0),
+        Classifier::new().next_delay_with(&plain, 0, &mut || 0.0),
         None
     );
     // A fast policy (a cap below the default one-second step) still retries 1002, after
@@ -251,17 +267,16 @@ fn advice_and_policy_agree_on_a_documented_retry() {
         )
         .with_jitter(std::time::Duration::ZERO);
     assert_eq!(
-        fast.next_delay(&v, 0, &mut || 0.0),
+        Classifier::new()
+            .with_retry(fast)
+            .next_delay_with(&v, 0, &mut || 0.0),
         Some(std::time::Duration::from_millis(5))
     );
 }
 
 #[test]
 fn advice_names_what_a_cool_down_applies_to_and_takes_overrides() {
-    use errnorm::{
-        advice::{AdviceOptions, Scope},
-        Reason,
-    };
+    use errnorm::{advice::Scope, Reason};
     // Anthropic 529: the endpoint is full, not the key.
     let v = verdict(
         529,
@@ -290,7 +305,10 @@ fn advice_names_what_a_cool_down_applies_to_and_takes_overrides() {
     );
     assert_eq!(long.advice().action, Action::Respond);
     let o = AdviceOptions::default().with_action(Reason::ContextLengthExceeded, Action::Failover);
-    assert_eq!(long.advice_with(&o).action, Action::Failover);
+    assert_eq!(
+        Classifier::new().with_advice(o).advice(&long).action,
+        Action::Failover
+    );
     // An override to retry still obeys max_wait.
     let o = AdviceOptions::default().with_action(Reason::RequestsPerTime, Action::Retry);
     let slow = verdict(
@@ -298,13 +316,14 @@ fn advice_names_what_a_cool_down_applies_to_and_takes_overrides() {
         &[("retry-after", "3600")],
         r#"{"error":{"message":"slow","type":"requests"}}"#,
     );
-    assert_eq!(slow.advice_with(&o).action, Action::Failover);
+    assert_eq!(
+        Classifier::new().with_advice(o).advice(&slow).action,
+        Action::Failover
+    );
 }
 
 #[test]
 fn a_classifiers_advice_and_delays_are_one_rule() {
-    use errnorm::{advice::AdviceOptions, Classifier};
-    use std::time::Duration;
     // Anthropic's 429 asking for 30 s (its rate-limit documentation: retry-after).
     let mut h = http::HeaderMap::new();
     h.insert("retry-after", "30".parse().unwrap());
@@ -317,13 +336,13 @@ fn a_classifiers_advice_and_delays_are_one_rule() {
     // 30 s is over the default 10 s wait: fail over, and no delay is offered either,
     // although the policy's own cap (60 s) would allow it.
     assert_eq!(c.advice(&e).action, Action::Failover);
-    assert_eq!(c.next_delay(&e, 0, &mut || 0.0), None);
+    assert_eq!(c.next_delay_with(&e, 0, &mut || 0.0), None);
     // A patient classifier waits, and its policy says for how long (the server's delay).
     let patient = Classifier::new()
         .with_advice(AdviceOptions::default().with_max_wait(Duration::from_secs(60)));
     assert_eq!(patient.advice(&e).action, Action::Retry);
     assert_eq!(
-        patient.next_delay(&e, 0, &mut || 0.0),
+        patient.next_delay_with(&e, 0, &mut || 0.0),
         Some(Duration::from_secs(30))
     );
     // An override to fail over a reason stops the policy too.
@@ -332,5 +351,5 @@ fn a_classifiers_advice_and_delays_are_one_rule() {
             .with_max_wait(Duration::from_secs(60))
             .with_action(e.reason(), Action::Failover),
     );
-    assert_eq!(strict.next_delay(&e, 0, &mut || 0.0), None);
+    assert_eq!(strict.next_delay_with(&e, 0, &mut || 0.0), None);
 }

@@ -41,7 +41,7 @@ mod tower_policy {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use errnorm::advice::{AdvicePolicy, RetryPolicy};
+    use errnorm::advice::AdvicePolicy;
     use http::Response;
     use tower::retry::RetryLayer;
     use tower::{service_fn, Layer, ServiceExt};
@@ -60,7 +60,7 @@ mod tower_policy {
             let res = b.body(body.as_bytes().to_vec()).unwrap();
             async move { Ok::<_, std::convert::Infallible>(res) }
         });
-        let policy = AdvicePolicy::new(RetryPolicy::default(), 7);
+        let policy = AdvicePolicy::new(errnorm::Classifier::new()).with_seed(7);
         let svc = RetryLayer::new(policy).layer(svc);
         let res = svc.oneshot(()).await.unwrap();
         (res.status().as_u16(), calls.load(Ordering::SeqCst))
@@ -151,11 +151,12 @@ async fn reqwest_bodies_are_read_to_the_limit_and_its_failures_are_transport_err
 #[cfg(feature = "tower")]
 #[test]
 fn tower_policy_clones_draw_fresh_jitter_and_report_retries() {
-    use errnorm::advice::{AdvicePolicy, RetryPolicy};
+    use errnorm::advice::AdvicePolicy;
     use std::sync::{Arc, Mutex};
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
-    let policy = AdvicePolicy::new(RetryPolicy::default(), 7)
+    let policy = AdvicePolicy::new(errnorm::Classifier::new())
+        .with_seed(7)
         .with_on_retry(move |e| s.lock().unwrap().push((e.attempt, e.delay, e.rule.clone())));
     let res = http::Response::builder()
         .status(500)

@@ -65,9 +65,9 @@ fn transport_failures_and_streams_are_events_too() {
 #[cfg(feature = "tower")]
 #[test]
 fn a_retry_is_an_event_with_its_delay() {
-    use errnorm::advice::{AdvicePolicy, RetryPolicy};
+    use errnorm::advice::AdvicePolicy;
     let events = during(|| {
-        let mut p = AdvicePolicy::new(RetryPolicy::default(), 3);
+        let mut p = AdvicePolicy::new(errnorm::Classifier::new()).with_seed(3);
         let res = http::Response::builder()
             .status(503)
             .header("retry-after", "2")
@@ -87,11 +87,7 @@ fn a_retry_is_an_event_with_its_delay() {
 #[cfg(all(feature = "tower", feature = "http-body"))]
 #[tokio::test(start_paused = true)]
 async fn tower_retries_any_body_from_the_relays_one_classification() {
-    use errnorm::{
-        advice::{AdvicePolicy, RetryPolicy},
-        relay::Upstream,
-        Classifier,
-    };
+    use errnorm::{advice::AdvicePolicy, relay::Upstream, Classifier};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use tower::{service_fn, ServiceBuilder, ServiceExt};
@@ -119,7 +115,7 @@ async fn tower_retries_any_body_from_the_relays_one_classification() {
     });
     let classifier = Classifier::new();
     let svc = ServiceBuilder::new()
-        .retry(AdvicePolicy::new(RetryPolicy::default(), 9))
+        .retry(AdvicePolicy::new(errnorm::Classifier::new()).with_seed(9))
         .service(upstream.then(move |res| {
             let c = classifier.clone();
             async move { Ok::<_, std::convert::Infallible>(c.relay(res?).await) }

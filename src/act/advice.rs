@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use crate::decide::tables::RetryHint;
 use crate::{ErrorKind, Reason, Verdict};
 
 /// What to do now.
@@ -137,7 +138,7 @@ pub struct Advice {
 /// The caller's limits on advice.
 ///
 /// ```
-/// use errnorm::{classify, Action, Reason, advice::AdviceOptions};
+/// use errnorm::{advice::AdviceOptions, classify, Action, Classifier, Reason};
 /// use http::{HeaderMap, StatusCode};
 /// use std::time::Duration;
 ///
@@ -146,8 +147,8 @@ pub struct Advice {
 /// let v = classify(StatusCode::TOO_MANY_REQUESTS, &h, b"").unwrap();
 /// // By default 30 s is too long to wait (max_wait is 10 s): fail over.
 /// assert_eq!(v.advice().action, Action::Failover);
-/// let patient = AdviceOptions::default().with_max_wait(Duration::from_secs(60));
-/// assert_eq!(v.advice_with(&patient).action, Action::Retry);
+/// let patient = Classifier::new().with_advice(AdviceOptions::default().with_max_wait(Duration::from_secs(60)));
+/// assert_eq!(patient.advice(&v).action, Action::Retry);
 /// // A context-window fallback: send context_length_exceeded to a larger model.
 /// let fallback = AdviceOptions::default().with_action(Reason::ContextLengthExceeded, Action::Failover);
 /// # let _ = fallback;
@@ -236,35 +237,67 @@ impl AdviceOptions {
     }
 }
 
-impl Verdict<'_> {
-    /// What a gateway should do about this error, with [`AdviceOptions::default`].
-    pub fn advice(&self) -> Advice {
-        self.advice_with(&AdviceOptions::default())
+/// What an error says about retrying it, and all that the advice and the retry delays
+/// read: its reason, the server's delay and whether the provider's table documents
+/// retrying its code. Both forms of an error give it (`From<&Verdict>`,
+/// `From<&ApiError>`), so that [`Classifier::advice`](crate::Classifier::advice) and
+/// [`Classifier::next_delay`](crate::Classifier::next_delay) take either and answer the
+/// same for both.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Facts {
+    reason: Reason,
+    retry_after: Option<Duration>,
+    hint: Option<RetryHint>,
+}
+
+impl Facts {
+    /// The error's reason.
+    pub fn reason(&self) -> Reason {
+        self.reason
     }
 
-    /// What a gateway should do about this error, within the caller's limits. The
-    /// server's delay is [`Verdict::retry_after`]: the longest binding one of every
-    /// delay header (see [`retry_after`](crate::retry_after)), capped at
-    /// [`AdviceOptions::max_delay`].
-    pub fn advice_with(&self, opts: &AdviceOptions) -> Advice {
-        advise(
-            self.reason,
-            self.retry_after,
-            self.retry_hint().is_some_and(|h| h.retry()),
-            opts,
-        )
+    /// The server's delay, capped (see [`Verdict::retry_after`]).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 }
 
-/// The advice for a reason, the server's delay and whether the provider documents
-/// retrying the code: the decision table, then one rule for every wait.
-pub(crate) fn advise(
-    reason: Reason,
-    delay: Option<Duration>,
-    documented_retry: bool,
-    opts: &AdviceOptions,
-) -> Advice {
-    let delay = delay.map(|d| d.min(opts.max_delay));
+impl From<&Verdict<'_>> for Facts {
+    fn from(v: &Verdict<'_>) -> Facts {
+        Facts {
+            reason: v.reason(),
+            retry_after: v.retry_after(),
+            hint: v.retry_hint(),
+        }
+    }
+}
+
+impl From<&crate::ApiError> for Facts {
+    fn from(e: &crate::ApiError) -> Facts {
+        Facts {
+            reason: e.reason(),
+            retry_after: e.retry_after(),
+            hint: e.retry_hint(),
+        }
+    }
+}
+
+impl Verdict<'_> {
+    /// What a gateway should do about this error, with [`AdviceOptions::default`] (a
+    /// [`Classifier`](crate::Classifier) advises within its own limits). The server's
+    /// delay is [`Verdict::retry_after`]: the longest binding one of every delay
+    /// header (see [`retry_after`](crate::advice::retry_after)), capped at
+    /// [`AdviceOptions::max_delay`].
+    pub fn advice(&self) -> Advice {
+        advise(Facts::from(self), &AdviceOptions::default())
+    }
+}
+
+/// The advice on an error's facts: the decision table, then one rule for every wait.
+pub(crate) fn advise(f: Facts, opts: &AdviceOptions) -> Advice {
+    let reason = f.reason;
+    let documented_retry = f.hint.is_some_and(|h| h.retry());
+    let delay = f.retry_after.map(|d| d.min(opts.max_delay));
     let mut a = decide(reason, delay, opts);
     // The caller's per-reason action replaces the table's.
     if let Some(action) = opts.overrides.get(reason as usize).copied().flatten() {
@@ -385,11 +418,12 @@ pub(crate) fn decide(reason: Reason, delay: Option<Duration>, opts: &AdviceOptio
 ///     .with_backoff(Duration::from_millis(100), 2.0, Duration::from_secs(5))
 ///     .with_jitter(Duration::ZERO)
 ///     .with_max_retries(2);
-/// let timeout = Classifier::shared().transport(&std::io::Error::from(std::io::ErrorKind::TimedOut));
+/// let c = Classifier::new().with_retry(p);
+/// let timeout = c.transport(&std::io::Error::from(std::io::ErrorKind::TimedOut));
 /// let mut rng = || 0.0;
-/// assert_eq!(p.next_delay_for_error(&timeout, 0, &mut rng), Some(Duration::from_millis(100)));
-/// assert_eq!(p.next_delay_for_error(&timeout, 1, &mut rng), Some(Duration::from_millis(200)));
-/// assert_eq!(p.next_delay_for_error(&timeout, 2, &mut rng), None); // budget spent
+/// assert_eq!(c.next_delay_with(&timeout, 0, &mut rng), Some(Duration::from_millis(100)));
+/// assert_eq!(c.next_delay_with(&timeout, 1, &mut rng), Some(Duration::from_millis(200)));
+/// assert_eq!(c.next_delay_with(&timeout, 2, &mut rng), None); // budget spent
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -442,104 +476,49 @@ impl RetryPolicy {
         self
     }
 
-    /// The delay before retry number `attempt` (0 for the first retry), or `None` when
-    /// the error is not worth retrying or the budget is spent. `random` returns numbers
-    /// in [0, 1): pass a seeded source to make it deterministic.
-    pub fn next_delay(
+    /// The delay before retry number `attempt` (0 for the first) of an error with
+    /// these facts, under these advice limits: `Some` exactly when the advice under the
+    /// same limits says [`Action::Retry`] and the budget (the provider's per-code one
+    /// where its table gives it) is not spent, so that the advice and the delay never
+    /// disagree. The policy's backoff with its jitter, at most its cap and the advice's
+    /// `max_wait`; the server's delay is a floor.
+    pub(crate) fn delay(
         &self,
-        v: &Verdict<'_>,
-        attempt: u32,
-        random: &mut impl FnMut() -> f64,
-    ) -> Option<Duration> {
-        let opts = self.alone();
-        self.delay_by(
-            v.reason(),
-            v.retry_after(),
-            v.retry_hint(),
-            attempt,
-            random,
-            &opts,
-        )
-    }
-
-    /// [`RetryPolicy::next_delay`] for an owned error (from a stream, reqwest, a log).
-    pub fn next_delay_for_error(
-        &self,
-        e: &crate::ApiError,
-        attempt: u32,
-        random: &mut impl FnMut() -> f64,
-    ) -> Option<Duration> {
-        let opts = self.alone();
-        self.delay_by(
-            e.reason(),
-            e.retry_after(),
-            e.retry_hint(),
-            attempt,
-            random,
-            &opts,
-        )
-    }
-
-    /// On its own, the policy's cap is the longest wait.
-    fn alone(&self) -> AdviceOptions {
-        AdviceOptions::default().with_max_wait(self.cap)
-    }
-
-    /// The one rule behind both. The policy answers "when may the same upstream be
-    /// tried again": what the advice says to retry, and a transient failure the advice
-    /// would fail over from for want of a delay (a client with nowhere else to go may
-    /// retry it, as MiMo's documents say). Never a rate limit the advice fails over
-    /// from, never a delay over the cap (with the cap as `max_wait`, such a delay makes
-    /// the advice fail over), and a server's delay is a floor.
-    ///
-    /// Under a caller's advice limits (a [`Classifier`](crate::Classifier)'s), the
-    /// policy retries only within `opts.max_wait` (and its own cap) and per-reason
-    /// overrides apply, so that it agrees with the advice under those limits.
-    pub(crate) fn delay_by(
-        &self,
-        reason: Reason,
-        retry_after: Option<Duration>,
-        hint: Option<crate::decide::tables::RetryHint>,
+        f: Facts,
         attempt: u32,
         random: &mut impl FnMut() -> f64,
         opts: &AdviceOptions,
     ) -> Option<Duration> {
-        // The advice as this policy gives it: no wait past its cap, and its own first
-        // step as the backoff (else a cap under the default 1 s step would turn every
-        // documented retry into a failover).
-        let opts = &AdviceOptions {
-            max_wait: opts.max_wait.min(self.cap),
-            base_backoff: self.base.min(self.cap),
-            ..*opts
-        };
-        let advice = advise(reason, retry_after, hint.is_some_and(|h| h.retry()), opts);
-        let retry = match advice.action {
-            Action::Retry => true,
-            Action::Failover => {
-                reason.kind() == ErrorKind::Transient
-                    && retry_after.map_or(true, |d| d <= opts.max_wait)
-            }
-            _ => false,
-        };
-        if !retry {
+        let advice = advise(f, opts);
+        if advice.action != Action::Retry {
             return None;
         }
-        let budget = hint
+        let budget = f
+            .hint
             .and_then(|h| h.max_retries)
             .map_or(self.max_retries, u32::from);
         if attempt >= budget {
             return None;
         }
-        let factor = hint.and_then(|h| h.backoff).map_or(self.factor, f64::from);
+        let factor = f
+            .hint
+            .and_then(|h| h.backoff)
+            .map_or(self.factor, f64::from);
         let backoff =
             self.base.as_secs_f64() * factor.powi(i32::try_from(attempt).unwrap_or(i32::MAX));
         let jitter = self.jitter.as_secs_f64() * random().clamp(0.0, 1.0);
-        // No wait past `max_wait` (here the smaller of the caller's and the cap), the
-        // policy's own backoff included: the advice promises it.
-        let own = Duration::try_from_secs_f64((backoff + jitter).min(opts.max_wait.as_secs_f64()))
-            .ok()?;
-        // A server's delay is a floor; the advice already refused one over `max_wait`.
-        Some(retry_after.map_or(own, |d| d.max(own)).min(opts.max_wait))
+        // The policy's own wait, no longer than its cap nor than the advice's limit.
+        let own = Duration::try_from_secs_f64(
+            (backoff + jitter)
+                .min(self.cap.as_secs_f64())
+                .min(opts.max_wait.as_secs_f64()),
+        )
+        .ok()?;
+        // The server's delay is a floor (the advice retries only within `max_wait`).
+        let server = f
+            .retry_after
+            .map(|d| d.min(opts.max_delay).min(opts.max_wait));
+        Some(server.map_or(own, |d| d.max(own)))
     }
 }
 
@@ -589,17 +568,7 @@ impl crate::ApiError {
     /// assert_eq!(e.advice().action, Action::Failover);
     /// ```
     pub fn advice(&self) -> Advice {
-        self.advice_with(&AdviceOptions::default())
-    }
-
-    /// [`ApiError::advice`](crate::ApiError::advice) within the caller's limits.
-    pub fn advice_with(&self, opts: &AdviceOptions) -> Advice {
-        advise(
-            self.reason(),
-            self.retry_after(),
-            self.retry_hint().is_some_and(|h| h.retry()),
-            opts,
-        )
+        advise(Facts::from(self), &AdviceOptions::default())
     }
 }
 

@@ -6,30 +6,30 @@ use std::time::Duration;
 
 use http::Response;
 
-use crate::act::advice::{AdviceOptions, RetryPolicy};
-use crate::{Action, Provider};
+use crate::act::advice::Facts;
+use crate::Classifier;
 
-/// Retries a request on the same service when errnorm's advice is
-/// [`Action::Retry`], after the delay [`RetryPolicy`] computes (the server's delay as a
-/// floor, the provider's per-code budget). Quota, auth and validation errors, and rate
-/// limits longer than [`AdviceOptions::max_wait`], are not retried: they are for a
-/// failover layer above, or for the client. Transport errors are left alone.
+/// Retries a request on the same service when a [`Classifier`]'s advice is
+/// [`Action::Retry`](crate::Action::Retry), after the delay
+/// [`Classifier::next_delay`] gives: the classifier's rules, provider hint, advice
+/// limits and retry policy, and nothing of its own but the retry count and the
+/// jitter's seed. Quota, auth and validation errors, and waits longer than
+/// [`AdviceOptions::max_wait`](crate::advice::AdviceOptions::max_wait), are not
+/// retried: they are for a failover layer above, or for the client. Transport errors
+/// are left alone.
 ///
 /// The delay is a `tokio::time::sleep`, so the service must run on a tokio runtime.
 ///
 /// ```
-/// use errnorm::{advice::{AdvicePolicy, RetryPolicy}};
+/// use errnorm::{advice::AdvicePolicy, Classifier};
 /// use tower::retry::RetryLayer;
 ///
 /// // Wrap any service whose responses are http::Response<B: AsRef<[u8]>>.
-/// let layer = RetryLayer::new(AdvicePolicy::new(RetryPolicy::default(), 42));
+/// let layer = RetryLayer::new(AdvicePolicy::new(Classifier::new()));
 /// # let _ = layer;
 /// ```
 pub struct AdvicePolicy {
-    retry: RetryPolicy,
-    advice: AdviceOptions,
-    provider: Option<Provider>,
-    classifier: Option<crate::Classifier>,
+    classifier: Classifier,
     on_retry: Option<OnRetry>,
     attempts: u32,
     rng: u64,
@@ -41,8 +41,8 @@ type OnRetry = std::sync::Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 /// What [`AdvicePolicy::with_on_retry`]'s hook is told before each retry.
 ///
 /// ```
-/// use errnorm::{advice::{AdvicePolicy, RetryPolicy}};
-/// let policy = AdvicePolicy::new(RetryPolicy::default(), 1)
+/// use errnorm::{advice::AdvicePolicy, Classifier};
+/// let policy = AdvicePolicy::new(Classifier::new())
 ///     .with_on_retry(|e| eprintln!("retry {} in {:?} ({})", e.attempt, e.delay, e.rule));
 /// # let _ = policy;
 /// ```
@@ -70,9 +70,6 @@ impl Clone for AdvicePolicy {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
         AdvicePolicy {
-            retry: self.retry,
-            advice: self.advice,
-            provider: self.provider,
             classifier: self.classifier.clone(),
             on_retry: self.on_retry.clone(),
             attempts: self.attempts,
@@ -84,45 +81,29 @@ impl Clone for AdvicePolicy {
 impl std::fmt::Debug for AdvicePolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AdvicePolicy")
-            .field("retry", &self.retry)
-            .field("advice", &self.advice)
-            .field("provider", &self.provider)
+            .field("classifier", &self.classifier)
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }
 }
 
 impl AdvicePolicy {
-    /// A policy with the given retry schedule; `seed` drives the jitter
-    /// (xorshift), so that tests can fix it.
-    pub fn new(retry: RetryPolicy, seed: u64) -> AdvicePolicy {
+    /// A policy with this classifier's settings, its jitter seeded from the crate's
+    /// random source.
+    pub fn new(classifier: Classifier) -> AdvicePolicy {
+        let seed = (crate::classifier::unit_random() * (1u64 << 53) as f64) as u64;
         AdvicePolicy {
-            retry,
-            advice: AdviceOptions::default(),
-            provider: None,
-            classifier: None,
+            classifier,
             on_retry: None,
             attempts: 0,
             rng: seed | 1,
         }
     }
 
-    /// The upstream's provider, for [`classify_as`](crate::classify_as).
-    pub fn with_provider(mut self, provider: Provider) -> AdvicePolicy {
-        self.provider = Some(provider);
-        self
-    }
-
-    /// Limits on the advice (the longest delay worth waiting for, ...).
-    pub fn with_advice(mut self, advice: AdviceOptions) -> AdvicePolicy {
-        self.advice = advice;
-        self
-    }
-
-    /// Classifies with this classifier's runtime rules (and its hint, if it has none
-    /// of its own).
-    pub fn with_classifier(mut self, classifier: crate::Classifier) -> AdvicePolicy {
-        self.classifier = Some(classifier);
+    /// The same policy with the jitter's seed fixed (xorshift), for a deterministic
+    /// schedule in tests.
+    pub fn with_seed(mut self, seed: u64) -> AdvicePolicy {
+        self.rng = seed | 1;
         self
     }
 
@@ -146,39 +127,15 @@ impl AdvicePolicy {
     /// The delay before retrying `res`, or `None` not to retry.
     pub fn delay_for<B: AsRef<[u8]>>(&mut self, res: &Response<B>) -> Option<Duration> {
         let classifier = self.classifier.clone();
-        let rules = classifier.as_ref().and_then(|c| c.rules());
-        let v = crate::pipeline::run(
-            rules,
-            self.provider,
-            res.status(),
-            res.headers(),
-            res.body().as_ref(),
-        )?;
-        let action = v.advice_with(&self.advice).action;
-        self.decide(
-            action,
-            (v.reason(), v.retry_after(), v.retry_hint()),
-            &v.rule().id(),
-        )
+        let v = classifier.classify(res.status(), res.headers(), res.body().as_ref())?;
+        self.decide(Facts::from(&v), &v.rule().id())
     }
 
-    /// The delay the policy gives when the advice is to retry, counted and reported.
-    fn decide(
-        &mut self,
-        action: Action,
-        (reason, retry_after, hint): (
-            crate::Reason,
-            Option<Duration>,
-            Option<crate::decide::tables::RetryHint>,
-        ),
-        rule: &str,
-    ) -> Option<Duration> {
-        if action != Action::Retry {
-            return None;
-        }
-        let (retry, advice, attempt) = (self.retry, self.advice, self.attempts);
-        let mut rng = || self.random();
-        let d = retry.delay_by(reason, retry_after, hint, attempt, &mut rng, &advice)?;
+    /// The classifier's delay for an error with these facts, counted and reported.
+    fn decide(&mut self, f: Facts, rule: &str) -> Option<Duration> {
+        let classifier = self.classifier.clone();
+        let attempt = self.attempts;
+        let d = classifier.next_delay_with(f, attempt, &mut || self.random())?;
         self.retrying(rule, d);
         Some(d)
     }
@@ -201,12 +158,7 @@ impl AdvicePolicy {
     /// The delay before retrying after `e` (an error classified already, by
     /// [`Classifier::relay`](crate::Classifier::relay) say), or `None` not to retry.
     pub fn delay_for_error(&mut self, e: &crate::ApiError) -> Option<Duration> {
-        let action = e.advice_with(&self.advice).action;
-        self.decide(
-            action,
-            (e.reason(), e.retry_after(), e.retry_hint()),
-            e.rule_id(),
-        )
+        self.decide(Facts::from(e), e.rule_id())
     }
 }
 
@@ -216,16 +168,16 @@ impl AdvicePolicy {
 /// untouched. A retry is decided on the error already classified.
 ///
 /// ```
-/// use errnorm::{Classifier, advice::{AdvicePolicy, RetryPolicy}};
+/// use errnorm::{advice::AdvicePolicy, Classifier};
 /// use tower::{service_fn, ServiceBuilder, ServiceExt};
 ///
 /// let classifier = Classifier::new();
 /// let upstream = service_fn(|_req: ()| async {
-///     // Your HTTP client here (hyper, reqwest via relay_reqwest, ...).
+///     // Your HTTP client here (hyper, reqwest through http::Response::from, ...).
 ///     Ok::<_, std::convert::Infallible>(http::Response::new(http_body_util::Full::new(bytes::Bytes::new())))
 /// });
 /// let svc = ServiceBuilder::new()
-///     .retry(AdvicePolicy::new(RetryPolicy::default(), 42))
+///     .retry(AdvicePolicy::new(classifier.clone()))
 ///     .service(upstream.then(move |res| {
 ///         let c = classifier.clone();
 ///         async move { Ok::<_, std::convert::Infallible>(c.relay(res?).await) }

@@ -30,7 +30,6 @@ async fn reqwest_responses_go_through_the_relay_and_keep_their_body() {
     let Upstream::Complete(c) = openai.relay(http::Response::from(res)).await else {
         panic!("a complete answer");
     };
-    assert!(c.error.is_none());
     assert_eq!(&c.body[..], ok.as_bytes());
     assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2);
 }

@@ -260,31 +260,59 @@ impl ApiError {
     /// assert_eq!(e.client_error(&ClientOptions::default().with_lang(Lang::Zh)).message, "上游服务的 API 密钥无效");
     /// ```
     pub fn client_error(&self, opts: &ClientOptions) -> ClientError {
-        let reason = self.reason();
-        if opts.own_credentials {
-            // The gateway's own key or balance failed: not the client's to fix, and
-            // not to be told which.
-            let neutral = match reason.kind() {
-                ErrorKind::Auth => Some(Reason::UpstreamUnavailable),
-                ErrorKind::Quota => Some(Reason::Overloaded),
-                _ => None,
-            };
-            if let Some(n) = neutral {
-                return ClientError::from_reason(n, opts.lang).with_dialect(opts.dialect);
-            }
-        }
-        let message = match (opts.upstream_message, self.message()) {
-            (true, Some(m)) if !m.trim().is_empty() => redact(m).into_owned(),
-            _ => own_message(reason, opts.lang).to_owned(),
+        render(self.reason(), self.client_status(), self.message(), opts)
+    }
+}
+
+impl crate::Verdict<'_> {
+    /// The error to hand to the gateway's own client: the same as
+    /// [`ApiError::client_error`] gives for the owned error.
+    ///
+    /// ```
+    /// use errnorm::{classify, client::ClientOptions};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let body = br#"{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}"#;
+    /// let v = classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+    /// let opts = ClientOptions::default().with_upstream_message();
+    /// assert_eq!(v.client_error(&opts), v.clone().into_error().client_error(&opts));
+    /// assert_eq!(v.client_error(&opts).status, StatusCode::PAYMENT_REQUIRED);
+    /// ```
+    pub fn client_error(&self, opts: &ClientOptions) -> ClientError {
+        render(self.reason(), self.client_status(), self.message(), opts)
+    }
+}
+
+/// The client's error for a reason, its client status and the upstream's message.
+fn render(
+    reason: Reason,
+    status: StatusCode,
+    upstream: Option<&str>,
+    opts: &ClientOptions,
+) -> ClientError {
+    if opts.own_credentials {
+        // The gateway's own key or balance failed: not the client's to fix, and
+        // not to be told which.
+        let neutral = match reason.kind() {
+            ErrorKind::Auth => Some(Reason::UpstreamUnavailable),
+            ErrorKind::Quota => Some(Reason::Overloaded),
+            _ => None,
         };
-        ClientError {
-            status: self.client_status(),
-            message,
-            code: reason.as_str(),
-            openai_type: envelope_types(reason).0,
-            anthropic_type: envelope_types(reason).1,
-            dialect: opts.dialect,
+        if let Some(n) = neutral {
+            return ClientError::from_reason(n, opts.lang).with_dialect(opts.dialect);
         }
+    }
+    let message = match (opts.upstream_message, upstream) {
+        (true, Some(m)) if !m.trim().is_empty() => redact(m).into_owned(),
+        _ => own_message(reason, opts.lang).to_owned(),
+    };
+    ClientError {
+        status,
+        message,
+        code: reason.as_str(),
+        openai_type: envelope_types(reason).0,
+        anthropic_type: envelope_types(reason).1,
+        dialect: opts.dialect,
     }
 }
 

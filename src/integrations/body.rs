@@ -19,11 +19,12 @@ use crate::{ApiError, Classifier, Reason};
 /// so that a hostile upstream cannot make the gateway buffer without bound.
 pub const BODY_LIMIT: usize = 1 << 20;
 
-/// A response read to the end (at most [`BODY_LIMIT`]) and classified; the body is
-/// kept for the caller. See [`Upstream`] for an example.
+/// A response read to the end (at most [`BODY_LIMIT`]) and classified as no error;
+/// the body is kept for the caller (an error is an [`UpstreamError`]). See
+/// [`Upstream`] for an example.
 ///
-/// Its `Debug` shows the status, the body's length and the error, never the body or
-/// the headers: they are the upstream's, and `Debug` output ends up in logs.
+/// Its `Debug` shows the status and the body's length, never the body or the headers:
+/// they are the upstream's, and `Debug` output ends up in logs.
 #[non_exhaustive]
 #[derive(Clone)]
 pub struct ClassifiedResponse {
@@ -35,14 +36,12 @@ pub struct ClassifiedResponse {
     pub body: Bytes,
     /// Whether the body was longer than [`BODY_LIMIT`] and the rest was not read.
     pub truncated: bool,
-    /// The error, when the response is one.
-    pub error: Option<ApiError>,
 }
 
 impl std::fmt::Debug for ClassifiedResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let r = (self.status, &self.headers, &self.body, self.truncated);
-        debug_response(f, "ClassifiedResponse", r, &self.error)
+        debug_response(f, "ClassifiedResponse", r, None)
     }
 }
 
@@ -81,20 +80,22 @@ impl ClassifiedResponse {
 }
 
 /// A read response for `Debug`: the status, the number of headers, the body's length,
-/// whether it was cut, and the error; never the body or the headers themselves.
+/// whether it was cut, and the error if any; never the body or the headers themselves.
 fn debug_response(
     f: &mut std::fmt::Formatter<'_>,
     name: &str,
     (status, headers, body, truncated): (StatusCode, &HeaderMap, &Bytes, bool),
-    error: &dyn std::fmt::Debug,
+    error: Option<&ApiError>,
 ) -> std::fmt::Result {
-    f.debug_struct(name)
-        .field("status", &status)
+    let mut d = f.debug_struct(name);
+    d.field("status", &status)
         .field("headers", &headers.len())
         .field("body_len", &body.len())
-        .field("truncated", &truncated)
-        .field("error", error)
-        .finish()
+        .field("truncated", &truncated);
+    if let Some(e) = error {
+        d.field("error", e);
+    }
+    d.finish()
 }
 
 /// An upstream error read to the end (at most [`BODY_LIMIT`]) and classified: what
@@ -120,7 +121,7 @@ pub struct UpstreamError {
 impl std::fmt::Debug for UpstreamError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let r = (self.status, &self.headers, &self.body, self.truncated);
-        debug_response(f, "UpstreamError", r, &self.error)
+        debug_response(f, "UpstreamError", r, Some(&self.error))
     }
 }
 
@@ -444,7 +445,6 @@ impl Classifier {
                 headers,
                 body,
                 truncated,
-                error: None,
             }),
         }
     }

@@ -69,29 +69,6 @@ pub fn classify_as<'a>(
 }
 
 /// Runtime rules as a door of their own: the pipeline with these rules read first.
-impl Rules {
-    /// [`classify`](crate::classify), with these rules read first.
-    pub fn classify<'a>(
-        &'a self,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &'a [u8],
-    ) -> Option<Verdict<'a>> {
-        run(Some(self), None, status, headers, body)
-    }
-
-    /// [`classify_as`](crate::classify_as), with these rules read first.
-    pub fn classify_as<'a>(
-        &'a self,
-        provider: Provider,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &'a [u8],
-    ) -> Option<Verdict<'a>> {
-        run(Some(self), Some(provider), status, headers, body)
-    }
-}
-
 /// Classifies with optional runtime rules read before the built-in tables.
 pub(crate) fn run<'a>(
     rules: Option<&'a Rules>,

@@ -2,14 +2,14 @@
 //! providers, read before the built-in tables; bad rows are refused with file and line
 //! (the refusals the build shares are in tests/validator.rs).
 
-use errnorm::{Basis, ErrorKind, Provider, Reason, Rules};
+use errnorm::{Basis, Classifier, ErrorKind, Provider, Reason, Rules};
 use http::{HeaderMap, StatusCode};
 
 const IDS: &str = "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n";
 const HINTS: &str = "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\tretry\tmax_retries\tbackoff\tlog_level\tsolution_en\tmessage_zh\tsolution_zh\n";
 const DETECT: &str = "provider\tmarker\tsource\n";
 
-fn v(rules: &Rules, status: u16, body: &str) -> (ErrorKind, Reason, Basis, String) {
+fn v(rules: &Classifier, status: u16, body: &str) -> (ErrorKind, Reason, Basis, String) {
     let v = rules
         .classify(
             StatusCode::from_u16(status).unwrap(),
@@ -29,6 +29,7 @@ fn rows_add_new_codes_and_override_built_in_ones() {
     )
     .unwrap();
     let busy = r#"{"base_resp":{"status_code":2064,"status_msg":"busy"}}"#;
+    let r = Classifier::new().with_rules(r);
     assert_eq!(
         v(&r, 200, busy),
         (
@@ -60,6 +61,7 @@ fn rows_take_their_provider_from_a_comment_or_the_file_name() {
     r.add("extra.tsv", &format!("# provider: novita\n{IDS}GPU_QUOTA_EXCEEDED\treason\t400\tquota\tplan_limit\texact\t-\tGPU quota\tops\t-\n")).unwrap();
     r.add("gateway.tsv", &format!("{IDS}channel:no_available_key\terror.code\t-\trate_limit\tconcurrency\texact\t-\tall keys busy\tops\t-\n")).unwrap();
     let nov = r#"{"code":400,"reason":"GPU_QUOTA_EXCEEDED","message":"x"}"#;
+    let r = Classifier::new().with_rules(r);
     assert_eq!(v(&r, 400, nov).1, Reason::PlanLimit);
     let gw =
         r#"{"error":{"message":"x","type":"new_api_error","code":"channel:no_available_key"}}"#;
@@ -84,6 +86,7 @@ fn runtime_phrases_win_over_built_in_phrases() {
     )
     .unwrap();
     let m = r#"{"error":{"message":"Too many requests; please upgrade your plan","type":"new_api_error"}}"#;
+    let r = Classifier::new().with_rules(r);
     assert_eq!(v(&r, 429, m).1, Reason::PlanLimit);
     let plain = r#"{"error":{"message":"Too many requests","type":"new_api_error"}}"#;
     assert_eq!(v(&r, 429, plain).1, Reason::RequestsPerTime);
@@ -99,6 +102,7 @@ fn runtime_phrases_break_ties_as_built_in_ones_do() {
     )
     .unwrap();
     let m = r#"{"error":{"message":"bbbb then aaaa","type":"new_api_error"}}"#;
+    let r = Classifier::new().with_rules(r);
     assert_eq!(v(&r, 500, m).1, Reason::PlanLimit);
 }
 
@@ -128,6 +132,7 @@ fn a_provider_added_through_runtime_rules_alone() {
     )
     .unwrap();
     let daily = br#"{"error_code":77017,"error_msg":"Open api daily request limit reached"}"#;
+    let r = Classifier::new().with_rules(r);
     let got = r
         .classify(StatusCode::OK, &HeaderMap::new(), daily)
         .unwrap();
@@ -183,8 +188,8 @@ fn bad_files_are_refused_with_file_and_line() {
     ];
     for (file, text, line, want) in cases {
         let e = Rules::new().add(file, &text).unwrap_err();
-        assert_eq!((e.file.as_str(), e.line), (file, line), "{e}");
-        assert!(e.message.contains(want), "{e}");
+        assert_eq!((e.file(), e.line()), (file, line), "{e}");
+        assert!(e.message().contains(want), "{e}");
         assert!(e.to_string().starts_with(&format!("{file}:{line}: ")));
     }
 }
@@ -204,6 +209,7 @@ fn many_small_adds_build_the_phrase_matcher_once() {
         .unwrap();
     }
     let m = r#"{"error":{"message":"x phrase number 01999 y"}}"#;
+    let r = Classifier::new().with_rules(r);
     assert_eq!(v(&r, 500, m).1, Reason::InvalidKey);
     assert!(
         t.elapsed() < std::time::Duration::from_secs(20),
@@ -224,6 +230,7 @@ fn the_owned_error_keeps_a_runtime_provider_s_name_and_the_evidence() {
     )
     .unwrap();
     let body = br#"{"error":{"code":"ACME_OUT_OF_CREDIT","message":"no credit"}}"#;
+    let r = Classifier::new().with_rules(r);
     let v = r
         .classify(StatusCode::PAYMENT_REQUIRED, &HeaderMap::new(), body)
         .unwrap();
@@ -269,6 +276,7 @@ fn a_finish_reason_only_runtime_rules_list_makes_a_200_an_error() {
          acme_blocked\tfinish_reason\t200\tcontent\toutput_flagged\texact\t-\tblocked\tAcme's docs\t-\n",
     )
     .unwrap();
+    let r = Classifier::new().with_rules(r);
     let v = r.classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
     assert_eq!(v.reason(), Reason::OutputFlagged);
     // Azure's documented content_filter finish reason, with no rules at all.

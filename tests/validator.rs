@@ -309,9 +309,9 @@ fn runtime_rules_read_bytes_as_a_file_would_be() {
     let e = errnorm::Rules::new()
         .add_bytes("acme.tsv", &bad)
         .unwrap_err();
-    assert_eq!((e.line, e.message.as_str()), (3, "not UTF-8"));
+    assert_eq!((e.line(), e.message()), (3, "not UTF-8"));
     // A row already added is refused, not silently replaced.
     let e = rules.add("acme.tsv", table).unwrap_err();
-    assert_eq!(e.line, 2);
-    assert!(e.message.contains("already listed"), "{e}");
+    assert_eq!(e.line(), 2);
+    assert!(e.message().contains("already listed"), "{e}");
 }

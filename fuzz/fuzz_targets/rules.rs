@@ -19,7 +19,8 @@ fuzz_target!(|data: &[u8]| {
     let mut rules = Rules::new();
     if rules.add_bytes(name, rest).is_ok() {
         let body = br#"{"error":{"code":"x","message":"rate limit (1008)","type":"t"}}"#;
-        let _ = rules.classify(StatusCode::OK, &HeaderMap::new(), body);
-        let _ = rules.classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), rest);
+        let c = errnorm::Classifier::new().with_rules(rules);
+        let _ = c.classify(StatusCode::OK, &HeaderMap::new(), body);
+        let _ = c.classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), rest);
     }
 });

@@ -18,12 +18,26 @@ use crate::{Provider, Reason};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}: {message}")]
 pub struct RulesError {
+    file: String,
+    line: usize,
+    message: String,
+}
+
+impl RulesError {
     /// The file (or name) the rows came from.
-    pub file: String,
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
     /// The 1-based line (0 for the file as a whole).
-    pub line: usize,
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
     /// What is wrong.
-    pub message: String,
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 /// Rows loaded at runtime, read before the built-in tables: where a runtime row and a
@@ -36,17 +50,21 @@ pub struct RulesError {
 /// provider), `phrases.tsv` for shared phrases, `detect.tsv` for markers. The same
 /// validator as the build refuses what the build refuses, with `file:line: message`.
 ///
-/// Rules own their rows: a verdict borrows them, and dropping the rules frees them, so
-/// a gateway that reloads its rules builds new ones and drops the old.
+/// Rules are data: loaded into a [`Classifier`](crate::Classifier)
+/// ([`Classifier::with_rules`](crate::Classifier::with_rules)), which reads them on
+/// every entry point. They own their rows: a verdict borrows them, and dropping the
+/// classifier frees them, so a gateway that reloads its rules builds a new classifier
+/// and drops the old.
 ///
 /// ```
-/// use errnorm::{ErrorKind, Rules};
+/// use errnorm::{Classifier, ErrorKind, Rules};
 /// use http::{HeaderMap, StatusCode};
 ///
 /// let mut rules = Rules::new();
 /// rules.add("minimax.tsv", "id\twhere\tstatus\tkind\treason\tweight\tlang\tdescription\tsource\tnote\n2064\tbase_resp.status_code\t-\ttransient\toverloaded\texact\t-\tserver cluster under high load\tops runbook\t-\n").unwrap();
 /// let body = br#"{"base_resp":{"status_code":2064,"status_msg":"busy"}}"#;
-/// let v = rules.classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+/// let c = Classifier::new().with_rules(rules);
+/// let v = c.classify(StatusCode::OK, &HeaderMap::new(), body).unwrap();
 /// assert_eq!(v.kind(), ErrorKind::Transient);
 /// assert_eq!(v.rule().id(), "minimax:2064");
 /// ```

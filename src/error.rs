@@ -337,7 +337,7 @@ impl ApiError {
     pub fn basis(&self) -> Basis {
         self.inner.basis
     }
-    /// The id of the rule that decided (see [`Rule::id`](crate::Rule::id)).
+    /// The id of the rule that decided (see [`Rule::id`](crate::verdict::Rule::id)).
     pub fn rule_id(&self) -> &str {
         &self.inner.rule
     }

@@ -24,6 +24,18 @@
 //! assert_eq!(owned.to_string(), "quota error (insufficient_balance) from minimax, code 1008, http 500");
 //! ```
 //!
+//! # Where things are
+//!
+//! [`Classifier`] is the engine, with one method per job: [`Classifier::classify`] and
+//! [`Classifier::classify_as`] (a body, with or without a provider hint),
+//! [`Classifier::stream`] (SSE), [`Classifier::transport`] (no response),
+//! `Classifier::relay` (any `http_body::Body`, feature `http-body`),
+//! [`Classifier::advice`] and [`Classifier::next_delay`] (what now, never disagreeing),
+//! [`Classifier::client_error`]. The free [`classify`] and [`classify_as`] are shortcuts
+//! over [`Classifier::shared`]. The rest lives in a module per concept: [`advice`],
+//! [`client`], [`stream`], `relay`, [`rules`], [`tables`], [`redact`], [`verdict`],
+//! [`taxonomy`].
+//!
 //! # The rule for close kinds
 //!
 //! See [`ErrorKind`]: quota (never retry until billing changes) vs rate limit (retry
@@ -44,9 +56,9 @@
 //! Where no row decides (a proxy's own refusal, a self-hosted server, a provider that
 //! changed its wording), errnorm reads the error in whatever shape it comes, reads
 //! identifiers no row lists as words (`ModelNotAllowedForKey`: "model not allowed for
-//! key"), and weighs the vocabulary of failure ([`cues`], from `data/cues.tsv`) against
+//! key"), and weighs the vocabulary of failure ([`cues`](rules::cues), from `data/cues.tsv`) against
 //! the status: every cue found adds its weight to its kind, and the answer without
-//! words (a catch-all row, else the status) adds [`PRIOR`] to its own; the kind with the
+//! words (a catch-all row, else the status) adds [`PRIOR`](rules::PRIOR) to its own; the kind with the
 //! highest total wins, the answer without words on a tie. Delays and windows the body
 //! states ("Please try again in 2.4s", Google's `RetryInfo`, "per day") are read with the
 //! caps of headers, and by the taxonomy's rule a throttle over a window of hours is a
@@ -66,8 +78,8 @@
 //! # Handing errors on
 //!
 //! [`ApiError::client_error`] renders the error a gateway answers its own client with
-//! ([`ClientError`]: the status, the OpenAI and Anthropic envelopes) in the crate's own
-//! words; upstream text goes out only on request and through [`redact`].
+//! ([`ClientError`](client::ClientError): the status, the OpenAI and Anthropic envelopes) in the crate's own
+//! words; upstream text goes out only on request and through [`redact`](redact::redact).
 //! [`Verdict::evidence`] says which rule decided, where in the response, and the value.
 //!
 //! # Limits
@@ -75,25 +87,25 @@
 //! errnorm never panics on input and does work linear in the body: its JSON scanner
 //! reads a fixed set of keys at fixed depths and skips every other value with a depth
 //! counter, without recursion, so a body nested a million levels deep costs no stack; a
-//! body that is not JSON is [`BodyForm::Text`] or [`BodyForm::Unparsed`] and the status
-//! decides; only the first [`PHRASE_SCAN_LIMIT`] bytes of a message are searched for
-//! phrases, and upstream text is redacted over its first [`REDACT_LIMIT`] bytes (read a
+//! body that is not JSON is [`BodyForm::Text`](verdict::BodyForm::Text) or [`BodyForm::Unparsed`](verdict::BodyForm::Unparsed) and the status
+//! decides; only the first [`PHRASE_SCAN_LIMIT`](tables::PHRASE_SCAN_LIMIT) bytes of a message are searched for
+//! phrases, and upstream text is redacted over its first [`REDACT_LIMIT`](redact::REDACT_LIMIT) bytes (read a
 //! little past the cut, so that no secret is cut in half) with bounded output; `Retry-After`
-//! is clamped to [`MAX_RETRY_AFTER`].
+//! is clamped to [`MAX_RETRY_AFTER`](advice::MAX_RETRY_AFTER).
 //!
 //! # Features
 //!
 //! - `cli`: the `errnorm` command-line tool (`classify`, `explain`, `stats`). Off by
 //!   default so the library stays lean.
-//! - `http-response`: `classify_response` / `classify_response_as` for
-//!   `http::Response<B>` where `B: AsRef<[u8]>`.
 //! - `http-body`: [`Classifier::relay`] for any `http::Response<B: http_body::Body>`:
 //!   error bodies read with a cap and classified once, successful streams handed on as
 //!   they arrive and classified as they pass.
-//! - `reqwest`: `classify_reqwest`, classifying a `reqwest::Response` and keeping its
-//!   body; `Classifier::relay_reqwest`; `classify_reqwest_error`.
-//! - `axum`: `IntoResponse` for [`ClientError`].
-//! - `tower`: `AdvicePolicy`, a `tower::retry::Policy` driven by the advice.
+//! - `reqwest`: [`Classifier::transport`] names reqwest's timeout, connect and body
+//!   errors; with `http-body` (which it turns on), [`Classifier::relay`] reads a
+//!   `reqwest::Response` through `http::Response::from`.
+//! - `axum`: `IntoResponse` for [`ClientError`](client::ClientError).
+//! - `tower`: `advice::AdvicePolicy`, a `tower::retry::Policy` built from a
+//!   [`Classifier`] and driven by its advice.
 //! - `tracing`: events on the `errnorm` target for every classification, transport
 //!   failure and retry, with the stable ids as fields and no upstream text.
 

@@ -24,7 +24,7 @@ use crate::{ErrorKind, Provider, Reason};
 /// 4. [`MessagePhrase`](Basis::MessagePhrase): a known phrase in the message.
 /// 5. [`Cue`](Basis::Cue): the words of the response (its messages, wherever they are,
 ///    and identifiers no table lists, read as words) weighed by the vocabulary of
-///    failure against the answer of steps 6 and 7; see [`cues`](crate::cues).
+///    failure against the answer of steps 6 and 7; see [`cues`](crate::rules::cues).
 /// 6. Catch-all codes and types (`invalid_request_error`, `api_error`, ...): reported as
 ///    [`ProviderCode`](Basis::ProviderCode) or [`ErrorType`](Basis::ErrorType), but read
 ///    only after phrases and cues, since the message often says more.
@@ -55,7 +55,7 @@ pub enum Basis {
     /// Nothing known: an error under a non-error status, classed `transient/server_error`.
     Default,
     /// No response at all: the connection failed, timed out or broke mid-body
-    /// ([`classify_transport`](crate::classify_transport)).
+    /// ([`Classifier::transport`](crate::Classifier::transport)).
     Transport,
 }
 
@@ -296,7 +296,7 @@ impl<'a> Verdict<'a> {
 
     /// The delay the response asks for, whatever the kind: the longest binding one of
     /// `Retry-After` (seconds or HTTP-date), `retry-after-ms` and the rate-limit reset
-    /// headers of OpenAI and Anthropic (see [`retry_after`](crate::retry_after)).
+    /// headers of OpenAI and Anthropic (see [`retry_after`](crate::advice::retry_after)).
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }

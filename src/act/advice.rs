@@ -68,7 +68,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The name of what this scope cools down, for [`Cooldowns`](crate::Cooldowns):
+    /// The name of what this scope cools down, for [`Cooldowns`](crate::advice::Cooldowns):
     /// `key:<endpoint>/<key>`, `endpoint:<endpoint>` or `model:<endpoint>/<model>`.
     /// `key` is the gateway's own name for the credential (an id, never the secret).
     ///

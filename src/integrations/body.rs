@@ -730,7 +730,7 @@ where
     /// This relay as a body for the gateway's own client: the upstream's bytes, and in
     /// place of an upstream error event the gateway's own, rendered by `classifier`'s
     /// client options in their dialect (see
-    /// [`ClientError::sse_event`](crate::ClientError::sse_event)). `on_error` is told the
+    /// [`ClientError::sse_event`](crate::client::ClientError::sse_event)). `on_error` is told the
     /// error once, for cool-downs and metrics.
     pub fn into_body(
         self,

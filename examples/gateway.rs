@@ -134,7 +134,7 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
         Read::Error(r) => Outcome::Failed(r.error),
         Read::Stream(mut relay) => {
             if let Err(e) = relay.first_output().await {
-                return Outcome::Failed(e.error);
+                return Outcome::Failed(e.into_error());
             }
             gw.succeeded(up);
             let status = relay.status();
@@ -142,7 +142,7 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
             let (gw2, up2) = (gw.clone(), up.clone());
             // After the first token an error ends the stream with the gateway's own
             // event; the upstream is still told off for it.
-            let body = relay.into_body(&gw.classifier, move |e| gw2.failed(&up2, &e.error));
+            let body = relay.into_body(&gw.classifier, move |e| gw2.failed(&up2, e.error()));
             let mut res = Response::new(Body::new(body));
             *res.status_mut() = status;
             // An event stream, or a JSON answer too large to read first.

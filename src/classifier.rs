@@ -202,7 +202,7 @@ impl Classifier {
     /// let c = Classifier::new().with_provider(Provider::Minimax);
     /// let mut s = c.stream(StatusCode::OK, h);
     /// let e = s.feed(b"data: {\"base_resp\":{\"status_code\":1002,\"status_msg\":\"rate limit\"}}\n\n").unwrap();
-    /// assert_eq!(e.error.retry_after(), Some(std::time::Duration::from_secs(3)));
+    /// assert_eq!(e.error().retry_after(), Some(std::time::Duration::from_secs(3)));
     /// ```
     pub fn stream(&self, status: StatusCode, headers: HeaderMap) -> StreamClassifier {
         StreamClassifier::new(
@@ -376,19 +376,19 @@ mod tests {
         let e = s
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"busy\"}}\n\n")
             .unwrap();
-        assert_eq!(e.error.rule_id(), "minimax:2064");
+        assert_eq!(e.error().rule_id(), "minimax:2064");
         // Without the rules the code is unknown: its words decide ("busy").
         let mut plain = Classifier::new().stream(StatusCode::OK, HeaderMap::new());
         let e = plain
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"busy\"}}\n\n")
             .unwrap();
-        assert_eq!(e.error.rule_id(), "cue:busy");
+        assert_eq!(e.error().rule_id(), "cue:busy");
         // Without rules and words, the default decides.
         let mut plain = Classifier::new().stream(StatusCode::OK, HeaderMap::new());
         let e = plain
             .feed(b"data: {\"base_resp\":{\"status_code\":2064,\"status_msg\":\"x\"}}\n\n")
             .unwrap();
-        assert_eq!(e.error.rule_id(), "default");
+        assert_eq!(e.error().rule_id(), "default");
     }
 
     #[test]

@@ -25,15 +25,15 @@ use crate::{ErrorKind, Provider, Reason};
 /// only in [`ApiError::message`].
 ///
 /// ```
-/// use errnorm::{Action, ApiError, ErrorKind, stream::StreamClassifier};
-/// use http::StatusCode;
+/// use errnorm::{Action, ApiError, Classifier, ErrorKind};
+/// use http::{HeaderMap, StatusCode};
 ///
 /// // From a stream: Anthropic's overloaded_error mid-stream (its errors documentation).
-/// let mut s = errnorm::Classifier::shared().stream(StatusCode::OK, http::HeaderMap::new());
-/// let e: &ApiError = &s
+/// let mut s = Classifier::shared().stream(StatusCode::OK, HeaderMap::new());
+/// let e: &ApiError = s
 ///     .feed(b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
 ///     .unwrap()
-///     .error;
+///     .error();
 /// assert_eq!(e.kind(), ErrorKind::Transient);
 /// assert_eq!(e.advice().action, Action::Failover); // no delay given: go elsewhere
 /// assert_eq!(e.error_type(), Some("overloaded_error")); // Anthropic's type; it sends no code

@@ -18,23 +18,42 @@ use crate::{ApiError, Provider};
 /// let mut s = Classifier::shared().stream(StatusCode::OK, HeaderMap::new());
 /// s.feed(hi);
 /// let e = s.feed(b"data: {\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}\n\n").unwrap();
-/// assert!(e.after_output); // tokens went out: end the stream, do not retry silently
-/// assert_eq!(e.offset, hi.len() as u64); // cut the upstream's event here
+/// assert!(e.after_output()); // tokens went out: end the stream, do not retry silently
+/// assert_eq!(e.offset(), hi.len() as u64); // cut the upstream's event here
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamError {
+    pub(crate) error: ApiError,
+    pub(crate) after_output: bool,
+    pub(crate) offset: u64,
+}
+
+impl StreamError {
     /// The error.
-    pub error: ApiError,
+    pub fn error(&self) -> &ApiError {
+        &self.error
+    }
+
+    /// The error, owned.
+    pub fn into_error(self) -> ApiError {
+        self.error
+    }
+
     /// Whether an ordinary `data:` chunk came before the error: once tokens reached the
     /// client, retrying the request would repeat them, so a gateway should end the
     /// stream with the error rather than retry silently. Conservative: any ordinary
     /// chunk counts, metadata such as Anthropic's `message_start` included.
-    pub after_output: bool,
+    pub fn after_output(&self) -> bool {
+        self.after_output
+    }
+
     /// Where the error event starts in the stream, in bytes from its first byte: a
     /// gateway that relays the stream can cut the upstream's event there and send its
     /// own error event instead.
-    pub offset: u64,
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
 }
 
 /// Classifies an SSE response incrementally: feed it the bytes as they arrive, in
@@ -48,8 +67,8 @@ pub struct StreamError {
 /// let mut s = Classifier::shared().stream(StatusCode::OK, HeaderMap::new());
 /// assert!(s.feed(b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\nevent: err").is_none());
 /// let e = s.feed(b"or\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n").unwrap();
-/// assert_eq!(e.error.kind(), ErrorKind::Transient);
-/// assert!(e.after_output);
+/// assert_eq!(e.error().kind(), ErrorKind::Transient);
+/// assert!(e.after_output());
 /// ```
 #[derive(Debug)]
 pub struct StreamClassifier {
@@ -128,10 +147,10 @@ impl StreamClassifier {
     /// let c = Classifier::shared();
     /// let mut s = c.stream(StatusCode::OK, HeaderMap::new());
     /// s.feed(b"data: {\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow\"}}");
-    /// assert_eq!(s.finish().map(|e| e.error.kind()), Some(ErrorKind::RateLimit));
+    /// assert_eq!(s.finish().map(|e| e.error().kind()), Some(ErrorKind::RateLimit));
     ///
     /// let mut empty = c.stream(StatusCode::INTERNAL_SERVER_ERROR, HeaderMap::new());
-    /// assert_eq!(empty.finish().map(|e| e.error.kind()), Some(ErrorKind::Transient));
+    /// assert_eq!(empty.finish().map(|e| e.error().kind()), Some(ErrorKind::Transient));
     /// ```
     pub fn finish(&mut self) -> Option<&StreamError> {
         if self.found.is_none() && !self.finished {

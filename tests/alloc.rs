@@ -254,7 +254,7 @@ fn a_relay_fed_one_byte_at_a_time_holds_a_small_multiple_of_the_event() {
         while let Some(p) = relay.next().await {
             match p {
                 Piece::Data(b) => out += b.len(),
-                Piece::Error(e) => panic!("{:?}", e.error),
+                Piece::Error(e) => panic!("{:?}", e.error()),
             }
         }
         assert_eq!(out, EVENT);

@@ -151,10 +151,10 @@ async fn a_mid_stream_error_event_is_cut_where_it_starts() {
     // Only the ordinary event was handed on; nothing of the error event or after it.
     assert_eq!(out, HI);
     let e = err.expect("the error event");
-    assert_eq!(e.offset, HI.len() as u64);
-    assert!(e.after_output);
-    assert_eq!(e.error.reason(), Reason::RequestsPerTime);
-    assert_eq!(e.error.rule_id(), "minimax:1002");
+    assert_eq!(e.offset(), HI.len() as u64);
+    assert!(e.after_output());
+    assert_eq!(e.error().reason(), Reason::RequestsPerTime);
+    assert_eq!(e.error().rule_id(), "minimax:1002");
 }
 
 #[tokio::test]
@@ -164,7 +164,7 @@ async fn an_error_event_without_its_blank_line_at_the_end_is_still_found() {
     let c = Classifier::new();
     let (out, err) = sse_relay(&c, &parts).await;
     assert_eq!(out, HI);
-    assert_eq!(err.unwrap().error.reason(), Reason::Overloaded);
+    assert_eq!(err.unwrap().error().reason(), Reason::Overloaded);
 }
 
 #[tokio::test]
@@ -175,10 +175,10 @@ async fn a_stream_that_breaks_off_is_a_transport_error_after_what_was_sent() {
     let (out, err) = drain(c.relay(response(200, "text/event-stream", body)).await).await;
     assert_eq!(out, HI);
     let e = err.unwrap();
-    assert_eq!(e.error.reason(), Reason::UpstreamUnavailable);
-    assert_eq!(e.error.kind(), ErrorKind::Transient);
-    assert_eq!(e.offset, HI.len() as u64);
-    assert!(e.after_output);
+    assert_eq!(e.error().reason(), Reason::UpstreamUnavailable);
+    assert_eq!(e.error().kind(), ErrorKind::Transient);
+    assert_eq!(e.offset(), HI.len() as u64);
+    assert!(e.after_output());
 }
 
 #[tokio::test]
@@ -314,7 +314,7 @@ async fn the_relay_body_ends_with_the_gateways_own_event() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let s = seen.clone();
     let body = r.into_body(&c, move |e| {
-        s.lock().unwrap().push(e.error.rule_id().to_string())
+        s.lock().unwrap().push(e.error().rule_id().to_string())
     });
     use http_body_util::BodyExt;
     let out = body.collect().await.unwrap().to_bytes();
@@ -340,8 +340,8 @@ async fn an_error_before_the_first_output_can_still_fail_over() {
     let c = Classifier::new();
     let mut r = sse_stream(&c, &parts).await;
     let e = r.first_output().await.unwrap_err();
-    assert_eq!(e.error.reason(), Reason::Overloaded);
-    assert!(!e.after_output);
+    assert_eq!(e.error().reason(), Reason::Overloaded);
+    assert!(!e.after_output());
 }
 
 #[tokio::test]
@@ -354,8 +354,8 @@ async fn after_the_first_output_the_relay_hands_on_everything_it_read_ahead() {
     let (out, err) = drain(Upstream::Stream(r)).await;
     assert_eq!(out, [&b": keep-alive\n\n"[..], HI].concat());
     let e = err.unwrap();
-    assert!(e.after_output);
-    assert_eq!(e.error.rule_id(), "minimax:1002");
+    assert!(e.after_output());
+    assert_eq!(e.error().rule_id(), "minimax:1002");
 }
 
 /// A body of endless keep-alive comments, counting what was read of it.
@@ -433,7 +433,7 @@ mod chunking {
         rt.block_on(async {
             let c = Classifier::new();
             let (out, err) = sse_relay(&c, &parts).await;
-            (out, err.map(|e| (e.offset, e.error.reason())))
+            (out, err.map(|e| (e.offset(), e.error().reason())))
         })
     }
 
@@ -441,7 +441,7 @@ mod chunking {
         let mut s =
             errnorm::Classifier::shared().stream(http::StatusCode::OK, http::HeaderMap::new());
         s.feed(b);
-        s.finish().map(|e| (e.offset, e.error.reason()))
+        s.finish().map(|e| (e.offset(), e.error().reason()))
     }
 
     proptest! {
@@ -579,8 +579,8 @@ async fn an_error_event_over_the_limit_is_judged_by_its_first_bytes() {
             out.len()
         );
         let err = err.expect("the oversize event is the error");
-        assert_eq!(err.error.reason(), Reason::RequestsPerTime);
-        assert_eq!(err.offset, HI.len() as u64);
+        assert_eq!(err.error().reason(), Reason::RequestsPerTime);
+        assert_eq!(err.offset(), HI.len() as u64);
         // The client's stream: the upstream's text is nowhere in it.
         let r = sse_stream(&c, &parts).await;
         let body = r.into_body(&c, |_| {});

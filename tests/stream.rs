@@ -35,8 +35,8 @@ fn run(chunks: &[&[u8]]) -> (Option<(ErrorKind, errnorm::Reason)>, Option<bool>)
     }
     let e = s.finish();
     (
-        e.map(|e| (e.error.kind(), e.error.reason())),
-        e.map(|e| e.after_output),
+        e.map(|e| (e.error().kind(), e.error().reason())),
+        e.map(|e| e.after_output()),
     )
 }
 
@@ -82,7 +82,7 @@ fn an_endless_line_does_not_grow_memory_without_bound() {
     let e = s.feed(
         b"data: {\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}\n\n",
     );
-    assert_eq!(e.map(|e| e.error.kind()), Some(ErrorKind::RateLimit));
+    assert_eq!(e.map(|e| e.error().kind()), Some(ErrorKind::RateLimit));
 }
 
 mod chunking {
@@ -113,9 +113,9 @@ mod chunking {
         }
         let e = s.finish();
         (
-            e.map(|e| (e.error.kind(), e.error.reason())),
-            e.map(|e| e.after_output),
-            e.map(|e| e.offset),
+            e.map(|e| (e.error().kind(), e.error().reason())),
+            e.map(|e| e.after_output()),
+            e.map(|e| e.offset()),
         )
     }
 
@@ -170,8 +170,8 @@ mod chunking {
             s.feed(&b[..cut]);
             s.feed(&b[cut..]);
             let e = s.finish().unwrap();
-            assert_eq!(e.offset, first.len() as u64, "cut at {cut}");
-            assert!(b[e.offset as usize..].starts_with(b"event: error"));
+            assert_eq!(e.offset(), first.len() as u64, "cut at {cut}");
+            assert!(b[e.offset() as usize..].starts_with(b"event: error"));
         }
     }
 
@@ -180,7 +180,7 @@ mod chunking {
         for (status, kind) in [(500, ErrorKind::Transient), (429, ErrorKind::RateLimit)] {
             let status = StatusCode::from_u16(status).unwrap();
             let mut s = errnorm::Classifier::shared().stream(status, http::HeaderMap::new());
-            assert_eq!(s.finish().map(|e| e.error.kind()), Some(kind));
+            assert_eq!(s.finish().map(|e| e.error().kind()), Some(kind));
             assert_eq!(
                 classify(status, &HeaderMap::new(), b"").map(|v| v.kind()),
                 Some(kind)

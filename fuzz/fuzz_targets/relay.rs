@@ -65,7 +65,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 Piece::Error(e) => {
                     assert!(err.is_none(), "two errors");
-                    err = Some((e.offset, e.error.rule_id().to_string()));
+                    err = Some((e.offset(), e.error().rule_id().to_string()));
                 }
             }
         }
@@ -75,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
     s.feed(body);
     let want = s
         .finish()
-        .map(|e| (e.offset, e.error.rule_id().to_string()));
+        .map(|e| (e.offset(), e.error().rule_id().to_string()));
     assert_eq!(err, want);
     let upto = want.map_or(body.len(), |(o, _)| o as usize);
     assert_eq!(&out[..], &body[..upto]);

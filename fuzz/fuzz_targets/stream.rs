@@ -15,7 +15,7 @@ fn run(status: StatusCode, body: &[u8], chunk: usize) -> Option<(String, u64, bo
         }
     }
     s.finish()
-        .map(|e| (e.error.rule_id().to_string(), e.offset, e.after_output))
+        .map(|e| (e.error().rule_id().to_string(), e.offset(), e.after_output()))
 }
 
 fuzz_target!(|data: &[u8]| {

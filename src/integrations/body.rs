@@ -368,8 +368,8 @@ impl Classifier {
     /// let Some(Piece::Data(first)) = relay.next().await else { unreachable!() };
     /// assert!(first.starts_with(b"data: {\"choices\""));
     /// let Some(Piece::Error(e)) = relay.next().await else { unreachable!() };
-    /// assert_eq!(e.offset, first.len() as u64);
-    /// assert!(e.after_output);
+    /// assert_eq!(e.offset(), first.len() as u64);
+    /// assert!(e.after_output());
     /// assert!(relay.next().await.is_none());
     /// # });
     /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -621,7 +621,7 @@ where
     ///     .unwrap();
     /// let Upstream::Stream(mut relay) = Classifier::new().relay(res).await else { unreachable!() };
     /// // Overloaded before the first token: fail over, the client saw nothing.
-    /// assert_eq!(relay.first_output().await.unwrap_err().error.reason(), Reason::Overloaded);
+    /// assert_eq!(relay.first_output().await.unwrap_err().error().reason(), Reason::Overloaded);
     /// # });
     /// ```
     ///
@@ -637,7 +637,7 @@ where
                 return Ok(());
             }
             match poll_fn(|cx| self.poll_read(cx)).await {
-                Some(Piece::Error(e)) if !e.after_output => return Err(e),
+                Some(Piece::Error(e)) if !e.after_output() => return Err(e),
                 Some(p) => {
                     if let Piece::Data(b) = &p {
                         read = read.saturating_add(b.len());

@@ -30,6 +30,10 @@ use errnorm::{
     Action, ApiError, Classifier, Reason,
 };
 
+/// How long a stream may take to send its first token before the gateway gives up on
+/// the upstream and fails over.
+const FIRST_TOKEN: Duration = Duration::from_secs(30);
+
 /// One upstream: a name for logs and cool-downs, its URL and its key.
 #[derive(Debug, Clone)]
 pub struct Upstream {
@@ -133,8 +137,12 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
         }
         Read::Error(r) => Outcome::Failed(r.error),
         Read::Stream(mut relay) => {
-            if let Err(e) = relay.first_output().await {
-                return Outcome::Failed(e.into_error());
+            // An error before the first token fails over; so does a first token that
+            // never comes (the gateway's own timeout, advised like an upstream's).
+            match tokio::time::timeout(FIRST_TOKEN, relay.first_output()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Outcome::Failed(e.into_error()),
+                Err(_) => return Outcome::Failed(ApiError::own_timeout("first_token_timeout")),
             }
             gw.succeeded(up);
             let status = relay.status();

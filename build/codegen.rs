@@ -29,7 +29,7 @@ pub fn generate_parts(dir: &Path) -> Result<Vec<(&'static str, String)>, String>
     let mut provider = String::new();
     gen_provider(&mut provider, &providers);
     let mut tables = String::new();
-    gen_rows(&mut tables, &rows)?;
+    gen_rows(&mut tables, &rows, &providers)?;
     gen_detect(&mut tables, dir, &providers, &rows)?;
     let mut detect = String::new();
     gen_detect_code(&mut detect, dir, &providers)?;
@@ -217,7 +217,11 @@ crate::taxonomy::ids!(Provider {{
     .ok();
 }
 
-fn gen_rows(out: &mut String, rows: &[Owned]) -> Result<(), String> {
+fn gen_rows(
+    out: &mut String,
+    rows: &[Owned],
+    providers: &[schema::ProviderRow],
+) -> Result<(), String> {
     let mut items = String::new();
     for o in rows {
         let r = &o.row;
@@ -283,9 +287,28 @@ fn gen_rows(out: &mut String, rows: &[Owned]) -> Result<(), String> {
         })
         .ok_or_else(|| format!("data: no perfect hash found for field `{}`", f.name()))?;
         let hits: Vec<String> = m.values().map(|v| format!("&{v:?}")).collect();
+        // Each key's owners as a mask (a provider's bit by its registry index, the
+        // shared phrases' bit 63), so that "does a row of P list it" and "do its rows
+        // share one owner" are a bit test, not a walk over the rows.
+        let mut owners = Vec::with_capacity(m.len());
+        for v in m.values() {
+            let mut mask = 0u64;
+            for &i in v {
+                let bit = match rows.get(usize::from(i)).and_then(|o| o.provider.as_deref()) {
+                    None => 63,
+                    Some(id) => providers
+                        .iter()
+                        .position(|p| p.id == id)
+                        .filter(|&n| n < 63)
+                        .ok_or_else(|| format!("data: provider `{id}` has no owner bit"))?,
+                };
+                mask |= 1u64 << bit;
+            }
+            owners.push(mask);
+        }
         writeln!(
             tables,
-            "    // {name}\n    StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{keys:?}, hits: &[{hits}] }},",
+            "    // {name}\n    StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{keys:?}, hits: &[{hits}], owners: &{owners:?} }},",
             name = f.name(),
             hits = hits.join(", ")
         )

@@ -34,6 +34,8 @@ pub(crate) struct Evidence<'a, 'r> {
 pub(crate) struct Hits<'r> {
     runtime: &'r [CodeInfo],
     builtin: &'static [u16],
+    /// The owners of the built-in rows, a bit each (see `tables::owner_bit`).
+    mask: u64,
     /// A provider whose rows are left out (the leave-one-provider-out measurement).
     skip: Option<Owner>,
 }
@@ -42,6 +44,7 @@ impl<'r> Hits<'r> {
     const NONE: Hits<'static> = Hits {
         runtime: &[],
         builtin: &[],
+        mask: 0,
         skip: None,
     };
 
@@ -58,31 +61,21 @@ impl<'r> Hits<'r> {
             .filter(move |r| skip != Some(r.owner))
     }
 
-    /// The one owner of every row, if they share one (the built-in rows alone when no
-    /// runtime row lists the value: the common case, without the chained iterator).
+    /// The one owner of every row, if they share one (from the built-in rows' owner
+    /// mask when no runtime row lists the value: the common case, one bit count).
     pub(crate) fn sole_owner(&self) -> Option<Owner> {
         if self.runtime.is_empty() && self.skip.is_none() {
-            let rows = tables::all_rows();
-            let mut it = self
-                .builtin
-                .iter()
-                .filter_map(|&i| rows.get(usize::from(i)));
-            let first = it.next()?.owner;
-            return it.all(|r| r.owner == first).then_some(first);
+            return tables::owner_of_bit(self.mask);
         }
         let first = self.iter().next()?.owner;
         self.iter().all(|r| r.owner == first).then_some(first)
     }
 
-    /// Whether a row of `owner` lists the value (the built-in rows alone, without the
-    /// chained iterator, when no runtime row does).
+    /// Whether a row of `owner` lists the value (a bit of the built-in rows' owner mask
+    /// when no runtime row does).
     pub(crate) fn has_owner(&self, owner: Owner) -> bool {
         if self.runtime.is_empty() && self.skip.is_none() {
-            let rows = tables::all_rows();
-            return self
-                .builtin
-                .iter()
-                .any(|&i| rows.get(usize::from(i)).is_some_and(|r| r.owner == owner));
+            return self.mask & tables::owner_bit(owner) != 0;
         }
         self.iter().any(|r| r.owner == owner)
     }
@@ -213,10 +206,14 @@ impl<'a, 'r> Evidence<'a, 'r> {
         }
         let rules = self.rules;
         let h = self
-            .with_key(field, |key| Hits {
-                runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
-                builtin: tables::lookup_indices(field, key),
-                skip: held_out(),
+            .with_key(field, |key| {
+                let (builtin, mask) = tables::lookup_entry(field, key);
+                Hits {
+                    runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
+                    builtin,
+                    mask,
+                    skip: held_out(),
+                }
             })
             .unwrap_or(Hits::NONE);
         if let Some(slot) = self.cache.iter_mut().find(|(f, _)| f.is_none()) {

@@ -205,6 +205,8 @@ pub(crate) struct StrTable {
     slots: &'static [u16],
     keys: &'static [&'static str],
     hits: &'static [&'static [u16]],
+    /// Each key's owners (see [`owner_bit`]).
+    owners: &'static [u64],
 }
 
 impl StrTable {
@@ -214,23 +216,50 @@ impl StrTable {
         slots: &[],
         keys: &[],
         hits: &[],
+        owners: &[],
     };
 
     #[inline]
-    fn get(&self, key: &[u8]) -> &'static [u16] {
+    fn get(&self, key: &[u8]) -> (&'static [u16], u64) {
         if self.slots.is_empty() {
-            return &[];
+            return (&[], 0);
         }
         let s = phash::slot(phash::hash_bytes(key, self.seed), self.bits);
         let Some(&i) = self.slots.get(s) else {
-            return &[];
+            return (&[], 0);
         };
         let i = usize::from(i);
         match self.keys.get(i) {
-            Some(k) if k.as_bytes() == key => self.hits.get(i).copied().unwrap_or_default(),
-            _ => &[],
+            Some(k) if k.as_bytes() == key => (
+                self.hits.get(i).copied().unwrap_or_default(),
+                self.owners.get(i).copied().unwrap_or_default(),
+            ),
+            _ => (&[], 0),
         }
     }
+}
+
+/// An owner's bit in a key's owner mask: a built-in provider's registry index, bit 63
+/// for the shared phrases; none for a runtime provider (its rows are not built in).
+#[inline]
+pub(crate) fn owner_bit(o: Owner) -> u64 {
+    match o {
+        Owner::Builtin(p) => 1u64 << (p as u32),
+        Owner::Shared => 1u64 << 63,
+        Owner::Runtime(_) => 0,
+    }
+}
+
+/// The owner of a mask with one bit set.
+pub(crate) fn owner_of_bit(mask: u64) -> Option<Owner> {
+    if mask.count_ones() != 1 {
+        return None;
+    }
+    let n = mask.trailing_zeros();
+    if n == 63 {
+        return Some(Owner::Shared);
+    }
+    Provider::ALL.get(n as usize).copied().map(Owner::Builtin)
 }
 
 /// A detection marker: the provider it names and the terms that must all hold.
@@ -259,7 +288,15 @@ use generated::{PHRASES, ROWS, TABLES};
 /// registry order.
 #[inline]
 pub(crate) fn lookup_indices(field: Field, key: &[u8]) -> &'static [u16] {
-    TABLES.get(field as usize).map_or(&[][..], |t| t.get(key))
+    lookup_entry(field, key).0
+}
+
+/// [`lookup_indices`] and the mask of the rows' owners (see [`owner_bit`]).
+#[inline]
+pub(crate) fn lookup_entry(field: Field, key: &[u8]) -> (&'static [u16], u64) {
+    TABLES
+        .get(field as usize)
+        .map_or((&[][..], 0), |t| t.get(key))
 }
 
 /// The built-in rows that list `key` in `field`, in registry order.
@@ -426,6 +463,30 @@ pub(crate) fn longest_phrase<'r>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The owner mask build.rs writes beside each key is the set of its rows' owners,
+    /// and reads back as the one owner where there is one.
+    #[test]
+    fn every_key_s_owner_mask_is_its_rows_owners() {
+        let mut keys = 0;
+        for t in TABLES.iter() {
+            for (i, k) in t.keys.iter().enumerate() {
+                let rows: Vec<Owner> = t.hits[i]
+                    .iter()
+                    .map(|&r| ROWS[usize::from(r)].owner)
+                    .collect();
+                let mask = rows.iter().fold(0, |m, &o| m | owner_bit(o));
+                assert_eq!(t.owners[i], mask, "{k}");
+                assert_eq!(t.get(k.as_bytes()).1, mask, "{k}");
+                let sole = rows.iter().all(|&o| o == rows[0]).then_some(rows[0]);
+                assert_eq!(owner_of_bit(mask), sole, "{k}");
+                keys += 1;
+            }
+        }
+        assert!(keys > 700, "{keys} keys");
+        assert_eq!(owner_of_bit(0), None);
+        assert_eq!(owner_of_bit(owner_bit(Owner::Shared)), Some(Owner::Shared));
+    }
 
     #[test]
     fn longest_phrase_wins() {

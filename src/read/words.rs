@@ -62,13 +62,28 @@ impl Words {
         if s.trim().is_empty() {
             return;
         }
-        // Byte by byte, through a table for ASCII: a byte of another character is copied
-        // as it is (so the text stays UTF-8), a typographic apostrophe becomes one.
+        // Runs of bytes kept as they are (lower-case letters, digits, spaces, most
+        // punctuation, the bytes of non-ASCII characters) are copied whole; the rest
+        // byte by byte, through a table for ASCII: a byte of another character is
+        // copied as it is (so the text stays UTF-8), a typographic apostrophe becomes
+        // one.
         let b = s.as_bytes();
         self.buf.reserve(2 * b.len() + 1);
         let mut lower = false;
         let mut i = 0;
-        while let Some(&c) = b.get(i) {
+        while i < b.len() {
+            let rest = b.get(i..).unwrap_or_default();
+            let run = rest
+                .iter()
+                .position(|&c| !SAME[usize::from(c)])
+                .unwrap_or(rest.len());
+            if run > 0 {
+                self.buf
+                    .extend_from_slice(rest.get(..run).unwrap_or_default());
+                lower = rest.get(run - 1).is_some_and(u8::is_ascii_lowercase);
+                i += run;
+            }
+            let Some(&c) = b.get(i) else { break };
             i += 1;
             if c < 0x80 {
                 // An identifier quoted in a message is split as one
@@ -139,6 +154,24 @@ impl Words {
 }
 
 /// ASCII folded for matching: lower case, and `_`, `-` and white space as a space.
+/// The bytes [`Words::text`] copies unchanged in runs: ASCII that [`FOLD`] keeps and
+/// that starts no word (not a capital), and every byte of a non-ASCII character but
+/// the first byte of a typographic apostrophe.
+static SAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c < 0x80 {
+            FOLD[i] == c && !c.is_ascii_uppercase()
+        } else {
+            c != 0xE2
+        };
+        i += 1;
+    }
+    t
+};
+
 static FOLD: [u8; 128] = {
     let mut t = [0u8; 128];
     let mut i = 0;
@@ -185,6 +218,60 @@ mod tests {
             ident("GenerateRequestsPerDayPerProjectPerModel-FreeTier"),
             "generate requests per day per project per model free tier"
         );
+    }
+
+    /// The byte-by-byte reading `Words::text` does in runs: the definition it must
+    /// keep to.
+    fn text_by_bytes(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut lower = false;
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            i += 1;
+            if c < 0x80 {
+                if lower && c.is_ascii_uppercase() {
+                    out.push(b' ');
+                }
+                lower = c.is_ascii_lowercase();
+                out.push(FOLD[usize::from(c)]);
+            } else if c == 0xE2 && b.get(i..i + 2) == Some(&[0x80, 0x99]) {
+                out.push(b'\'');
+                lower = false;
+                i += 2;
+            } else {
+                out.push(c);
+                lower = false;
+            }
+        }
+        out.push(b'\n');
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn runs_read_as_bytes_do(s in "([a-zA-Z0-9 _\\-\t\n.,'’é余额]{0,40})") {
+            let mut w = Words::default();
+            w.text(&s);
+            if !s.trim().is_empty() {
+                proptest::prop_assert_eq!(w.as_str(), text_by_bytes(&s));
+            }
+        }
+    }
+
+    #[test]
+    fn runs_read_as_bytes_do_on_real_messages() {
+        for s in [
+            "Too many tokens, please wait before trying again.",
+            "ProvisionedThroughputExceededException: isn’t supported",
+            "Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM)",
+            "当前分组上游负载已饱和，请稍后再试",
+            "aB_c-D\tE\nf’g’",
+        ] {
+            let mut w = Words::default();
+            w.text(s);
+            assert_eq!(w.as_str(), text_by_bytes(s), "{s}");
+        }
     }
 
     #[test]

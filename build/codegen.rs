@@ -294,7 +294,7 @@ fn gen_rows(
         for v in m.values() {
             let mut mask = 0u64;
             for &i in v {
-                let bit = match rows.get(usize::from(i)).and_then(|o| o.provider.as_deref()) {
+                let bit = match rows.get(i).and_then(|o| o.provider.as_deref()) {
                     None => 63,
                     Some(id) => providers
                         .iter()

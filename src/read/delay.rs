@@ -175,7 +175,7 @@ pub(crate) fn first_delay(text: &str, now: SystemTime) -> Option<Duration> {
 pub(crate) fn time_numbers(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || loop {
-        let start = i + b.get(i..)?.iter().position(u8::is_ascii_digit)?;
+        let start = i + first_digit(b.get(i..)?)?;
         let mut j = start;
         while b.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'.') {
             j += 1;
@@ -195,6 +195,29 @@ pub(crate) fn time_numbers(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
             return Some(start);
         }
     })
+}
+
+/// The index of the first ASCII digit in `b`: eight bytes at a time (a byte is a digit
+/// when, XORed with `0`, it is under 10; the lowest flagged byte is exact, as borrows
+/// only reach upwards), the tail byte by byte.
+fn first_digit(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    for chunk in b.chunks_exact(8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let y = u64::from_le_bytes(w) ^ (ONES * u64::from(b'0'));
+        let hit = y.wrapping_sub(ONES * 10) & !y & HIGH;
+        if hit != 0 {
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|j| i + j)
 }
 
 /// The delay a trigger right before `number` (only whitespace between) announces.
@@ -364,6 +387,29 @@ fn chinese(words: &str) -> Option<(usize, Duration)> {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn the_first_digit_is_found_as_byte_by_byte(b in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            proptest::prop_assert_eq!(super::first_digit(&b), b.iter().position(u8::is_ascii_digit));
+        }
+    }
+
+    #[test]
+    fn the_first_digit_on_every_byte_at_every_place() {
+        for place in 0..20 {
+            for c in 0..=255u8 {
+                let mut b = vec![b'x'; 20];
+                b[place] = c;
+                let want = b.iter().position(u8::is_ascii_digit);
+                assert_eq!(super::first_digit(&b), want, "{c} at {place}");
+                // Digits and their neighbours in the ASCII table after it.
+                b.extend_from_slice(b"/:0");
+                let want = b.iter().position(u8::is_ascii_digit);
+                assert_eq!(super::first_digit(&b), want, "{c} at {place}, then more");
+            }
+        }
+    }
+
     use super::*;
 
     fn d(s: &str) -> Option<Duration> {

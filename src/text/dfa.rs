@@ -20,8 +20,12 @@ pub(crate) struct Dfa {
     /// Classes per state (the row length).
     stride: u32,
     /// Transitions: `trans[state + class]` is the next state's row offset, with
-    /// [`MATCH`] set when that state ends a pattern.
+    /// [`MATCH`] set when that state ends a pattern; padded with zeros to a power of
+    /// two, so that an index masked by [`Dfa::mask`] is in bounds by construction and
+    /// the walk needs no bounds check per byte.
     trans: Box<[u32]>,
+    /// `trans.len() - 1`.
+    mask: usize,
     /// For each state (by row index), its range in `outs`.
     out_at: Box<[(u32, u32)]>,
     /// The patterns each state ends, its own first, then those of its suffixes, longest
@@ -145,9 +149,12 @@ impl Dfa {
                 *t |= MATCH;
             }
         }
+        let len = trans.len().checked_next_power_of_two()?;
+        trans.resize(len, 0);
         Some(Dfa {
             classes,
             stride: u32::try_from(stride).ok()?,
+            mask: len - 1,
             trans: trans.into_boxed_slice(),
             out_at: out_at.into_boxed_slice(),
             outs: outs.into_boxed_slice(),
@@ -181,17 +188,28 @@ impl Dfa {
     }
 
     #[inline(always)]
-    fn step(&self, s: u32, b: u8) -> u32 {
+    fn step(&self, trans: &[u32], s: u32, b: u8) -> u32 {
         let c = u32::from(self.classes[usize::from(b)]);
-        self.trans.get((s + c) as usize).copied().unwrap_or(0)
+        trans
+            .get((s + c) as usize & self.mask)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The transitions, as a slice whose length the compiler knows to be `mask + 1`
+    /// (so that [`Dfa::step`]'s masked index needs no check).
+    #[inline(always)]
+    fn table(&self) -> Option<&[u32]> {
+        self.trans.get(..=self.mask)
     }
 
     /// Calls `f(pattern, end)` for every match in `hay`, overlaps included, in the order
     /// of their ends (at one end, longest first); stops when `f` returns `false`.
     pub(crate) fn each(&self, hay: &[u8], mut f: impl FnMut(u32, usize) -> bool) {
+        let Some(trans) = self.table() else { return };
         let mut s = 0u32;
         for (i, &b) in hay.iter().enumerate() {
-            let t = self.step(s, b);
+            let t = self.step(trans, s, b);
             s = t & !MATCH;
             if t & MATCH != 0 {
                 let (a, e) = self
@@ -210,9 +228,12 @@ impl Dfa {
 
     /// Whether any pattern occurs in `hay`.
     pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
+        let Some(trans) = self.table() else {
+            return false;
+        };
         let mut s = 0u32;
         for &b in hay {
-            let t = self.step(s, b);
+            let t = self.step(trans, s, b);
             if t & MATCH != 0 {
                 return true;
             }
@@ -224,10 +245,11 @@ impl Dfa {
     /// The best pattern in `hay` by the order given to [`Dfa::with_best`] (which must
     /// have been called), or `None`.
     pub(crate) fn best(&self, hay: &[u8], better: impl Fn(u32, u32) -> bool) -> Option<u32> {
+        let trans = self.table()?;
         let mut s = 0u32;
         let mut best = u32::MAX;
         for &b in hay {
-            let t = self.step(s, b);
+            let t = self.step(trans, s, b);
             s = t & !MATCH;
             if t & MATCH != 0 {
                 let p = self

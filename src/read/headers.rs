@@ -129,7 +129,17 @@ impl<'h> Seen<'h> {
     }
 
     fn delay_of(&self, now: impl Fn() -> SystemTime) -> Option<Duration> {
-        let binds = |remaining: usize| self.text(remaining).map_or(true, |r| r == "0");
+        // A remaining count binds when it is 0 or absent: compared as bytes.
+        let binds = |remaining: usize| {
+            self.vals
+                .get(remaining)
+                .copied()
+                .flatten()
+                .map_or(true, |r| r.as_bytes().trim_ascii() == b"0")
+        };
+        // The clock, read once and only for a date.
+        let at = std::cell::OnceCell::new();
+        let now = || *at.get_or_init(&now);
         let mut best: Option<Duration> = None;
         let mut take = |d: Option<Duration>| {
             if let Some(d) = d {
@@ -202,7 +212,12 @@ fn parse_number(v: &str, unit: f64) -> Option<Duration> {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
-    let n: f64 = v.parse().ok()?;
+    // Whole numbers (the common `Retry-After: 30`) without the float parser.
+    let n: f64 = if v.len() <= 15 && !v.contains('.') {
+        v.bytes().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) as f64
+    } else {
+        v.parse().ok()?
+    };
     let secs = n * unit;
     if !secs.is_finite() {
         return None;
@@ -308,6 +323,23 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    #[test]
+    fn numbers_whole_and_fractional_alike() {
+        let secs = |s: f64| Some(Duration::from_secs_f64(s));
+        assert_eq!(parse_number("30", 1.0), secs(30.0));
+        assert_eq!(parse_number("0", 1.0), secs(0.0));
+        assert_eq!(parse_number("1.5", 1.0), secs(1.5));
+        assert_eq!(parse_number("250", 1e-3), secs(0.25));
+        assert_eq!(parse_number("999999999999999", 1.0), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            parse_number("99999999999999999999", 1.0),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(parse_number("-1", 1.0), None);
+        assert_eq!(parse_number("", 1.0), None);
+        assert_eq!(parse_number("1e3", 1.0), None);
+    }
 
     fn h(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut m = HeaderMap::new();

@@ -148,7 +148,7 @@ impl<'h> Seen<'h> {
         };
         take(
             self.text(RETRY_AFTER)
-                .and_then(|v| parse_retry_after(v, &now)),
+                .and_then(|v| parse_retry_after(v, now)),
         );
         take(
             self.text(RETRY_AFTER_MS)

@@ -493,12 +493,39 @@ fn ws(b: &[u8], i: usize) -> usize {
         None => i,
         Some(_) => {
             let rest = b.get(i..).unwrap_or_default();
-            i + rest
-                .iter()
-                .position(|&c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
-                .unwrap_or(rest.len())
+            i + ws_run(rest)
         }
     }
+}
+
+/// The length of the run of JSON white space that starts `b`: eight bytes at a time
+/// (pretty-printed bodies indent by runs of that size), the tail byte by byte.
+#[inline]
+fn ws_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    // The high bit of each byte of `v` that is zero, exactly (no carry crosses bytes).
+    let zero = |v: u64| !(((v & LOW) + LOW) | v | LOW);
+    let mut i = 0;
+    for chunk in b.chunks_exact(8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        let ws = zero(w ^ (ONES * u64::from(b' ')))
+            | zero(w ^ (ONES * u64::from(b'\n')))
+            | zero(w ^ (ONES * u64::from(b'\r')))
+            | zero(w ^ (ONES * u64::from(b'\t')));
+        let other = !ws & !LOW;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let rest = b.get(i..).unwrap_or_default();
+    i + rest
+        .iter()
+        .position(|&c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+        .unwrap_or(rest.len())
 }
 
 /// An object at `i` (its `{`): calls `field(key, i)` with `i` at each value, which
@@ -683,5 +710,38 @@ fn number(t: &[u8]) -> Val<'static> {
             Val::Int(v as i64)
         }
         _ => Val::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn by_bytes(b: &[u8]) -> usize {
+        b.iter()
+            .position(|&c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+            .unwrap_or(b.len())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_white_space_run_is_measured_as_byte_by_byte(
+            b in proptest::collection::vec(
+                proptest::sample::select(vec![b' ', b'\n', b'\r', b'\t', b'x', 0u8, 0x8A, 0xA0, 0x89, b'"']),
+                0..40,
+            )
+        ) {
+            proptest::prop_assert_eq!(super::ws_run(&b), by_bytes(&b));
+        }
+    }
+
+    #[test]
+    fn a_white_space_run_before_every_byte_value() {
+        for c in 0..=255u8 {
+            for run in 0..20 {
+                let mut b = vec![b' '; run];
+                b.push(c);
+                b.extend_from_slice(b"  x");
+                assert_eq!(super::ws_run(&b), by_bytes(&b), "{c} after {run}");
+            }
+        }
     }
 }

@@ -267,6 +267,8 @@ fn to_cow<'a>(t: &Text<'a>) -> Option<std::borrow::Cow<'a, str>> {
     match t {
         Text::Raw(b) => std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed),
         Text::Decoded(s) => Some(std::borrow::Cow::Owned(s.to_string())),
-        Text::Escaped(_) => t.as_str().map(|s| std::borrow::Cow::Owned(s.into_owned())),
+        Text::Escaped(_) | Text::Wide(_) => {
+            t.as_str().map(|s| std::borrow::Cow::Owned(s.into_owned()))
+        }
     }
 }

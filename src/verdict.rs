@@ -253,10 +253,10 @@ impl<'a> Verdict<'a> {
         match t {
             Text::Raw(b) => std::str::from_utf8(b).ok(),
             Text::Decoded(s) => Some(s),
-            Text::Escaped(_) => {
+            Text::Escaped(_) | Text::Wide(_) => {
                 let decode = |t: &Option<Text<'_>>| {
                     let t = t.as_ref()?;
-                    matches!(t, Text::Escaped(_))
+                    matches!(t, Text::Escaped(_) | Text::Wide(_))
                         .then(|| t.as_str().map(std::borrow::Cow::into_owned))
                         .flatten()
                 };

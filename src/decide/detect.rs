@@ -147,7 +147,7 @@ fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &Term<'_>) -> bool {
             // Found in the body as it is, the text holds it decoded too, unless the
             // needle could begin inside an escape (`\u0028` is `(`; `(` is never
             // part of one): the escaped message is not decoded to be searched.
-            Value::Text(Text::Escaped(raw))
+            Value::Text(Text::Escaped(raw) | Text::Wide(raw))
                 if !v.contains('\\')
                     && !v.starts_with(|c: char| c.is_ascii_alphanumeric() || "\"/".contains(c))
                     && contains(raw, v.as_bytes()) =>

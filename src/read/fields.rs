@@ -33,7 +33,12 @@ pub enum BodyForm {
 #[derive(Debug, Clone)]
 pub(crate) enum Text<'a> {
     Raw(&'a [u8]),
+    /// With escapes, checked, one of them of an ASCII character or of `。` (decoding
+    /// could change what a code or an ASCII word reads like).
     Escaped(&'a [u8]),
+    /// With escapes, checked, none of an ASCII character or of `。` (CJK text, `\"`):
+    /// a code or an ASCII word reads alike decoded or not.
+    Wide(&'a [u8]),
     Decoded(Box<str>),
 }
 
@@ -54,7 +59,7 @@ impl<'a> Text<'a> {
         match self {
             Text::Raw(b) => f(b),
             Text::Decoded(s) => f(s.as_bytes()),
-            Text::Escaped(raw) => with_decoded(raw, f),
+            Text::Escaped(raw) | Text::Wide(raw) => with_decoded(raw, f),
         }
     }
 
@@ -62,7 +67,7 @@ impl<'a> Text<'a> {
     /// for values that never carry escapes in practice (an AWS error name).
     pub(crate) fn raw(&self) -> &[u8] {
         match self {
-            Text::Raw(b) | Text::Escaped(b) => b,
+            Text::Raw(b) | Text::Escaped(b) | Text::Wide(b) => b,
             Text::Decoded(s) => s.as_bytes(),
         }
     }
@@ -73,7 +78,7 @@ impl<'a> Text<'a> {
         match self {
             Text::Raw(b) => Cow::Borrowed(b),
             Text::Decoded(s) => Cow::Borrowed(s.as_bytes()),
-            Text::Escaped(raw) => {
+            Text::Escaped(raw) | Text::Wide(raw) => {
                 let mut s = String::with_capacity(raw.len());
                 unescape_into(raw, Some(&mut s));
                 Cow::Owned(s.into_bytes())
@@ -86,7 +91,7 @@ impl<'a> Text<'a> {
         match self {
             Text::Raw(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
             Text::Decoded(s) => Some(Cow::Borrowed(s)),
-            Text::Escaped(raw) => {
+            Text::Escaped(raw) | Text::Wide(raw) => {
                 let mut s = String::with_capacity(raw.len());
                 unescape_into(raw, Some(&mut s));
                 Some(Cow::Owned(s))
@@ -100,11 +105,21 @@ impl<'a> Text<'a> {
         match self {
             Text::Raw(b) => String::from_utf8_lossy(b),
             Text::Decoded(s) => Cow::Owned(s.into_string()),
-            Text::Escaped(raw) => {
+            Text::Escaped(raw) | Text::Wide(raw) => {
                 let mut s = String::with_capacity(raw.len());
                 unescape_into(raw, Some(&mut s));
                 Cow::Owned(s)
             }
+        }
+    }
+
+    /// An escaped text as the scanner makes it (its escapes checked and told apart).
+    #[cfg(test)]
+    pub(crate) fn escaped(raw: &'a [u8]) -> Text<'a> {
+        if escapes_ascii(raw) {
+            Text::Escaped(raw)
+        } else {
+            Text::Wide(raw)
         }
     }
 
@@ -178,11 +193,11 @@ fn hex4(h: &[u8]) -> Option<u32> {
 
 /// Whether the body of a JSON string with escapes is one serde_json accepts (as
 /// [`unescape_into`] with no output, in one pass without calls per escape): valid
-/// UTF-8, known escapes, surrogates in pairs.
-pub(crate) fn valid_escaped(raw: &[u8]) -> bool {
-    if std::str::from_utf8(raw).is_err() {
-        return false;
-    }
+/// UTF-8, known escapes, surrogates in pairs; `None` if not, else whether an escape is
+/// of an ASCII character or of `。` (see `escapes_ascii`), found in the same pass.
+pub(crate) fn check_escaped(raw: &[u8]) -> Option<bool> {
+    std::str::from_utf8(raw).ok()?;
+    let mut ascii = false;
     let mut i = 0;
     while i < raw.len() {
         if raw.get(i) != Some(&b'\\') {
@@ -190,11 +205,13 @@ pub(crate) fn valid_escaped(raw: &[u8]) -> bool {
             continue;
         }
         match raw.get(i + 1) {
-            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+            Some(b'"' | b'\\' | b'/') => i += 2,
+            Some(b'b' | b'f' | b'n' | b'r' | b't') => {
+                ascii = true;
+                i += 2;
+            }
             Some(b'u') => {
-                let Some(hi) = raw.get(i + 2..i + 6).and_then(hex4) else {
-                    return false;
-                };
+                let hi = raw.get(i + 2..i + 6).and_then(hex4)?;
                 i += 6;
                 match hi {
                     0xD800..=0xDBFF => {
@@ -203,23 +220,27 @@ pub(crate) fn valid_escaped(raw: &[u8]) -> bool {
                             .and_then(|r| r.strip_prefix(b"\\u"))
                             .and_then(hex4);
                         if !lo.is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) {
-                            return false;
+                            return None;
                         }
                         i += 6;
                     }
-                    0xDC00..=0xDFFF => return false,
+                    0xDC00..=0xDFFF => return None,
+                    // `\u0029` is `)`; `\u3002` is `。`, which ends a sentence too.
+                    0..=0xFF | 0x3002 => ascii = true,
                     _ => {}
                 }
             }
-            _ => return false,
+            _ => return None,
         }
     }
-    true
+    Some(ascii)
 }
 
 /// Whether decoding could change what the code-in-message reading sees: an escape of an
 /// ASCII character (`\u0029` is `)`, `\n` is whitespace) or of `。`. Escapes of other
-/// characters, `\"`, `\\` and `\/` leave it as it is.
+/// characters, `\"`, `\\` and `\/` leave it as it is. The definition
+/// [`check_escaped`]'s flag keeps to, in a pass of its own.
+#[cfg(test)]
 pub(crate) fn escapes_ascii(raw: &[u8]) -> bool {
     let mut i = 0;
     while let Some(j) = raw.get(i..).and_then(|r| memchr::memchr(b'\\', r)) {
@@ -587,15 +608,15 @@ mod tests {
         for bad in [&br"\x"[..], br"\u12", br"\ud800", br"\udc00x", b"\xff"] {
             assert!(!unescape_into(bad, None), "{bad:?}");
         }
-        let t = Text::Escaped(br#"say \"hi\"\n\u00e9\ud83d\ude00"#);
+        let t = Text::escaped(br#"say \"hi\"\n\u00e9\ud83d\ude00"#);
         assert!(unescape_into(t.raw(), None));
         t.with(|b| assert_eq!(b, "say \"hi\"\né😀".as_bytes()));
         assert_eq!(t, Text::Decoded("say \"hi\"\né😀".into()));
         assert_ne!(t, Text::Raw(br#"say \"hi\"\n\u00e9\ud83d\ude00"#));
         // Whitespace written as escapes is whitespace.
-        assert!(Text::Escaped(br"\n\t ").is_empty());
+        assert!(Text::escaped(br"\n\t ").is_empty());
         // A text read while another is being read gets a buffer of its own.
-        let u = Text::Escaped(br"\u4f59\u989d");
+        let u = Text::escaped(br"\u4f59\u989d");
         t.with(|a| u.with(|b| assert!(a.starts_with(b"say") && b == "余额".as_bytes())));
         assert_eq!(u.as_str().as_deref(), Some("余额"));
     }
@@ -603,7 +624,7 @@ mod tests {
 
 #[cfg(test)]
 mod check_tests {
-    use super::{escapes_ascii, unescape_into, valid_escaped};
+    use super::{check_escaped, escapes_ascii, unescape_into};
 
     #[test]
     fn the_one_pass_check_refuses_what_decoding_refuses() {
@@ -623,16 +644,27 @@ mod check_tests {
             b"caf\xc3\xa9 \\u00e9",
             b"\xc3\\n\xa9",
         ] {
-            assert_eq!(valid_escaped(s), unescape_into(s, None), "{s:?}");
+            assert_eq!(check_escaped(s).is_some(), unescape_into(s, None), "{s:?}");
+            if let Some(ascii) = check_escaped(s) {
+                assert_eq!(ascii, escapes_ascii(s), "{s:?}");
+            }
         }
     }
 
     #[test]
     fn escapes_of_ascii_are_told_apart() {
-        assert!(!escapes_ascii(br#"\u4f59\u989d \"x\" \\ \/ (1008)"#));
-        assert!(escapes_ascii(br"balance (1008\u0029"));
-        assert!(escapes_ascii(br"balance (1008)\n"));
-        assert!(escapes_ascii(br"\u3002"));
-        assert!(!escapes_ascii(br"\\u0029"));
+        for (s, ascii) in [
+            (&br#"\u4f59\u989d \"x\" \\ \/ (1008)"#[..], false),
+            (br"balance (1008\u0029", true),
+            (br"balance (1008)\n", true),
+            (br"\u3002", true),
+            (br"\u00e9", true),
+            (br"\u0100", false),
+            (br"\\u0029", false),
+            (br"\ud83d\ude00", false),
+        ] {
+            assert_eq!(escapes_ascii(s), ascii, "{s:?}");
+            assert_eq!(check_escaped(s), Some(ascii), "{s:?}");
+        }
     }
 }

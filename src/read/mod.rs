@@ -252,7 +252,7 @@ pub(crate) fn code_in_message(msg: &[u8]) -> Option<i64> {
 /// ignores (CJK words, quotes: the common case), else decoded.
 pub(crate) fn code_in_text(t: &Text<'_>) -> Option<i64> {
     match t {
-        Text::Escaped(raw) if !fields::escapes_ascii(raw) => code_in_message(raw),
+        Text::Wide(raw) => code_in_message(raw),
         _ => t.with(code_in_message),
     }
 }
@@ -384,7 +384,7 @@ mod text_tests {
     }
     #[test]
     fn an_escaped_message_is_read_as_it_came_only_where_no_escape_is_near() {
-        let c = |raw: &'static [u8]| code_in_text(&Text::Escaped(raw));
+        let c = |raw: &'static [u8]| code_in_text(&Text::escaped(raw));
         assert_eq!(c(br"\u4f59\u989d\u4e0d\u8db3 (1008)"), Some(1008));
         assert_eq!(c(br"\u4f59 (request id: 2024061512345678901234567)"), None);
         // Escapes in the part that decides are decoded: `\u0029` is `)`.

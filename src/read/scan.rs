@@ -19,7 +19,7 @@
 
 use memchr::memchr2;
 
-use super::fields::{unescape_into, valid_escaped, Fields, Text, Val};
+use super::fields::{check_escaped, unescape_into, Fields, Text, Val};
 use crate::schema::Field;
 
 /// Reads a JSON document (the body from its first non-space byte) into `f`, which
@@ -453,7 +453,13 @@ impl<'a> Cur<'a> {
         let raw = self.b.get(start..end)?;
         if escaped {
             // Checked now (as serde_json would refuse it), decoded only when read.
-            valid_escaped(raw).then_some(Text::Escaped(raw))
+            check_escaped(raw).map(|ascii| {
+                if ascii {
+                    Text::Escaped(raw)
+                } else {
+                    Text::Wide(raw)
+                }
+            })
         } else {
             Some(Text::Raw(raw))
         }

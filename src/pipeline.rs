@@ -127,15 +127,11 @@ pub(crate) fn run_read<'a>(
         let mut seen = Seen::default();
         seen.fill(headers);
         let mut ev = Evidence::new(fields.as_deref(), headers, &seen, rules);
-        let screen = decide::screen(&mut ev, status, hint, look)?;
-        let mut d = screen.decision;
-        if decide::wants_nested(d.as_ref()) {
-            if let Some(raw) = ev.fields.and_then(|f| f.raw.as_ref()) {
-                if let Some(n) = raw.with(|raw| nested(raw, headers, &seen, rules)) {
-                    d = Some(n);
-                }
-            }
-        }
+        let screen = decide::screen(&mut ev, status, hint, look, |ev| {
+            let raw = ev.fields?.raw.as_ref()?;
+            raw.with(|raw| nested(raw, headers, &seen, rules))
+        })?;
+        let d = screen.decision;
         let header_delay = seen.delay(SystemTime::now);
         let (d, retry_after) = decide::finish(&mut ev, status, d, header_delay);
         (d, screen.owner, screen.detected, ev.msg_code, retry_after)

@@ -44,6 +44,7 @@ pub(crate) fn screen<'r>(
     status: StatusCode,
     hint: Option<Provider>,
     first_look: Look,
+    nested: impl FnOnce(&Evidence<'_, 'r>) -> Option<Decision<'r>>,
 ) -> Option<Screen<'r>> {
     if first_look == Look::Ask
         && status.as_u16() < 400
@@ -59,7 +60,13 @@ pub(crate) fn screen<'r>(
             (o, o.is_some())
         }
     };
-    let d = exact(ev, owner).or_else(|| catch_all(ev, owner));
+    // An aggregator's wrapped upstream body (OpenRouter's `error.metadata.raw`) says
+    // more than the wrapper ("Provider returned error"), unless the wrapper has an exact
+    // row of its own: it is read after the exact rows, before the wrapper's phrase.
+    let d = exact_rows(ev, owner)
+        .or_else(|| nested(ev))
+        .or_else(|| phrase(ev))
+        .or_else(|| catch_all(ev, owner));
     Some(Screen {
         owner,
         detected,
@@ -75,13 +82,6 @@ pub(crate) struct Screen<'r> {
     pub detected: bool,
     /// What the rows decide, if anything.
     pub decision: Option<Decision<'r>>,
-}
-
-/// Whether an aggregator's wrapped upstream body (OpenRouter's `error.metadata.raw`)
-/// should be read: the wrapper ("Provider returned error") says less than the upstream's
-/// own body, unless the wrapper has an exact code of its own.
-pub(crate) fn wants_nested(d: Option<&Decision<'_>>) -> bool {
-    !d.is_some_and(Decision::is_exact_code)
 }
 
 /// The decision of an upstream body wrapped as a string, from its own evidence: its
@@ -325,18 +325,25 @@ fn foreign_number(row: &CodeInfo, prefer: Option<Owner>, f: Field) -> bool {
 
 /// The exact steps: code fields, a code in the message, type fields, a phrase.
 fn exact<'r>(ev: &mut Evidence<'_, 'r>, prefer: Option<Owner>) -> Option<Decision<'r>> {
+    exact_rows(ev, prefer).or_else(|| phrase(ev))
+}
+
+/// The exact rows: code fields, a code in the message, type fields.
+fn exact_rows<'r>(ev: &mut Evidence<'_, 'r>, prefer: Option<Owner>) -> Option<Decision<'r>> {
     by_field(ev, prefer, Step::Code, false)
         .or_else(|| by_field(ev, prefer, Step::InMessage, false))
         .or_else(|| by_field(ev, prefer, Step::Type, false))
-        .or_else(|| {
-            ev.phrase().map(|(row, path)| Decision {
-                reason: row.reason,
-                basis: Basis::MessagePhrase,
-                rule: Rule::Phrase(row),
-                path,
-                field: None,
-            })
-        })
+}
+
+/// The best phrase in the message.
+fn phrase<'r>(ev: &mut Evidence<'_, 'r>) -> Option<Decision<'r>> {
+    ev.phrase().map(|(row, path)| Decision {
+        reason: row.reason,
+        basis: Basis::MessagePhrase,
+        rule: Rule::Phrase(row),
+        path,
+        field: None,
+    })
 }
 
 /// The catch-all rows of code and type fields.

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use super::headers::{parse_go_duration, parse_rfc3339, MAX_RETRY_AFTER};
+use super::headers::{decimal, parse_go_duration, parse_rfc3339, MAX_RETRY_AFTER};
 use crate::text::dfa::Dfa;
 
 /// What follows a trigger: a delay, a reset date, or a window's length.
@@ -311,7 +311,9 @@ fn duration(s: &str) -> Option<Duration> {
         return Some(d);
     }
     // A number, then a unit word.
-    let n: f64 = token.parse().ok().filter(|n: &f64| n.is_finite())?;
+    let n: f64 = decimal(token.as_bytes())
+        .or_else(|| token.parse().ok())
+        .filter(|n: &f64| n.is_finite())?;
     let rest = s.get(token.len()..)?.trim_start();
     let unit = rest
         .split(|c: char| !c.is_ascii_alphabetic())

@@ -212,17 +212,39 @@ fn parse_number(v: &str, unit: f64) -> Option<Duration> {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
-    // Whole numbers (the common `Retry-After: 30`) without the float parser.
-    let n: f64 = if v.len() <= 15 && !v.contains('.') {
-        v.bytes().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) as f64
-    } else {
-        v.parse().ok()?
-    };
+    let n = decimal(v.as_bytes())?;
     let secs = n * unit;
     if !secs.is_finite() {
         return None;
     }
     Duration::try_from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())).ok()
+}
+
+/// A decimal number of digits with at most one `.` (`30`, `2.392`, `.5`, `1.`), as
+/// `str::parse::<f64>` reads it: up to 15 digits exactly without the float parser (the
+/// digits as an integer, divided by a power of ten: one rounding, as the parser's),
+/// longer ones by the parser.
+pub(crate) fn decimal(b: &[u8]) -> Option<f64> {
+    let dot = b.iter().position(|&c| c == b'.');
+    let (int, frac) = match dot {
+        Some(i) => (b.get(..i)?, b.get(i + 1..)?),
+        None => (b, &b[..0]),
+    };
+    let digits = |p: &[u8]| p.iter().all(u8::is_ascii_digit);
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return None;
+    }
+    if int.len() + frac.len() > 15 {
+        return std::str::from_utf8(b).ok()?.parse().ok();
+    }
+    let m = int
+        .iter()
+        .chain(frac)
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    Some(m as f64 / POW10.get(frac.len()).copied()?)
 }
 
 /// A Go-style duration as OpenAI writes it: `6m0s`, `1s`, `20ms`, `1h2m3.5s`.
@@ -237,7 +259,7 @@ pub(crate) fn parse_go_duration(s: &str) -> Option<Duration> {
             .iter()
             .take_while(|c| c.is_ascii_digit() || **c == b'.')
             .count();
-        let num: f64 = std::str::from_utf8(rest.get(..n)?).ok()?.parse().ok()?;
+        let num = decimal(rest.get(..n)?)?;
         rest = rest.get(n..)?;
         let u = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
         let unit = match rest.get(..u)? {
@@ -323,6 +345,36 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    proptest::proptest! {
+        #[test]
+        fn decimals_read_as_the_float_parser_reads_them(s in "[0-9.]{0,20}") {
+            proptest::prop_assert_eq!(decimal(s.as_bytes()), s.parse::<f64>().ok());
+        }
+    }
+
+    #[test]
+    fn decimals_at_the_edges() {
+        for s in [
+            "0",
+            "30",
+            "2.392",
+            ".5",
+            "1.",
+            ".",
+            "",
+            "1.2.3",
+            "999999999999999",
+            "0.000000000000001",
+            "1234567890.12345",
+            "12345678901234567890",
+            "00012",
+            "0.1",
+            "0.3",
+        ] {
+            assert_eq!(decimal(s.as_bytes()), s.parse::<f64>().ok(), "{s}");
+        }
+    }
 
     #[test]
     fn numbers_whole_and_fractional_alike() {

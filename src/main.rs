@@ -147,6 +147,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader stopped reading (`| head`): not an error, as for any Unix filter.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("errnorm: {e}");
             ExitCode::from(2)

@@ -29,6 +29,41 @@ fn lines(out: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// `errnorm classify FILE | head -1`: the reader goes away after one line; the tool
+/// ends quietly with success, as a Unix filter does, not with "Broken pipe".
+#[test]
+fn a_reader_that_stops_reading_ends_the_tool_quietly() {
+    use std::io::BufRead;
+    let line = br#"{"status": 429, "body": "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"}"#;
+    let path = std::env::temp_dir().join(format!("errnorm-pipe-{}.jsonl", std::process::id()));
+    let mut input = Vec::new();
+    for _ in 0..20_000 {
+        input.extend_from_slice(line);
+        input.push(b'\n');
+    }
+    std::fs::write(&path, &input).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_errnorm"))
+        .args(["classify", path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader (and the pipe's read end) is dropped here.
+    let out = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(first.contains("rate_limit"), "{first}");
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn the_readme_example_file_classifies_line_for_line() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/responses.jsonl");

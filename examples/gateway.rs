@@ -31,7 +31,7 @@ use errnorm::{
 };
 
 /// How long a stream may take to send its first token before the gateway gives up on
-/// the upstream and fails over.
+/// the upstream (by default).
 const FIRST_TOKEN: Duration = Duration::from_secs(30);
 
 /// One upstream: a name for logs and cool-downs, its URL and its key.
@@ -55,6 +55,8 @@ pub struct Gateway {
     pub http: reqwest::Client,
     /// Which keys, endpoints and models rest.
     pub cooldowns: Mutex<Cooldowns>,
+    /// How long a stream may take to send its first token.
+    pub first_token: Duration,
 }
 
 impl Gateway {
@@ -70,6 +72,7 @@ impl Gateway {
                 .build()
                 .unwrap_or_default(),
             cooldowns: Mutex::new(Cooldowns::new(1, Duration::from_secs(300), 10_000)),
+            first_token: FIRST_TOKEN,
         }
     }
 
@@ -139,7 +142,7 @@ async fn attempt(gw: &Arc<Gateway>, up: &Upstream, body: &Bytes) -> Outcome {
         Read::Stream(mut relay) => {
             // An error before the first token fails over; so does a first token that
             // never comes (the gateway's own timeout, advised like an upstream's).
-            match tokio::time::timeout(FIRST_TOKEN, relay.first_output()).await {
+            match tokio::time::timeout(gw.first_token, relay.first_output()).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Outcome::Failed(e.into_error()),
                 Err(_) => return Outcome::Failed(ApiError::own_timeout("first_token_timeout")),

@@ -26,6 +26,8 @@ use tokio::net::TcpListener;
 enum Reply {
     /// Writes these pieces (a pause between them) and closes.
     Pieces(Vec<Vec<u8>>),
+    /// Writes these bytes, then says nothing for this long, then closes.
+    Stall(Vec<u8>, Duration),
 }
 
 fn json(status: u16, body: &str) -> Reply {
@@ -75,7 +77,18 @@ async fn mock(replies: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
                 }
             }
             let n = count.fetch_add(1, Ordering::SeqCst);
-            let Reply::Pieces(pieces) = replies[n.min(replies.len() - 1)].clone();
+            let pieces = match replies[n.min(replies.len() - 1)].clone() {
+                Reply::Pieces(pieces) => pieces,
+                Reply::Stall(head, pause) => {
+                    // Held by a task of its own, so that the next request is served.
+                    tokio::spawn(async move {
+                        let _ = s.write_all(&head).await;
+                        let _ = s.flush().await;
+                        tokio::time::sleep(pause).await;
+                    });
+                    continue;
+                }
+            };
             for p in pieces {
                 if s.write_all(&p).await.is_err() {
                     break;
@@ -98,6 +111,11 @@ async fn refused() -> String {
 
 /// Starts the gateway over these upstream URLs (named a, b, c, ...); fast retries.
 async fn start(urls: Vec<String>) -> String {
+    start_with(urls, Duration::from_secs(30)).await
+}
+
+/// [`start`], with this bound on a stream's first token.
+async fn start_with(urls: Vec<String>, first_token: Duration) -> String {
     let upstreams = urls
         .into_iter()
         .enumerate()
@@ -114,7 +132,9 @@ async fn start(urls: Vec<String>) -> String {
                 .with_jitter(Duration::ZERO),
         )
         .with_client(ClientOptions::default().with_own_credentials());
-    let gw = Arc::new(Gateway::new(upstreams, classifier));
+    let mut gw = Gateway::new(upstreams, classifier);
+    gw.first_token = first_token;
+    let gw = Arc::new(gw);
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(l, router(gw)).await });
@@ -331,4 +351,30 @@ async fn an_error_event_split_across_writes_never_reaches_the_client_in_part() {
     assert!(tail.starts_with("data: {\"error\":"), "{tail}");
     assert!(!tail.contains("Rate limit reached"), "{tail}");
     assert_eq!(tail.matches("data:").count(), 1, "{tail}");
+}
+
+/// A stream whose first token never comes: the gateway's own timeout (not an upstream's
+/// answer) fails the upstream over, and the next one answers.
+#[tokio::test]
+async fn a_first_token_that_never_comes_fails_over() {
+    let head =
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n".to_vec();
+    let (a, a_n) = mock(vec![Reply::Stall(head, Duration::from_secs(5))]).await;
+    let (b, b_n) = mock(vec![json(200, OK)]).await;
+    let gw = start_with(vec![a, b], Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let (status, body) = ask(&gw).await;
+    assert_eq!((status, body.as_str()), (200, OK));
+    // The timeout is retried on the same upstream within the policy's budget (it is a
+    // timeout: advised as a retry), then the next upstream answers; long before the
+    // stalled upstream would have closed.
+    let [tried_a, tried_b] = served(&[&a_n, &b_n])[..] else {
+        unreachable!()
+    };
+    assert!(tried_a >= 1 && tried_b == 1, "{tried_a} {tried_b}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
 }

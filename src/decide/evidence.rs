@@ -36,8 +36,6 @@ pub(crate) struct Hits<'r> {
     builtin: &'static [u16],
     /// The owners of the built-in rows, a bit each (see `tables::owner_bit`).
     mask: u64,
-    /// A provider whose rows are left out (the leave-one-provider-out measurement).
-    skip: Option<Owner>,
 }
 
 impl<'r> Hits<'r> {
@@ -45,12 +43,12 @@ impl<'r> Hits<'r> {
         runtime: &[],
         builtin: &[],
         mask: 0,
-        skip: None,
     };
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'r CodeInfo> + '_ {
         let rows = tables::all_rows();
-        let skip = self.skip;
+        // A provider whose rows are left out (the leave-one-provider-out measurement).
+        let skip = held_out();
         self.runtime
             .iter()
             .chain(
@@ -64,7 +62,7 @@ impl<'r> Hits<'r> {
     /// The one owner of every row, if they share one (from the built-in rows' owner
     /// mask when no runtime row lists the value: the common case, one bit count).
     pub(crate) fn sole_owner(&self) -> Option<Owner> {
-        if self.runtime.is_empty() && self.skip.is_none() {
+        if self.runtime.is_empty() && held_out().is_none() {
             return tables::owner_of_bit(self.mask);
         }
         let first = self.iter().next()?.owner;
@@ -74,14 +72,14 @@ impl<'r> Hits<'r> {
     /// Whether a row of `owner` lists the value (a bit of the built-in rows' owner mask
     /// when no runtime row does).
     pub(crate) fn has_owner(&self, owner: Owner) -> bool {
-        if self.runtime.is_empty() && self.skip.is_none() {
+        if self.runtime.is_empty() && held_out().is_none() {
             return self.mask & tables::owner_bit(owner) != 0;
         }
         self.iter().any(|r| r.owner == owner)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        if self.skip.is_some() {
+        if held_out().is_some() {
             return self.iter().next().is_none();
         }
         self.runtime.is_empty() && self.builtin.is_empty()
@@ -90,7 +88,7 @@ impl<'r> Hits<'r> {
     /// The row that answers: the preferred provider's, else the first (runtime rows
     /// first, then registry order).
     pub(crate) fn best(&self, prefer: Option<Owner>) -> Option<&'r CodeInfo> {
-        if self.runtime.is_empty() && self.skip.is_none() {
+        if self.runtime.is_empty() && held_out().is_none() {
             let rows = tables::all_rows();
             let row = |i: &u16| rows.get(usize::from(*i));
             if let Some(p) = prefer {
@@ -212,7 +210,6 @@ impl<'a, 'r> Evidence<'a, 'r> {
                     runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
                     builtin,
                     mask,
-                    skip: held_out(),
                 }
             })
             .unwrap_or(Hits::NONE);

@@ -15,7 +15,8 @@ use crate::schema::{Field, Step};
 use crate::verdict::{Code, Rule, Verdict};
 use crate::Provider;
 
-/// Classifies a response, detecting the provider from the body's shape.
+/// Classifies a response, detecting the provider from the body's shape: a shortcut
+/// for [`Classifier::shared`](crate::Classifier::shared)`().classify(..)`.
 ///
 /// Returns `None` when the response is not an error: a status below 400 whose body does
 /// not say it is an error (a MiniMax `base_resp` with code 0, an SSE stream of ordinary
@@ -47,7 +48,8 @@ pub fn classify<'a>(
 
 /// Classifies a response from a known provider: its rows are preferred where several
 /// providers list the same value, and detection is skipped; every other provider's rows
-/// still apply, so a forwarded OpenAI or Anthropic error is still understood.
+/// still apply, so a forwarded OpenAI or Anthropic error is still understood. A shortcut
+/// for [`Classifier::shared`](crate::Classifier::shared)`().classify_as(..)`.
 ///
 /// ```
 /// use errnorm::{classify_as, ErrorKind, Provider, Reason};
@@ -68,7 +70,6 @@ pub fn classify_as<'a>(
     run(None, Some(provider), status, headers, body)
 }
 
-/// Runtime rules as a door of their own: the pipeline with these rules read first.
 /// Classifies with optional runtime rules read before the built-in tables.
 pub(crate) fn run<'a>(
     rules: Option<&'a Rules>,

@@ -249,7 +249,9 @@ impl ApiError {
                 provider_name: None,
                 provider_detected: false,
                 code: Some(Code::Name(std::borrow::Cow::Borrowed(code))),
-                message: Some(detail),
+                // A client's error names the URL it failed on, and a URL may carry a
+                // key in its query (`?key=`): redacted like upstream text.
+                message: Some(crate::text::redact::redact(&detail).into_owned()),
                 error_type: None,
                 basis: Basis::Transport,
                 rule: format!("transport:{code}"),

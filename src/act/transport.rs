@@ -141,4 +141,25 @@ mod tests {
         );
         assert_eq!(error(&refused).message(), Some("request failed"));
     }
+
+    /// An HTTP client's error names the URL it failed on; a key in its query does not
+    /// reach the error's message.
+    #[test]
+    fn a_key_in_a_failed_url_is_redacted() {
+        #[derive(Debug)]
+        struct Failed;
+        impl std::fmt::Display for Failed {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("error sending request for url (https://generativelanguage.googleapis.com/v1beta/models/m:generateContent?key=AIzaSyA1234567890abcdefGHIJklmnopqrstu)")
+            }
+        }
+        impl std::error::Error for Failed {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                None
+            }
+        }
+        let m = error(&Failed).message().unwrap_or_default().to_string();
+        assert!(!m.contains("AIzaSy"), "{m}");
+        assert!(m.contains("generativelanguage.googleapis.com"), "{m}");
+    }
 }

@@ -8,7 +8,7 @@ use errnorm::{classify, stream::StreamClassifier, Classifier, ErrorKind};
 use http::{HeaderMap, StatusCode};
 
 /// A stream classifier for a stream under this status, from the shared classifier.
-fn stream(status: StatusCode) -> StreamClassifier {
+fn stream_under(status: StatusCode) -> StreamClassifier {
     Classifier::shared().stream(status, HeaderMap::new())
 }
 
@@ -34,7 +34,7 @@ fn expected(body: &[u8]) -> Option<(ErrorKind, errnorm::Reason)> {
 }
 
 fn run(chunks: &[&[u8]]) -> (Option<(ErrorKind, errnorm::Reason)>, Option<bool>) {
-    let mut s = stream(StatusCode::OK);
+    let mut s = stream_under(StatusCode::OK);
     for c in chunks {
         s.feed(c);
     }
@@ -76,7 +76,7 @@ fn output_before_the_error_is_reported() {
 
 #[test]
 fn an_endless_line_does_not_grow_memory_without_bound() {
-    let mut s = stream(StatusCode::OK);
+    let mut s = stream_under(StatusCode::OK);
     let junk = vec![b'e'; 64 << 10];
     s.feed(b"event: error\ndata: ");
     for _ in 0..64 {
@@ -108,7 +108,7 @@ mod chunking {
         Option<bool>,
         Option<u64>,
     ) {
-        let mut s = stream(status);
+        let mut s = stream_under(status);
         let mut at = 0;
         let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (body.len() + 1)).collect();
         cuts.sort_unstable();
@@ -170,7 +170,7 @@ mod chunking {
         let err = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
         let b = [&first[..], &err[..]].concat();
         for cut in 0..=b.len() {
-            let mut s = stream(StatusCode::OK);
+            let mut s = stream_under(StatusCode::OK);
             s.feed(&b[..cut]);
             s.feed(&b[cut..]);
             let e = s.finish().unwrap();
@@ -183,14 +183,14 @@ mod chunking {
     fn an_empty_stream_under_an_error_status_gets_the_status_verdict() {
         for (status, kind) in [(500, ErrorKind::Transient), (429, ErrorKind::RateLimit)] {
             let status = StatusCode::from_u16(status).unwrap();
-            let mut s = stream(status);
+            let mut s = stream_under(status);
             assert_eq!(s.finish().map(|e| e.error().kind()), Some(kind));
             assert_eq!(
                 classify(status, &HeaderMap::new(), b"").map(|v| v.kind()),
                 Some(kind)
             );
         }
-        let mut ok = stream(StatusCode::OK);
+        let mut ok = stream_under(StatusCode::OK);
         assert!(ok.finish().is_none());
     }
 }

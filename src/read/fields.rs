@@ -78,11 +78,7 @@ impl<'a> Text<'a> {
         match self {
             Text::Raw(b) => Cow::Borrowed(b),
             Text::Decoded(s) => Cow::Borrowed(s.as_bytes()),
-            Text::Escaped(raw) | Text::Wide(raw) => {
-                let mut s = String::with_capacity(raw.len());
-                unescape_into(raw, Some(&mut s));
-                Cow::Owned(s.into_bytes())
-            }
+            Text::Escaped(raw) | Text::Wide(raw) => Cow::Owned(decoded(raw).into_bytes()),
         }
     }
 
@@ -91,11 +87,7 @@ impl<'a> Text<'a> {
         match self {
             Text::Raw(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
             Text::Decoded(s) => Some(Cow::Borrowed(s)),
-            Text::Escaped(raw) | Text::Wide(raw) => {
-                let mut s = String::with_capacity(raw.len());
-                unescape_into(raw, Some(&mut s));
-                Some(Cow::Owned(s))
-            }
+            Text::Escaped(raw) | Text::Wide(raw) => Some(Cow::Owned(decoded(raw))),
         }
     }
 
@@ -105,11 +97,7 @@ impl<'a> Text<'a> {
         match self {
             Text::Raw(b) => String::from_utf8_lossy(b),
             Text::Decoded(s) => Cow::Owned(s.into_string()),
-            Text::Escaped(raw) | Text::Wide(raw) => {
-                let mut s = String::with_capacity(raw.len());
-                unescape_into(raw, Some(&mut s));
-                Cow::Owned(s)
-            }
+            Text::Escaped(raw) | Text::Wide(raw) => Cow::Owned(decoded(raw)),
         }
     }
 
@@ -126,6 +114,14 @@ impl<'a> Text<'a> {
     pub(crate) fn is_empty(&self) -> bool {
         self.with(|b| b.iter().all(u8::is_ascii_whitespace))
     }
+}
+
+/// A checked escaped string, decoded into a new `String` (for a value that outlives the
+/// thread's reused buffer).
+fn decoded(raw: &[u8]) -> String {
+    let mut s = String::with_capacity(raw.len());
+    unescape_into(raw, Some(&mut s));
+    s
 }
 
 /// Decodes the body of a JSON string that has escapes into `out`, or only checks it

@@ -351,6 +351,25 @@ impl Classifier {
     /// success body longer than the limit is handed back as a relay too (the bytes read
     /// come first), so a large answer is never cut.
     ///
+    /// Any `http_body::Body` will do; a `reqwest::Response` becomes one with
+    /// `http::Response::from(res)` (feature `reqwest`, reqwest 0.13), and a failed
+    /// `send()` is a [`Classifier::transport`] error:
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "reqwest")]
+    /// # async fn f(c: errnorm::Classifier) -> Result<(), errnorm::ApiError> {
+    /// use errnorm::relay::Upstream;
+    ///
+    /// let sent = reqwest::Client::new().post("http://127.0.0.1:8080/v1/chat/completions").send().await;
+    /// let res = sent.map_err(|e| c.transport(&e))?;
+    /// match c.relay(http::Response::from(res)).await {
+    ///     Upstream::Complete(answer) => { /* hand answer.into_response() on */ }
+    ///     Upstream::Error(failed) => return Err(failed.error),
+    ///     Upstream::Stream(relay) => { /* relay.first_output(), then relay.into_body(..) */ }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
     /// ```
     /// # tokio_test_block_on(async {
     /// use errnorm::{Classifier, relay::{Piece, Upstream}};

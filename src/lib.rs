@@ -136,9 +136,10 @@ pub use provider::Provider;
 pub use taxonomy::{ErrorKind, Reason};
 pub use verdict::{Basis, Verdict};
 
-/// What to do about an error: the advice (retry, fail over, fail, with a delay, the
-/// status for the gateway's client, which credential is at fault and what to cool
-/// down), its limits, the retry policy, the cool-down tracker, and `Retry-After`.
+/// What to do about an error: the advice (retry, fail over, or answer the client at
+/// once; the delay, the status for the gateway's client, what to do with the credential
+/// and what to cool down), its limits, the retry policy, the facts both forms of an
+/// error give it, the cool-down tracker, and `Retry-After`.
 pub mod advice {
     pub use crate::act::advice::{
         Action, Advice, AdviceOptions, Credential, Facts, RetryPolicy, Scope,

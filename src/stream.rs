@@ -1,5 +1,6 @@
 //! Errors that arrive mid-stream: an incremental classifier fed the bytes of an SSE
-//! response in chunks of any size.
+//! response in chunks of any size, made by
+//! [`Classifier::stream`](crate::Classifier::stream).
 
 use http::{HeaderMap, StatusCode};
 

@@ -1,4 +1,6 @@
-//! The verdict on one error response, borrowing from the body.
+//! The verdict on one error response, borrowing from the body: what decided it
+//! ([`Basis`], [`Rule`], [`Evidence`]), the provider's own code ([`Code`]) and the
+//! form the body came in ([`BodyForm`]).
 
 use std::borrow::Cow;
 use std::fmt;

@@ -117,11 +117,12 @@ impl AdvicePolicy {
         self
     }
 
-    fn random(&mut self) -> f64 {
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    /// The next number in [0, 1) of the xorshift sequence in `rng`.
+    fn random(rng: &mut u64) -> f64 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        (*rng >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// The delay before retrying `res`, or `None` not to retry.
@@ -133,9 +134,10 @@ impl AdvicePolicy {
 
     /// The classifier's delay for an error with these facts, counted and reported.
     fn decide(&mut self, f: Facts, rule: &str) -> Option<Duration> {
-        let classifier = self.classifier.clone();
-        let attempt = self.attempts;
-        let d = classifier.next_delay_with(f, attempt, &mut || self.random())?;
+        let rng = &mut self.rng;
+        let d = self
+            .classifier
+            .next_delay_with(f, self.attempts, &mut || Self::random(rng))?;
         self.retrying(rule, d);
         Some(d)
     }

@@ -27,6 +27,8 @@ pub(crate) struct Evidence<'a, 'r> {
     pub present: u32,
     /// The lookups done so far: a body has few fields, so a short list beats a table.
     cache: [(Option<Field>, Hits<'r>); 4],
+    /// Whether the body carries Google's quota or retry details, once looked for.
+    details: std::cell::Cell<Option<bool>>,
 }
 
 /// The rows that list one field's value: the runtime ones, then the built-in ones.
@@ -170,7 +172,23 @@ impl<'a, 'r> Evidence<'a, 'r> {
             msg_code,
             rules,
             cache: [(None, Hits::NONE); 4],
+            details: std::cell::Cell::new(None),
         }
+    }
+
+    /// Whether the body carries Google's quota or retry details (`"quotaId"`,
+    /// `"retryDelay"`), which name a window or a wait no fast path reads: one pass over
+    /// the document, done at most once per response.
+    pub(crate) fn time_details(&self) -> bool {
+        if let Some(d) = self.details.get() {
+            return d;
+        }
+        let d = self
+            .fields
+            .and_then(|f| f.doc.as_ref())
+            .is_some_and(|doc| super::time_details(doc.raw()));
+        self.details.set(Some(d));
+        d
     }
 
     /// The value of a field as bytes to look up, if the response has one.

@@ -154,19 +154,16 @@ pub(crate) fn finish<'r>(
     // (or a wrapped upstream's) may state a time: the common rate limit reads no more.
     let mut delayed: Option<bool> = None;
     let mut may_delay =
-        |f: Option<&Fields<'_>>| *delayed.get_or_insert_with(|| may_state_time(f, false));
+        |ev: &Evidence<'_, '_>| *delayed.get_or_insert_with(|| may_state_time(ev, false));
     let throttle = throttle
         && if d.is_exact_code() {
             // An exact code can only become a usage window: its words are read
             // when a header's wait is hours long or they may name such a window.
             reading.is_some()
                 || header_delay.is_some_and(|h| h >= HOURS)
-                || ev.fields.is_some_and(may_name_long_window)
+                || may_name_long_window(ev)
         } else {
-            reading.is_some()
-                || header_delay.is_some()
-                || may_delay(ev.fields)
-                || may_state_time(ev.fields, true)
+            reading.is_some() || header_delay.is_some() || may_delay(ev) || may_state_time(ev, true)
         };
     if throttle {
         let r = reading.get_or_insert_with(|| Reading::new(ev, known));
@@ -189,7 +186,7 @@ pub(crate) fn finish<'r>(
             return None;
         }
         let f = ev.fields?;
-        if f.doc.as_ref().is_some_and(|doc| time_details(doc.raw())) {
+        if ev.time_details() {
             // Google's RetryInfo: read the details.
             return reading
                 .get_or_insert_with(|| Reading::new(ev, known))
@@ -384,7 +381,7 @@ impl Reading {
         // A known shape is read from its fields, unless its body carries Google's
         // quota and retry details, which name a window and a wait no field holds.
         let g = match doc {
-            Some(doc) if !known || time_details(doc.raw()) => generic::read(doc.raw()),
+            Some(doc) if !known || ev.time_details() => generic::read(doc.raw()),
             _ => {
                 let mut g = generic::Generic::default();
                 if let Some(f) = fields {
@@ -454,8 +451,8 @@ impl Reading {
 
 /// Whether the message (or a wrapped upstream's, or Google's details) may state a delay
 /// (`window` false) or name a window (`window` true).
-fn may_state_time(f: Option<&Fields<'_>>, window: bool) -> bool {
-    let Some(f) = f else { return false };
+fn may_state_time(ev: &Evidence<'_, '_>, window: bool) -> bool {
+    let Some(f) = ev.fields else { return false };
     let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
     texts.into_iter().flatten().any(|t| {
         if window {
@@ -463,13 +460,13 @@ fn may_state_time(f: Option<&Fields<'_>>, window: bool) -> bool {
         } else {
             t.with(may_state_delay)
         }
-    }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.raw()))
+    }) || ev.time_details()
 }
 
 /// Whether a body carries Google's quota or retry details (`"quotaId"`, `"retryDelay"`),
 /// which name a window or a wait in fields no fast path reads. One pass for the rare
 /// bytes `q` and `D`, each checked in place.
-fn time_details(doc: &[u8]) -> bool {
+pub(crate) fn time_details(doc: &[u8]) -> bool {
     memchr::memchr2_iter(b'q', b'D', doc).any(|i| {
         if doc.get(i) == Some(&b'q') {
             i > 0
@@ -502,7 +499,8 @@ fn may_name_window(m: &[u8]) -> bool {
 
 /// Whether the message (or a wrapped upstream's, or Google's quota details) may name a
 /// window of hours or more ("per day", "daily", "TPD", "hour", "month", "每日").
-fn may_name_long_window(f: &Fields<'_>) -> bool {
+fn may_name_long_window(ev: &Evidence<'_, '_>) -> bool {
+    let Some(f) = ev.fields else { return false };
     let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
     // Providers name the window with the limit, before the advice that follows it
     // ("... on tokens per day (TPD): Limit ..."): the first 256 bytes say it.
@@ -511,7 +509,7 @@ fn may_name_long_window(f: &Fields<'_>) -> bool {
             let m = m.get(..256).unwrap_or(m);
             long_window_words().is_some_and(|d| d.is_match(m))
         })
-    }) || f.doc.as_ref().is_some_and(|doc| time_details(doc.raw()))
+    }) || ev.time_details()
 }
 
 fn long_window_words() -> Option<&'static Dfa> {

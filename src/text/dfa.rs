@@ -187,15 +187,6 @@ impl Dfa {
         self.lens.get(p as usize).map_or(0, |&l| l as usize)
     }
 
-    #[inline(always)]
-    fn step(&self, trans: &[u32], s: u32, b: u8) -> u32 {
-        let c = u32::from(self.classes[usize::from(b)]);
-        trans
-            .get((s + c) as usize & self.mask)
-            .copied()
-            .unwrap_or(0)
-    }
-
     /// The transitions, as a slice whose length the compiler knows to be `mask + 1`
     /// (so that [`Dfa::step`]'s masked index needs no check).
     #[inline(always)]
@@ -203,65 +194,97 @@ impl Dfa {
         self.trans.get(..=self.mask)
     }
 
-    /// Calls `f(pattern, end)` for every match in `hay`, overlaps included, in the order
-    /// of their ends (at one end, longest first); stops when `f` returns `false`.
-    pub(crate) fn each(&self, hay: &[u8], mut f: impl FnMut(u32, usize) -> bool) {
+    /// Walks `hay` from the start state and calls `hit(end, state)` at each byte whose
+    /// transition enters a state that ends a pattern (`end` is the index after that
+    /// byte, `state` the row offset); stops when `hit` returns `false`.
+    ///
+    /// Eight bytes at a time: a state carries its [`MATCH`] flag into the next step
+    /// (the index is masked, so the flag never reaches the table), the flags of the
+    /// eight are OR-ed, and only an eight with a match is walked again byte by byte.
+    /// Matches are rare in words, so most bytes cost five instructions.
+    #[inline(always)]
+    fn walk(&self, hay: &[u8], mut hit: impl FnMut(usize, u32) -> bool) {
         let Some(trans) = self.table() else { return };
+        let classes = &self.classes;
+        let mask = self.mask;
+        let step = |s: u32, b: u8| -> u32 {
+            let c = usize::from(classes[usize::from(b)]);
+            trans.get((s as usize + c) & mask).copied().unwrap_or(0)
+        };
         let mut s = 0u32;
-        for (i, &b) in hay.iter().enumerate() {
-            let t = self.step(trans, s, b);
-            s = t & !MATCH;
-            if t & MATCH != 0 {
-                let (a, e) = self
-                    .out_at
-                    .get((s / self.stride) as usize)
-                    .copied()
-                    .unwrap_or((0, 0));
-                for &p in self.outs.get(a as usize..e as usize).unwrap_or_default() {
-                    if !f(p, i + 1) {
+        let mut chunks = hay.chunks_exact(8);
+        let mut at = 0;
+        for chunk in chunks.by_ref() {
+            let Ok(eight) = <&[u8; 8]>::try_from(chunk) else {
+                return;
+            };
+            let from = s;
+            let mut any = 0u32;
+            for &b in eight {
+                s = step(s, b);
+                any |= s;
+            }
+            if any & MATCH != 0 {
+                let mut t = from;
+                for (k, &b) in eight.iter().enumerate() {
+                    t = step(t, b);
+                    if t & MATCH != 0 && !hit(at + k + 1, t & !MATCH) {
                         return;
                     }
                 }
             }
+            at += 8;
         }
+        for (k, &b) in chunks.remainder().iter().enumerate() {
+            s = step(s, b);
+            if s & MATCH != 0 && !hit(at + k + 1, s & !MATCH) {
+                return;
+            }
+        }
+    }
+
+    /// Calls `f(pattern, end)` for every match in `hay`, overlaps included, in the order
+    /// of their ends (at one end, longest first); stops when `f` returns `false`.
+    pub(crate) fn each(&self, hay: &[u8], mut f: impl FnMut(u32, usize) -> bool) {
+        self.walk(hay, |end, s| {
+            let (a, e) = self
+                .out_at
+                .get((s / self.stride) as usize)
+                .copied()
+                .unwrap_or((0, 0));
+            self.outs
+                .get(a as usize..e as usize)
+                .unwrap_or_default()
+                .iter()
+                .all(|&p| f(p, end))
+        });
     }
 
     /// Whether any pattern occurs in `hay`.
     pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
-        let Some(trans) = self.table() else {
-            return false;
-        };
-        let mut s = 0u32;
-        for &b in hay {
-            let t = self.step(trans, s, b);
-            if t & MATCH != 0 {
-                return true;
-            }
-            s = t;
-        }
-        false
+        let mut found = false;
+        self.walk(hay, |_, _| {
+            found = true;
+            false
+        });
+        found
     }
 
     /// The best pattern in `hay` by the order given to [`Dfa::with_best`] (which must
     /// have been called), or `None`.
     pub(crate) fn best(&self, hay: &[u8], better: impl Fn(u32, u32) -> bool) -> Option<u32> {
-        let trans = self.table()?;
-        let mut s = 0u32;
         let mut best = u32::MAX;
-        for &b in hay {
-            let t = self.step(trans, s, b);
-            s = t & !MATCH;
-            if t & MATCH != 0 {
-                let p = self
-                    .best
-                    .get((s / self.stride) as usize)
-                    .copied()
-                    .unwrap_or(u32::MAX);
-                if p != u32::MAX && (best == u32::MAX || better(p, best)) {
-                    best = p;
-                }
+        self.walk(hay, |_, s| {
+            let p = self
+                .best
+                .get((s / self.stride) as usize)
+                .copied()
+                .unwrap_or(u32::MAX);
+            if p != u32::MAX && (best == u32::MAX || better(p, best)) {
+                best = p;
             }
-        }
+            true
+        });
         (best != u32::MAX).then_some(best)
     }
 
@@ -350,6 +373,82 @@ mod tests {
         });
         // "status code " wins at 0; "code 4" overlaps it and is not reported.
         assert_eq!(got, vec![(1, 0, 12)]);
+    }
+
+    /// Every `(pattern, end)` by definition: each end, each pattern the text before it
+    /// ends with (ASCII case folded), longest first.
+    fn by_definition(pats: &[String], hay: &[u8]) -> Vec<(u32, usize)> {
+        let mut v = Vec::new();
+        for end in 1..=hay.len() {
+            let mut at: Vec<(u32, usize)> = pats
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    !p.is_empty()
+                        && hay[..end]
+                            .to_ascii_lowercase()
+                            .ends_with(&p.as_bytes().to_ascii_lowercase())
+                })
+                .map(|(i, _)| (i as u32, end))
+                .collect();
+            at.sort_by_key(|&(i, _)| std::cmp::Reverse(pats[i as usize].len()));
+            v.extend(at);
+        }
+        v
+    }
+
+    proptest::proptest! {
+        /// The eight-at-a-time walk finds what the definition finds, at every length
+        /// and across the edges of its eights (a small alphabet makes matches dense).
+        #[test]
+        fn the_walk_finds_every_match_the_definition_finds(
+            pats in proptest::collection::btree_set("[abAB ]{1,5}", 1..6),
+            hay in proptest::collection::vec(proptest::sample::select(b"abAB x".to_vec()), 0..40),
+        ) {
+            let pats: Vec<String> = pats
+                .into_iter()
+                .map(|p| p.to_ascii_lowercase())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let d = Dfa::new(&pats, true).unwrap();
+            let want = by_definition(&pats, &hay);
+            let mut got = Vec::new();
+            d.each(&hay, |p, e| {
+                got.push((p, e));
+                true
+            });
+            proptest::prop_assert_eq!(&got, &want);
+            proptest::prop_assert_eq!(d.is_match(&hay), !want.is_empty());
+            let longer = |a: u32, b: u32| pats[a as usize].len() > pats[b as usize].len();
+            let d = d.with_best(longer);
+            let best = want.iter().map(|&(p, _)| p).fold(None, |b: Option<u32>, p| match b {
+                Some(b) if !longer(p, b) => Some(b),
+                _ => Some(p),
+            });
+            proptest::prop_assert_eq!(d.best(&hay, longer), best);
+        }
+    }
+
+    #[test]
+    fn a_match_is_stopped_at_in_any_eight() {
+        let d = Dfa::new(&["ab"], false).unwrap();
+        // At every place, in and across the edges of the eights.
+        for at in 0..20 {
+            let mut hay = vec![b'x'; 24];
+            hay[at] = b'a';
+            hay[at + 1] = b'b';
+            assert_eq!(
+                all(&d, std::str::from_utf8(&hay).unwrap()),
+                vec![(0, at + 2)]
+            );
+            let mut n = 0;
+            d.each(&hay, |_, _| {
+                n += 1;
+                false
+            });
+            assert_eq!(n, 1);
+        }
     }
 
     #[test]

@@ -85,6 +85,13 @@ fn identifiers_no_table_lists_are_read_as_words() {
     for (code, want) in cases {
         let body = format!(r#"{{"errorCode":"{code}","requestId":"r"}}"#);
         assert_eq!(kind(400, &body), Some(want), "{code}");
+        // The same identifier in a known shape whose only listed value is the
+        // catch-all `invalid_request_error` (OpenAI's generic type): the message says
+        // nothing, so the words of the code no table lists decide.
+        let body = format!(
+            r#"{{"error":{{"type":"invalid_request_error","code":"{code}","message":"Request failed."}}}}"#
+        );
+        assert_eq!(kind(400, &body), Some(want), "in error.code: {code}");
     }
 }
 

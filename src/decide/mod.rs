@@ -405,11 +405,18 @@ impl Reading {
                             Err(_) => g.words.text(&String::from_utf8_lossy(b)),
                         });
                     }
-                    for field in Field::ALL {
-                        if matches!(field.step(), Step::Code | Step::Type)
-                            && !matches!(field, Field::MessageCode)
-                            && ev.hits(field).is_empty()
-                        {
+                    // The identifier fields the body has, in ladder order (a bit each).
+                    const IDS: u32 = (crate::schema::step_mask(Step::Code)
+                        | crate::schema::step_mask(Step::Type))
+                        & !crate::schema::field_bit(Field::MessageCode);
+                    let mut todo = ev.present & IDS;
+                    while todo != 0 {
+                        let i = todo.trailing_zeros();
+                        todo &= todo - 1;
+                        let Some(&field) = Field::ALL.get(i as usize) else {
+                            break;
+                        };
+                        if ev.hits(field).is_empty() {
                             if let Some(t) = f.text(field) {
                                 t.with(|b| {
                                     if let Ok(t) = std::str::from_utf8(b) {

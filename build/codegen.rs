@@ -329,12 +329,7 @@ fn probe_expr(p: &Probe) -> String {
     match p {
         Probe::Field(f) => format!("Probe::Field(Field::{f:?})"),
         Probe::ErrorObject => "Probe::ErrorObject".into(),
-        Probe::ErrorText => "Probe::ErrorText".into(),
-        Probe::ErrorMessage => "Probe::ErrorMessage".into(),
-        Probe::TopMessage => "Probe::TopMessage".into(),
-        Probe::Object => "Probe::Object".into(),
-        Probe::ErrorMsg => "Probe::ErrorMsg".into(),
-        Probe::Raw => "Probe::Raw".into(),
+        Probe::Text(t) => format!("Probe::Text(TextAt::{t:?})"),
         Probe::Header(h) => format!("Probe::Header(Cow::Borrowed({}))", lit(h)),
     }
 }

@@ -11,7 +11,7 @@ use crate::decide::tables::Owner;
 use crate::decide::{self, Decision, Evidence};
 use crate::read::headers::Seen;
 use crate::read::{self, BodyForm, Fields, Text, Val};
-use crate::schema::{Field, Step};
+use crate::schema::{Field, Step, TextAt};
 use crate::verdict::{Code, Rule, Verdict};
 use crate::Provider;
 
@@ -129,7 +129,7 @@ pub(crate) fn run_read<'a>(
         seen.fill(headers);
         let mut ev = Evidence::new(fields.as_deref(), headers, &seen, rules);
         let screen = decide::screen(&mut ev, status, hint, look, |ev| {
-            let raw = ev.fields?.raw.as_ref()?;
+            let raw = ev.fields?.at(TextAt::Raw)?;
             raw.with(|raw| nested(raw, headers, &seen, rules))
         })?;
         let d = screen.decision;
@@ -178,7 +178,7 @@ fn nested<'r>(
     if !ok {
         return None;
     }
-    f.raw = None;
+    *f.slot(TextAt::Raw) = None;
     let mut ev = Evidence::new(Some(&f), headers, seen, rules);
     decide::nested(&mut ev)
 }

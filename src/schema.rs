@@ -67,8 +67,34 @@ pub enum Step {
     Phrase,
 }
 
-macro_rules! fields {
-    ($($(#[$doc:meta])* $v:ident = $name:literal, $step:ident, $ptr:literal;)*) => {
+/// What clears a text when a later key replaces what holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clears {
+    /// A later top-level `error` (the text is under it).
+    Error,
+    /// A later `base_resp`.
+    BaseResp,
+    /// Only a later value of its own key.
+    Own,
+}
+
+/// The one table of the places in a response errnorm reads: identifiers (the `where`
+/// column of a provider table: [`Field`]) and texts (messages and the texts around
+/// them: [`TextAt`]). Each row carries its name, its JSON pointer, and for an
+/// identifier its step of the order of evidence, for a text whether it is a message
+/// (in the order of precedence of the rows), whether its words are read, and what
+/// clears it. The presence bits are laid out from the same rows: identifiers first,
+/// then the `error` object, then the texts.
+macro_rules! places {
+    (
+        ids {
+            $($(#[$doc:meta])* $v:ident = $name:literal, $step:ident, $ptr:literal;)*
+        }
+        texts {
+            $($(#[$tdoc:meta])* $t:ident = $tname:literal, $tptr:literal,
+                message: $msg:literal, words: $words:literal, clears: $clears:ident;)*
+        }
+    ) => {
         /// A place in a response where a provider puts an identifier: the `where` column
         /// of a provider table. The ladder reads them in this order (see
         /// [`Field::ALL`]); the tables say which provider owns a value in which field.
@@ -103,41 +129,124 @@ macro_rules! fields {
                 match s { $($name => Some(Field::$v),)* _ => None }
             }
         }
+
+        /// A place in a response that holds a text: a message, or a text read around
+        /// one. In the order of the table: the first message present is the message.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum TextAt {
+            $($(#[$tdoc])* $t,)*
+        }
+
+        impl TextAt {
+            /// Every text place, in the table's order.
+            pub const ALL: [TextAt; [$(TextAt::$t),*].len()] = [$(TextAt::$t),*];
+            /// How many there are.
+            pub const COUNT: usize = TextAt::ALL.len();
+
+            /// The name a detection marker uses.
+            pub const fn name(self) -> &'static str {
+                match self { $(TextAt::$t => $tname,)* }
+            }
+
+            /// Where it is, as a JSON pointer (`body` for a plain-text body).
+            pub const fn pointer(self) -> &'static str {
+                match self { $(TextAt::$t => $tptr,)* }
+            }
+
+            /// Whether it can be the message (the first present, in table order).
+            pub const fn is_message(self) -> bool {
+                match self { $(TextAt::$t => $msg,)* }
+            }
+
+            /// Whether its words are read when words decide.
+            pub const fn has_words(self) -> bool {
+                match self { $(TextAt::$t => $words,)* }
+            }
+
+            /// What clears it.
+            pub const fn clears(self) -> Clears {
+                match self { $(TextAt::$t => Clears::$clears,)* }
+            }
+
+            /// The text place of a marker's name.
+            pub fn from_name(s: &str) -> Option<TextAt> {
+                TextAt::ALL.into_iter().find(|t| t.name() == s)
+            }
+
+            /// Its presence bit (after the fields' and the `error` object's).
+            pub const fn bit(self) -> u32 {
+                1 << (Field::COUNT as u32 + 1 + self as u32)
+            }
+        }
     };
 }
 
-fields! {
-    /// MiniMax's `base_resp.status_code`.
-    BaseRespStatusCode = "base_resp.status_code", Code, "/base_resp/status_code";
-    /// A top-level `reason` (Novita's named codes).
-    Reason = "reason", Code, "/reason";
-    /// A top-level `error_code` (Baidu style).
-    ErrorCodeTop = "error_code", Code, "/error_code";
-    /// A top-level `code`, string or number.
-    Code = "code", Code, "/code";
-    /// `error.code`, string or number.
-    ErrorCode = "error.code", Code, "/error/code";
-    /// Azure's `error.innererror.code`.
-    InnerCode = "error.innererror.code", Code, "/error/innererror/code";
-    /// Google's `error.details[].reason`.
-    DetailReason = "error.details.reason", Code, "/error/details/reason";
-    /// The AWS error type: the `x-amzn-errortype` header, or a body's `__type`, up to
-    /// the first `:`.
-    AmznType = "x-amzn-errortype", Code, "header:x-amzn-errortype";
-    /// A numeric code written as a `(NNNN)` suffix of the message.
-    MessageCode = "message.code", InMessage, "/error/message";
-    /// `error.type`.
-    ErrorType = "error.type", Type, "/error/type";
-    /// Google's canonical `error.status` (`RESOURCE_EXHAUSTED`).
-    ErrorStatus = "error.status", Type, "/error/status";
-    /// A top-level `type` other than `error`.
-    Type = "type", Type, "/type";
-    /// A success-shaped body's finish reason (`content_filter`, `SAFETY`).
-    FinishReason = "finish_reason", Type, "/choices/0/finish_reason";
-    /// Gemini's `promptFeedback.blockReason`.
-    BlockReason = "block_reason", Type, "/promptFeedback/blockReason";
-    /// A fixed phrase of the message (the `id` is the phrase).
-    Message = "message", Phrase, "/error/message";
+places! {
+    ids {
+        /// MiniMax's `base_resp.status_code`.
+        BaseRespStatusCode = "base_resp.status_code", Code, "/base_resp/status_code";
+        /// A top-level `reason` (Novita's named codes).
+        Reason = "reason", Code, "/reason";
+        /// A top-level `error_code` (Baidu style).
+        ErrorCodeTop = "error_code", Code, "/error_code";
+        /// A top-level `code`, string or number.
+        Code = "code", Code, "/code";
+        /// `error.code`, string or number.
+        ErrorCode = "error.code", Code, "/error/code";
+        /// Azure's `error.innererror.code`.
+        InnerCode = "error.innererror.code", Code, "/error/innererror/code";
+        /// Google's `error.details[].reason`.
+        DetailReason = "error.details.reason", Code, "/error/details/reason";
+        /// The AWS error type: the `x-amzn-errortype` header, or a body's `__type`, up to
+        /// the first `:`.
+        AmznType = "x-amzn-errortype", Code, "header:x-amzn-errortype";
+        /// A numeric code written as a `(NNNN)` suffix of the message.
+        MessageCode = "message.code", InMessage, "/error/message";
+        /// `error.type`.
+        ErrorType = "error.type", Type, "/error/type";
+        /// Google's canonical `error.status` (`RESOURCE_EXHAUSTED`).
+        ErrorStatus = "error.status", Type, "/error/status";
+        /// A top-level `type` other than `error`.
+        Type = "type", Type, "/type";
+        /// A success-shaped body's finish reason (`content_filter`, `SAFETY`).
+        FinishReason = "finish_reason", Type, "/choices/0/finish_reason";
+        /// Gemini's `promptFeedback.blockReason`.
+        BlockReason = "block_reason", Type, "/promptFeedback/blockReason";
+        /// A fixed phrase of the message (the `id` is the phrase).
+        Message = "message", Phrase, "/error/message";
+    }
+    texts {
+        /// `error.message`.
+        ErrorMessage = "error.message", "/error/message",
+            message: true, words: true, clears: Error;
+        /// A top-level `message`, or `detail` when there is no `message`.
+        Message = "message", "/message",
+            message: true, words: true, clears: Own;
+        /// MiniMax's `base_resp.status_msg`.
+        StatusMsg = "base_resp.status_msg", "/base_resp/status_msg",
+            message: true, words: true, clears: BaseResp;
+        /// A top-level `error` string.
+        ErrorText = "error.text", "/error",
+            message: true, words: true, clears: Error;
+        /// A top-level `error_msg` (Baidu style).
+        ErrorMsg = "error_msg", "/error_msg",
+            message: true, words: true, clears: Own;
+        /// A top-level `msg` (many Chinese APIs: `{"code": N, "msg": "..."}`).
+        Msg = "msg", "/msg",
+            message: true, words: true, clears: Own;
+        /// A top-level `description`.
+        Description = "description", "/description",
+            message: true, words: true, clears: Own;
+        /// OpenRouter's `error.metadata.raw`: the upstream's own body, as a string.
+        Raw = "error.raw", "/error/metadata/raw",
+            message: false, words: true, clears: Error;
+        /// A plain-text body (not HTML), read for phrases only.
+        Plain = "body", "body",
+            message: true, words: true, clears: Own;
+        /// A top-level `object` (`"object": "error"`).
+        Object = "object", "/object",
+            message: false, words: false, clears: Own;
+    }
 }
 
 /// The retry-hint columns a provider table may add after its ten columns, all or none.
@@ -276,18 +385,8 @@ pub enum Probe<'r> {
     Field(Field),
     /// A top-level `error` object.
     ErrorObject,
-    /// A top-level `error` string.
-    ErrorText,
-    /// `error.message`.
-    ErrorMessage,
-    /// A top-level `message` (or `detail`).
-    TopMessage,
-    /// A top-level `object`.
-    Object,
-    /// A top-level `error_msg`.
-    ErrorMsg,
-    /// OpenRouter's `error.metadata.raw`.
-    Raw,
+    /// A text of the body.
+    Text(TextAt),
     /// A response header, by lower-case name.
     Header(Cow<'r, str>),
 }
@@ -305,12 +404,13 @@ pub const fn step_mask(step: Step) -> u32 {
     m
 }
 
-/// The probes past the fields that have a presence bit (`error` ... `error.raw`).
-const PROBE_BITS: usize = 7;
-
-// The presence mask is a `u32`: every field and every probe must have a bit in it. A
-// new field past the bound fails the build here, not a shift at run time.
-const _: () = assert!(Field::COUNT + PROBE_BITS <= 32, "the presence mask is full");
+// The presence mask is a `u32`: every field, the `error` object and every text must
+// have a bit in it. A new place past the bound fails the build here, not a shift at run
+// time.
+const _: () = assert!(
+    Field::COUNT + 1 + TextAt::COUNT <= 32,
+    "the presence mask is full"
+);
 
 /// The presence bit of each probe a body can answer (a header has none: it is looked
 /// at only when a marker's other terms hold).
@@ -321,40 +421,31 @@ pub const fn field_bit(f: Field) -> u32 {
 impl Probe<'_> {
     /// The probe's presence bit (see [`field_bit`]); `None` for headers.
     pub fn bit(&self) -> Option<u32> {
-        let base = Field::COUNT as u32;
         Some(match self {
             Probe::Field(f) => field_bit(*f),
-            Probe::ErrorObject => 1 << base,
-            Probe::ErrorText => 1 << (base + 1),
-            Probe::ErrorMessage => 1 << (base + 2),
-            Probe::TopMessage => 1 << (base + 3),
-            Probe::Object => 1 << (base + 4),
-            Probe::ErrorMsg => 1 << (base + 5),
-            Probe::Raw => 1 << (base + 6),
+            Probe::ErrorObject => 1 << Field::COUNT,
+            Probe::Text(t) => t.bit(),
             Probe::Header(_) => return None,
         })
     }
 
     fn parse(s: &str) -> Option<Probe<'static>> {
-        Some(match s {
-            "error" => Probe::ErrorObject,
-            "error.text" => Probe::ErrorText,
-            "error.message" => Probe::ErrorMessage,
-            "message" => Probe::TopMessage,
-            "object" => Probe::Object,
-            "error_msg" => Probe::ErrorMsg,
-            "error.raw" => Probe::Raw,
-            _ => match s.strip_prefix("header.") {
-                Some(h)
-                    if !h.is_empty()
-                        && h.bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
-                {
-                    Probe::Header(Cow::Owned(h.to_string()))
-                }
-                Some(_) => return None,
-                None => Probe::Field(Field::from_name(s).filter(|f| *f != Field::Message)?),
-            },
+        if s == "error" {
+            return Some(Probe::ErrorObject);
+        }
+        if let Some(t) = TextAt::from_name(s) {
+            return Some(Probe::Text(t));
+        }
+        Some(match s.strip_prefix("header.") {
+            Some(h)
+                if !h.is_empty()
+                    && h.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
+            {
+                Probe::Header(Cow::Owned(h.to_string()))
+            }
+            Some(_) => return None,
+            None => Probe::Field(Field::from_name(s).filter(|f| *f != Field::Message)?),
         })
     }
 }
@@ -849,27 +940,34 @@ mod tests {
 
     #[test]
     fn every_presence_bit_is_inside_the_bound_the_build_checks() {
-        let probes = [
-            Probe::ErrorObject,
-            Probe::ErrorText,
-            Probe::ErrorMessage,
-            Probe::TopMessage,
-            Probe::Object,
-            Probe::ErrorMsg,
-            Probe::Raw,
-        ];
-        assert_eq!(probes.len(), PROBE_BITS);
         let mut all = 0u32;
-        for p in probes
-            .iter()
-            .cloned()
+        for p in std::iter::once(Probe::ErrorObject)
+            .chain(TextAt::ALL.iter().map(|t| Probe::Text(*t)))
             .chain(Field::ALL.iter().map(|f| Probe::Field(*f)))
         {
             let bit = p.bit().unwrap();
             assert_eq!(all & bit, 0, "{p:?} shares a bit");
             all |= bit;
         }
-        assert_eq!(all.count_ones() as usize, Field::COUNT + PROBE_BITS);
+        assert_eq!(all.count_ones() as usize, Field::COUNT + 1 + TextAt::COUNT);
         assert!(Probe::Header("x".into()).bit().is_none());
+    }
+
+    #[test]
+    fn every_text_place_is_a_probe_by_its_name_and_names_are_unique() {
+        for t in TextAt::ALL {
+            assert_eq!(Probe::parse(t.name()), Some(Probe::Text(t)), "{t:?}");
+        }
+        assert_eq!(Probe::parse("error"), Some(Probe::ErrorObject));
+        assert_eq!(
+            Probe::parse("error.code"),
+            Some(Probe::Field(Field::ErrorCode))
+        );
+        // The message of the ladder's phrase step is not a probe; `message` is the text.
+        assert_eq!(Probe::parse("message"), Some(Probe::Text(TextAt::Message)));
+        let mut names: Vec<_> = TextAt::ALL.iter().map(|t| t.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), TextAt::COUNT);
     }
 }

@@ -28,7 +28,7 @@ mod generated {
     use super::{sole_owner_of, term};
     use crate::decide::evidence::Evidence;
     use crate::decide::tables::Owner;
-    use crate::schema::{Field, Probe, Term};
+    use crate::schema::{Field, Probe, Term, TextAt};
     use crate::Provider;
     include!(concat!(env!("OUT_DIR"), "/detect.rs"));
 }
@@ -86,7 +86,6 @@ impl Value<'_> {
 /// A probe's value: `Some(None)` when present without text (an object, a number).
 #[inline(always)]
 fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &Probe<'_>) -> Option<Option<Value<'e>>> {
-    let text = |t: Option<&'e Text<'e>>| t.map(|t| Some(Value::Text(t)));
     match p {
         Probe::Header(_) if ev.headers.is_empty() => None,
         Probe::Header(h) => match ev.seen.get(h) {
@@ -105,12 +104,7 @@ fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &Probe<'_>) -> Option<Option<Value<'e>
             Val::Other => None,
         },
         Probe::ErrorObject => ev.fields?.error_obj.then_some(None),
-        Probe::ErrorText => text(ev.fields?.error_text.as_ref()),
-        Probe::ErrorMessage => text(ev.fields?.error_message.as_ref()),
-        Probe::TopMessage => text(ev.fields?.message.as_ref()),
-        Probe::Object => text(ev.fields?.object.as_ref()),
-        Probe::ErrorMsg => text(ev.fields?.error_msg.as_ref()),
-        Probe::Raw => text(ev.fields?.raw.as_ref()),
+        Probe::Text(at) => ev.fields?.at(*at).map(|t| Some(Value::Text(t))),
     }
 }
 

@@ -19,7 +19,7 @@ use std::time::{Duration, SystemTime};
 use http::StatusCode;
 
 use crate::read::{self, generic, Fields};
-use crate::schema::{Field, Step};
+use crate::schema::{Field, Step, TextAt};
 use crate::text::dfa::Dfa;
 use crate::verdict::{Basis, Rule};
 use crate::{ErrorKind, Provider, Reason};
@@ -195,7 +195,7 @@ pub(crate) fn finish<'r>(
         // A delay in the message (or a wrapped upstream's), read as it came, around
         // the numbers that may state one.
         let now = SystemTime::now();
-        [f.message().map(|(m, _)| m), f.raw.as_ref()]
+        [f.message().map(|(m, _)| m), f.at(TextAt::Raw)]
             .into_iter()
             .flatten()
             .find_map(|t| {
@@ -385,19 +385,11 @@ impl Reading {
             _ => {
                 let mut g = generic::Generic::default();
                 if let Some(f) = fields {
-                    for t in [
-                        &f.error_message,
-                        &f.message,
-                        &f.status_msg,
-                        &f.error_text,
-                        &f.error_msg,
-                        &f.msg,
-                        &f.description,
-                        &f.raw,
-                        &f.plain,
-                    ]
-                    .into_iter()
-                    .flatten()
+                    // Every text whose words are read, in the table's order.
+                    for t in TextAt::ALL
+                        .into_iter()
+                        .filter(|t| t.has_words())
+                        .filter_map(|t| f.at(t))
                     {
                         // Checked first (fast on ASCII), replaced only if not UTF-8.
                         t.with(|b| match std::str::from_utf8(b) {
@@ -460,7 +452,7 @@ impl Reading {
 /// (`window` false) or name a window (`window` true).
 fn may_state_time(ev: &Evidence<'_, '_>, window: bool) -> bool {
     let Some(f) = ev.fields else { return false };
-    let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
+    let texts = [f.message().map(|(m, _)| m), f.at(TextAt::Raw)];
     texts.into_iter().flatten().any(|t| {
         if window {
             t.with(may_name_window)
@@ -508,7 +500,7 @@ fn may_name_window(m: &[u8]) -> bool {
 /// window of hours or more ("per day", "daily", "TPD", "hour", "month", "每日").
 fn may_name_long_window(ev: &Evidence<'_, '_>) -> bool {
     let Some(f) = ev.fields else { return false };
-    let texts = [f.message().map(|(m, _)| m), f.raw.as_ref()];
+    let texts = [f.message().map(|(m, _)| m), f.at(TextAt::Raw)];
     // Providers name the window with the limit, before the advice that follows it
     // ("... on tokens per day (TPD): Limit ..."): the first 256 bytes say it.
     texts.into_iter().flatten().any(|t| {

@@ -14,9 +14,9 @@ use crate::text::dfa::Dfa;
 use serde::{Deserialize, Serialize};
 
 use super::phash;
-#[cfg(test)]
-use crate::schema::Probe;
 use crate::schema::{Field, Term};
+#[cfg(test)]
+use crate::schema::{Probe, TextAt};
 use crate::{ErrorKind, Provider, Reason};
 
 /// Who a row belongs to.

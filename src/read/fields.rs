@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::schema::Field;
+use crate::schema::{Field, TextAt};
 
 /// What the body was, as far as errnorm could tell.
 #[non_exhaustive]
@@ -296,34 +296,6 @@ impl<'a> Val<'a> {
     }
 }
 
-/// Where the message came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MessageAt {
-    ErrorMessage,
-    Message,
-    StatusMsg,
-    ErrorText,
-    ErrorMsg,
-    Msg,
-    Description,
-    Body,
-}
-
-impl MessageAt {
-    pub(crate) fn pointer(self) -> &'static str {
-        match self {
-            MessageAt::ErrorMessage => "/error/message",
-            MessageAt::Message => "/message",
-            MessageAt::StatusMsg => "/base_resp/status_msg",
-            MessageAt::ErrorText => "/error",
-            MessageAt::ErrorMsg => "/error_msg",
-            MessageAt::Msg => "/msg",
-            MessageAt::Description => "/description",
-            MessageAt::Body => "body",
-        }
-    }
-}
-
 /// The evidence of a body: the value of each field of the ladder, and the texts around
 /// them. Everything else is skipped unread.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -336,31 +308,14 @@ pub(crate) struct Fields<'a> {
     pub bits: u32,
     /// A top-level `error` object was there.
     pub error_obj: bool,
-    /// `error.message`.
-    pub error_message: Option<Text<'a>>,
-    /// A top-level `error` string.
-    pub error_text: Option<Text<'a>>,
-    /// A top-level `message`, or `detail` when there is no `message`.
-    pub message: Option<Text<'a>>,
-    /// MiniMax's `base_resp.status_msg`.
-    pub status_msg: Option<Text<'a>>,
-    /// A top-level `error_msg` (Baidu style).
-    pub error_msg: Option<Text<'a>>,
-    /// A top-level `object`.
-    pub object: Option<Text<'a>>,
-    /// OpenRouter's `error.metadata.raw`: the upstream's own body, as a string.
-    pub raw: Option<Text<'a>>,
-    /// A top-level `msg` (many Chinese APIs: `{"code": N, "msg": "..."}`).
-    pub msg: Option<Text<'a>>,
-    /// A top-level `description`.
-    pub description: Option<Text<'a>>,
+    /// Each text place of the table of places (by [`TextAt`]'s index): the messages
+    /// and the texts around them.
+    pub texts: [Option<Text<'a>>; TextAt::COUNT],
     /// A top-level `status`: a task's state or an error's code.
     pub status_top: Option<Val<'a>>,
     /// Shapes that say "error" without an `error` key (see [`Fields::says_error`]):
     /// [`SUCCESS_FALSE`], [`ERRORS`], a bit per wrapper from [`WRAPPER_FIRST`].
     pub shape: u8,
-    /// A plain-text body (not HTML), read for phrases only.
-    pub plain: Option<Text<'a>>,
     /// The JSON document the fields were read from, for the generic reading of error
     /// shapes (`generic.rs`) when no exact row decides. Not read by the fast path.
     pub doc: Option<Text<'a>>,
@@ -398,22 +353,37 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The text at a place, if the body has one.
+    #[inline]
+    pub(crate) fn at(&self, t: TextAt) -> Option<&Text<'a>> {
+        self.texts.get(t as usize)?.as_ref()
+    }
+
+    /// The slot of the text at a place, for the readers to fill.
+    #[inline]
+    pub(crate) fn slot(&mut self, t: TextAt) -> &mut Option<Text<'a>> {
+        // Every place has a slot: the array is as long as the table.
+        let i = (t as usize).min(TextAt::COUNT - 1);
+        &mut self.texts[i]
+    }
+
+    /// Clears every text a later key `c` replaces.
+    pub(crate) fn clear_texts(&mut self, c: crate::schema::Clears) {
+        for t in TextAt::ALL {
+            if t.clears() == c {
+                *self.slot(t) = None;
+            }
+        }
+    }
+
     /// The presence bits of what the body has (see `schema::Probe::bit`).
     pub(crate) fn presence(&self) -> u32 {
-        use crate::schema::Probe;
-        let mut bits = self.bits;
-        let mut set = |on: bool, p: Probe| {
-            if on {
-                bits |= p.bit().unwrap_or(0);
-            }
-        };
-        set(self.error_obj, Probe::ErrorObject);
-        set(self.error_text.is_some(), Probe::ErrorText);
-        set(self.error_message.is_some(), Probe::ErrorMessage);
-        set(self.message.is_some(), Probe::TopMessage);
-        set(self.object.is_some(), Probe::Object);
-        set(self.error_msg.is_some(), Probe::ErrorMsg);
-        set(self.raw.is_some(), Probe::Raw);
+        let mut bits = self.bits | (u32::from(self.error_obj) << Field::COUNT);
+        // A text's bit follows the `error` object's, in the table's order (as
+        // `TextAt::bit` lays them out).
+        for (i, t) in self.texts.iter().enumerate() {
+            bits |= u32::from(t.is_some()) << (Field::COUNT + 1 + i);
+        }
         bits
     }
 
@@ -425,13 +395,12 @@ impl<'a> Fields<'a> {
             _ => false,
         };
         self.error_obj
-            || self.error_text.as_ref().is_some_and(|t| !t.is_empty())
+            || self.at(TextAt::ErrorText).is_some_and(|t| !t.is_empty())
             || self
                 .text(Field::Type)
                 .is_some_and(|t| t.with(|b| b == b"error"))
             || self
-                .object
-                .as_ref()
+                .at(TextAt::Object)
                 .is_some_and(|t| t.with(|b| b == b"error"))
             || nonzero(Field::BaseRespStatusCode)
             || nonzero(Field::Reason)
@@ -443,29 +412,23 @@ impl<'a> Fields<'a> {
 
     /// A message-like text at the top level that is not a success word.
     fn says_something(&self) -> bool {
-        [&self.message, &self.msg, &self.description, &self.error_msg]
-            .into_iter()
-            .flatten()
-            .any(|t| !t.is_empty() && !t.with(success_word))
+        [
+            TextAt::Message,
+            TextAt::Msg,
+            TextAt::Description,
+            TextAt::ErrorMsg,
+        ]
+        .into_iter()
+        .filter_map(|p| self.at(p))
+        .any(|t| !t.is_empty() && !t.with(success_word))
     }
 
-    /// The message to read, and where it is: the error object's, else the top level's,
-    /// else MiniMax's `status_msg`, else an `error` string, else `error_msg`.
-    pub(crate) fn message(&self) -> Option<(&Text<'a>, MessageAt)> {
-        None.or(self
-            .error_message
-            .as_ref()
-            .map(|t| (t, MessageAt::ErrorMessage)))
-            .or(self.message.as_ref().map(|t| (t, MessageAt::Message)))
-            .or(self.status_msg.as_ref().map(|t| (t, MessageAt::StatusMsg)))
-            .or(self.error_text.as_ref().map(|t| (t, MessageAt::ErrorText)))
-            .or(self.error_msg.as_ref().map(|t| (t, MessageAt::ErrorMsg)))
-            .or(self.msg.as_ref().map(|t| (t, MessageAt::Msg)))
-            .or(self
-                .description
-                .as_ref()
-                .map(|t| (t, MessageAt::Description)))
-            .or(self.plain.as_ref().map(|t| (t, MessageAt::Body)))
+    /// The message to read, and where it is: the first message place of the table of
+    /// places the body has (the error object's, the top level's, MiniMax's
+    /// `status_msg`, an `error` string, `error_msg`, `msg`, `description`, a plain
+    /// body).
+    pub(crate) fn message(&self) -> Option<(&Text<'a>, TextAt)> {
+        MESSAGES.iter().find_map(|&t| self.at(t).map(|x| (x, t)))
     }
 
     /// A copy whose texts are owned, for fields read from a buffer that does not
@@ -485,34 +448,43 @@ impl<'a> Fields<'a> {
             vals: self.vals.map(|x| x.map(v)),
             bits: self.bits,
             error_obj: self.error_obj,
-            error_message: self.error_message.map(t),
-            error_text: self.error_text.map(t),
-            message: self.message.map(t),
-            status_msg: self.status_msg.map(t),
-            error_msg: self.error_msg.map(t),
-            msg: self.msg.map(t),
-            description: self.description.map(t),
+            texts: self.texts.map(|x| x.map(t)),
             status_top: self.status_top.map(v),
             shape: self.shape,
-            object: self.object.map(t),
-            raw: self.raw.map(t),
-            plain: self.plain.map(t),
             doc: self.doc.map(t),
         }
     }
 
     /// Takes the message out (for the verdict).
     pub(crate) fn take_message(&mut self) -> Option<Text<'a>> {
-        self.error_message
-            .take()
-            .or_else(|| self.message.take())
-            .or_else(|| self.status_msg.take())
-            .or_else(|| self.error_text.take())
-            .or_else(|| self.error_msg.take())
-            .or_else(|| self.msg.take())
-            .or_else(|| self.description.take())
-            .or_else(|| self.plain.take())
+        let (_, at) = self.message()?;
+        self.slot(at).take()
     }
+}
+
+/// The message places, in the table's order (its rows that can be the message).
+const MESSAGES: [TextAt; message_count()] = {
+    let mut out = [TextAt::ErrorMessage; message_count()];
+    let (mut i, mut n) = (0, 0);
+    while i < TextAt::COUNT {
+        if TextAt::ALL[i].is_message() {
+            out[n] = TextAt::ALL[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+const fn message_count() -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < TextAt::COUNT {
+        if TextAt::ALL[i].is_message() {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
 }
 
 /// `"success": false` at the top level.
@@ -596,7 +568,82 @@ pub(crate) fn code_says_error(v: Option<&Val<'_>>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{unescape_into, Text};
+    use super::{unescape_into, Fields, Text};
+    use crate::schema::{Clears, TextAt};
+
+    /// Every text place filled with its own name.
+    fn all_texts() -> Fields<'static> {
+        let mut f = Fields::default();
+        for t in TextAt::ALL {
+            *f.slot(t) = Some(Text::Raw(t.name().as_bytes()));
+        }
+        f
+    }
+
+    #[test]
+    fn the_message_is_the_first_message_place_in_the_documented_order() {
+        // The order of the documented precedence: the error object's message, the
+        // top level's (or `detail`), MiniMax's `status_msg`, an `error` string,
+        // `error_msg`, `msg`, `description`, a plain body; never `error.metadata.raw`
+        // (an upstream's body) nor `object`.
+        let want = [
+            "/error/message",
+            "/message",
+            "/base_resp/status_msg",
+            "/error",
+            "/error_msg",
+            "/msg",
+            "/description",
+            "body",
+        ];
+        let mut f = all_texts();
+        for w in want {
+            let (text, at) = f.message().unwrap();
+            assert_eq!(at.pointer(), w);
+            assert_eq!(text, &Text::Raw(at.name().as_bytes()));
+            assert_eq!(f.take_message(), Some(Text::Raw(at.name().as_bytes())));
+        }
+        assert!(f.message().is_none());
+        assert!(f.at(TextAt::Raw).is_some() && f.at(TextAt::Object).is_some());
+    }
+
+    #[test]
+    fn a_later_error_clears_the_texts_under_it_and_only_them() {
+        let mut f = all_texts();
+        f.clear_texts(Clears::Error);
+        let left: Vec<_> = TextAt::ALL
+            .into_iter()
+            .filter(|t| f.at(*t).is_some())
+            .map(TextAt::name)
+            .collect();
+        assert_eq!(
+            left,
+            [
+                "message",
+                "base_resp.status_msg",
+                "error_msg",
+                "msg",
+                "description",
+                "body",
+                "object"
+            ]
+        );
+        f.clear_texts(Clears::BaseResp);
+        assert!(f.at(TextAt::StatusMsg).is_none() && f.at(TextAt::Msg).is_some());
+    }
+
+    #[test]
+    fn each_text_has_its_own_presence_bit() {
+        let mut seen = 0u32;
+        for t in TextAt::ALL {
+            let mut f = Fields::default();
+            *f.slot(t) = Some(Text::Raw(b"x"));
+            let bits = f.presence();
+            assert_eq!(bits, t.bit(), "{t:?}");
+            assert_eq!(seen & bits, 0);
+            seen |= bits;
+        }
+    }
 
     #[test]
     fn escaped_texts_are_checked_now_and_decoded_when_read() {

@@ -100,7 +100,9 @@ fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
         let next = after.iter().find(|b| !b.is_ascii_whitespace()).copied();
         if next == Some(b'"') {
             let mut g = Fields::default();
-            if scan::scan(obj, &mut g) && (g.says_error() || g.message.is_some()) {
+            if scan::scan(obj, &mut g)
+                && (g.says_error() || g.at(crate::schema::TextAt::Message).is_some())
+            {
                 g.doc = Some(Text::Raw(obj));
                 *f = g;
                 return true;
@@ -108,7 +110,9 @@ fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
         } else if next == Some(b'\'') && obj.len() <= REPR_LIMIT {
             if let Some(json) = python_repr_to_json(obj) {
                 let mut g = Fields::default();
-                if scan::scan(&json, &mut g) && (g.says_error() || g.message.is_some()) {
+                if scan::scan(&json, &mut g)
+                    && (g.says_error() || g.at(crate::schema::TextAt::Message).is_some())
+                {
                     g.doc = Some(Text::Raw(&json));
                     *f = g.detach();
                     return true;
@@ -123,7 +127,7 @@ fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
     if html {
         return false;
     }
-    f.plain = Some(Text::Raw(
+    *f.slot(crate::schema::TextAt::Plain) = Some(Text::Raw(
         rest.get(..crate::text::PHRASE_SCAN_LIMIT).unwrap_or(rest),
     ));
     true
@@ -294,7 +298,7 @@ mod tests {
         let f = f.unwrap();
         let (m, at) = f.message().unwrap();
         assert_eq!(&*m.bytes(), b"inner");
-        assert_eq!(at, fields::MessageAt::ErrorMessage);
+        assert_eq!(at, crate::schema::TextAt::ErrorMessage);
     }
 
     #[test]
@@ -320,7 +324,6 @@ mod tests {
 
 #[cfg(test)]
 mod text_tests {
-    use super::fields::MessageAt;
     use super::*;
     use crate::schema::Field;
 
@@ -363,7 +366,7 @@ mod text_tests {
             (BodyForm::Text, true)
         );
         assert!(!f.says_error());
-        assert_eq!(f.message().unwrap().1, MessageAt::Body);
+        assert_eq!(f.message().unwrap().1, crate::schema::TextAt::Plain);
         let mut f = Fields::default();
         assert_eq!(
             read(b"<html><body>502 Bad Gateway</body></html>", &mut f),

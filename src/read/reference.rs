@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::fields::{Fields, Text, Val};
 use super::scan;
-use crate::schema::Field;
+use crate::schema::{Field, TextAt};
 
 fn val(v: &Value) -> Val<'static> {
     match v {
@@ -80,10 +80,10 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
             "reason" => put(&mut f, Field::Reason, Some(val(v))),
             "error_code" => put(&mut f, Field::ErrorCodeTop, Some(val(v))),
             "__type" => put(&mut f, Field::AmznType, Some(val(v))),
-            "message" => f.message = text(v),
-            "error_msg" => f.error_msg = text(v),
-            "msg" => f.msg = text(v),
-            "description" => f.description = text(v),
+            "message" => *f.slot(TextAt::Message) = text(v),
+            "error_msg" => *f.slot(TextAt::ErrorMsg) = text(v),
+            "msg" => *f.slot(TextAt::Msg) = text(v),
+            "description" => *f.slot(TextAt::Description) = text(v),
             "status" => f.status_top = Some(val(v)),
             "success" if v == &Value::Bool(false) => f.shape |= super::fields::SUCCESS_FALSE,
             "errors" => {
@@ -102,7 +102,7 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
                     f.shape |= super::fields::WRAPPER_FIRST << n;
                 }
             }
-            "object" => f.object = text(v),
+            "object" => *f.slot(TextAt::Object) = text(v),
             "choices" => put(&mut f, Field::FinishReason, first_in(v, "finish_reason")),
             "promptFeedback" => put(
                 &mut f,
@@ -114,11 +114,13 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
                     if let Some(c) = o.get("status_code") {
                         put(&mut f, Field::BaseRespStatusCode, Some(val(c)));
                     }
-                    f.status_msg = o.get("status_msg").and_then(text);
+                    *f.slot(TextAt::StatusMsg) = o.get("status_msg").and_then(text);
                 }
             }
             "error" => match v {
-                Value::String(s) => f.error_text = Some(Text::Decoded(s.as_str().into())),
+                Value::String(s) => {
+                    *f.slot(TextAt::ErrorText) = Some(Text::Decoded(s.as_str().into()));
+                }
                 Value::Object(o) => {
                     f.error_obj = true;
                     for (k, v) in o {
@@ -126,14 +128,14 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
                             "code" => put(&mut f, Field::ErrorCode, Some(val(v))),
                             "type" => put(&mut f, Field::ErrorType, Some(val(v))),
                             "status" => put(&mut f, Field::ErrorStatus, Some(val(v))),
-                            "message" => f.error_message = text(v),
+                            "message" => *f.slot(TextAt::ErrorMessage) = text(v),
                             "innererror" => put(
                                 &mut f,
                                 Field::InnerCode,
                                 v.get("code").filter(|x| x.is_string()).map(val),
                             ),
                             "details" => put(&mut f, Field::DetailReason, first_in(v, "reason")),
-                            "metadata" => f.raw = v.get("raw").and_then(text),
+                            "metadata" => *f.slot(TextAt::Raw) = v.get("raw").and_then(text),
                             _ => {}
                         }
                     }
@@ -149,8 +151,8 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
             put(&mut f, Field::FinishReason, first_in(c, "finishReason"));
         }
     }
-    if f.message.is_none() {
-        f.message = top.get("detail").and_then(text);
+    if f.at(TextAt::Message).is_none() {
+        *f.slot(TextAt::Message) = top.get("detail").and_then(text);
     }
     // TGI's `error_type`, when there is no `type`.
     if !top.contains_key("type") {

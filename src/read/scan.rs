@@ -20,7 +20,7 @@
 use memchr::memchr2;
 
 use super::fields::{check_escaped, unescape_into, Fields, Text, Val};
-use crate::schema::Field;
+use crate::schema::{Clears, Field, TextAt};
 
 /// Reads a JSON document (the body from its first non-space byte) into `f`, which
 /// starts empty. `false` when it is structurally broken. Bytes after the first complete
@@ -76,7 +76,7 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
                 }
                 b'"' => {
                     let (t, i) = c.string(i)?;
-                    f.error_text = Some(t);
+                    *f.slot(TextAt::ErrorText) = Some(t);
                     Some(i)
                 }
                 _ => skip(c.b, i),
@@ -84,17 +84,17 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
         }
         Key::BaseResp => {
             f.clear(Field::BaseRespStatusCode);
-            f.status_msg = None;
+            f.clear_texts(Clears::BaseResp);
             base_resp(c, i, f)
         }
         Key::Code => field(c, i, f, Field::Code),
         Key::Reason => field(c, i, f, Field::Reason),
         Key::ErrorCode => field(c, i, f, Field::ErrorCodeTop),
         Key::AwsType => field(c, i, f, Field::AmznType),
-        Key::Message => text(c, i, &mut f.message),
+        Key::Message => text(c, i, f.slot(TextAt::Message)),
         Key::Detail => text(c, i, &mut detail),
-        Key::ErrorMsg => text(c, i, &mut f.error_msg),
-        Key::Object => text(c, i, &mut f.object),
+        Key::ErrorMsg => text(c, i, f.slot(TextAt::ErrorMsg)),
+        Key::Object => text(c, i, f.slot(TextAt::Object)),
         Key::Choices => first_of(c, i, |k| k == Key::FinishReason, f, Field::FinishReason),
         Key::Candidates => first_of(
             c,
@@ -104,8 +104,8 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
             Field::FinishReason,
         ),
         Key::PromptFeedback => nested(c, i, |k| k == Key::BlockReason, f, Field::BlockReason),
-        Key::Msg => text(c, i, &mut f.msg),
-        Key::Description => text(c, i, &mut f.description),
+        Key::Msg => text(c, i, f.slot(TextAt::Msg)),
+        Key::Description => text(c, i, f.slot(TextAt::Description)),
         Key::Status => c.val(i).map(|(v, i)| {
             f.status_top = Some(v);
             i
@@ -142,8 +142,8 @@ fn top_object<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
         }
         _ => skip(c.b, i),
     })?;
-    if f.message.is_none() {
-        f.message = detail;
+    if f.at(TextAt::Message).is_none() {
+        *f.slot(TextAt::Message) = detail;
     }
     if let (None, Some(t)) = (f.get(Field::Type), error_type) {
         f.set(Field::Type, t);
@@ -209,9 +209,7 @@ fn wrapper(c: &Cur<'_>, i: usize) -> Option<(usize, bool)> {
 
 fn clear_error(f: &mut Fields<'_>) {
     f.error_obj = false;
-    f.error_text = None;
-    f.error_message = None;
-    f.raw = None;
+    f.clear_texts(Clears::Error);
     for k in [
         Field::ErrorCode,
         Field::ErrorType,
@@ -226,18 +224,18 @@ fn clear_error(f: &mut Fields<'_>) {
 fn error_obj<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
     object(c, i, |key, i| match key {
         Key::Code => field(c, i, f, Field::ErrorCode),
-        Key::Message => text(c, i, &mut f.error_message),
+        Key::Message => text(c, i, f.slot(TextAt::ErrorMessage)),
         Key::Type => field(c, i, f, Field::ErrorType),
         Key::Status => field(c, i, f, Field::ErrorStatus),
         Key::InnerError => nested(c, i, |k| k == Key::Code, f, Field::InnerCode),
         Key::Details => first_of(c, i, |k| k == Key::Reason, f, Field::DetailReason),
         Key::Metadata => {
-            f.raw = None;
+            *f.slot(TextAt::Raw) = None;
             if *c.b.get(i)? != b'{' {
                 return skip(c.b, i);
             }
             object(c, i, |k, i| match k {
-                Key::Raw => text(c, i, &mut f.raw),
+                Key::Raw => text(c, i, f.slot(TextAt::Raw)),
                 _ => skip(c.b, i),
             })
         }
@@ -251,7 +249,7 @@ fn base_resp<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
     }
     object(c, i, |key, i| match key {
         Key::StatusCode => field(c, i, f, Field::BaseRespStatusCode),
-        Key::StatusMsg => text(c, i, &mut f.status_msg),
+        Key::StatusMsg => text(c, i, f.slot(TextAt::StatusMsg)),
         _ => skip(c.b, i),
     })
 }

@@ -3,6 +3,7 @@
 
 use super::fields::{Fields, Text, Val};
 use super::scan;
+use crate::schema::TextAt;
 
 /// Whether a body starts like an SSE stream.
 pub(crate) fn is_sse(b: &[u8]) -> bool {
@@ -104,8 +105,8 @@ pub(crate) fn event_error(is_error_event: bool, data: &[u8]) -> Option<Fields<'_
                         }
                     }
                 }
-                if f.error_message.is_none() {
-                    f.error_message = f.message.take();
+                if f.at(TextAt::ErrorMessage).is_none() {
+                    *f.slot(TextAt::ErrorMessage) = f.slot(TextAt::Message).take();
                 }
                 f.error_obj = true;
                 return Some(f);
@@ -115,10 +116,9 @@ pub(crate) fn event_error(is_error_event: bool, data: &[u8]) -> Option<Fields<'_
     }
     if is_error_event {
         let text = if data.is_empty() { &b"error"[..] } else { data };
-        return Some(Fields {
-            error_text: Some(Text::Raw(text)),
-            ..Fields::default()
-        });
+        let mut f = Fields::default();
+        *f.slot(TextAt::ErrorText) = Some(Text::Raw(text));
+        return Some(f);
     }
     None
 }
@@ -390,7 +390,10 @@ mod tests {
         let f = first_error(b"event: error\ndata: {\"message\":\"overloaded\"}\n\n").unwrap();
         assert_eq!(&*f.message().unwrap().0.bytes(), b"overloaded");
         let f = first_error(b"event: error\ndata: upstream closed\n\n").unwrap();
-        assert_eq!(&*f.error_text.unwrap().bytes(), b"upstream closed");
+        assert_eq!(
+            &*f.at(TextAt::ErrorText).unwrap().bytes(),
+            b"upstream closed"
+        );
         assert!(first_error(b"data: {\"choices\":[]}\n\n").is_none());
     }
 

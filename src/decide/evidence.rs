@@ -6,29 +6,27 @@ use http::HeaderMap;
 
 use super::rules::Rules;
 use super::tables::{self, CodeInfo, Owner};
-use crate::read::{self, Fields, Val};
+use crate::read::{self, Fields};
 use crate::schema::Field;
 #[cfg(feature = "holdout")]
 use crate::Provider;
 
-/// The evidence of one response, with every table lookup done at most once and shared
-/// by detection and the ladder.
+/// The evidence of one response as read, with every table lookup done at most once
+/// and shared by detection and the ladder.
 pub(crate) struct Evidence<'a, 'r> {
-    pub fields: Option<&'a Fields<'a>>,
-    pub headers: &'a HeaderMap,
-    /// The headers that matter, read in one pass.
-    pub seen: &'a read::headers::Seen<'a>,
-    pub amzn: Option<&'a [u8]>,
-    /// Whether `amzn` came from the header (else from a body's `__type`).
-    pub amzn_header: bool,
-    pub msg_code: Option<i64>,
+    /// What reading handed over (fields, headers, the message's code, presence bits).
+    pub read: read::evidence::Read<'a>,
     pub rules: Option<&'r Rules>,
-    /// Presence bits of every probe the body answers (see `schema::Probe::bit`).
-    pub present: u32,
     /// The lookups done so far: a body has few fields, so a short list beats a table.
     cache: [(Option<Field>, Hits<'r>); 4],
-    /// Whether the body carries Google's quota or retry details, once looked for.
-    details: std::cell::Cell<Option<bool>>,
+}
+
+impl<'a> std::ops::Deref for Evidence<'a, '_> {
+    type Target = read::evidence::Read<'a>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.read
+    }
 }
 
 /// The rows that list one field's value: the runtime ones, then the built-in ones.
@@ -109,34 +107,6 @@ impl<'r> Hits<'r> {
     }
 }
 
-/// A number's decimal digits, on the stack.
-struct Digits {
-    buf: [u8; 20],
-    len: usize,
-}
-
-impl Digits {
-    fn new(n: i64) -> Option<Digits> {
-        let mut n = u64::try_from(n).ok()?;
-        let mut buf = [0u8; 20];
-        let mut i = buf.len();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        buf.copy_within(i.., 0);
-        Some(Digits { buf, len: 20 - i })
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
-    }
-}
-
 impl<'a, 'r> Evidence<'a, 'r> {
     pub(crate) fn new(
         fields: Option<&'a Fields<'a>>,
@@ -144,71 +114,10 @@ impl<'a, 'r> Evidence<'a, 'r> {
         seen: &'a read::headers::Seen<'a>,
         rules: Option<&'r Rules>,
     ) -> Evidence<'a, 'r> {
-        let msg_code = fields
-            .and_then(Fields::message)
-            .and_then(|(m, _)| read::code_in_text(m));
-        let from_header = seen.amzn_type();
-        let amzn_header = from_header.is_some();
-        let amzn = from_header.or_else(|| {
-            fields
-                .and_then(|f| f.text(Field::AmznType))
-                // An AWS error name is an identifier: read as the body has it.
-                .map(|t| read::aws_name(t.raw()))
-        });
-        let mut present = fields.map_or(0, Fields::presence);
-        if msg_code.is_some() {
-            present |= crate::schema::field_bit(Field::MessageCode);
-        }
-        if amzn.is_some() {
-            present |= crate::schema::field_bit(Field::AmznType);
-        }
         Evidence {
-            fields,
-            headers,
-            seen,
-            amzn,
-            amzn_header,
-            present,
-            msg_code,
+            read: read::evidence::Read::new(fields, headers, seen),
             rules,
             cache: [(None, Hits::NONE); 4],
-            details: std::cell::Cell::new(None),
-        }
-    }
-
-    /// Whether the body carries Google's quota or retry details (`"quotaId"`,
-    /// `"retryDelay"`), which name a window or a wait no fast path reads: one pass over
-    /// the document, done at most once per response.
-    pub(crate) fn time_details(&self) -> bool {
-        if let Some(d) = self.details.get() {
-            return d;
-        }
-        let d = self
-            .fields
-            .and_then(|f| f.doc.as_ref())
-            .is_some_and(|doc| super::time_details(doc.raw()));
-        self.details.set(Some(d));
-        d
-    }
-
-    /// The value of a field as bytes to look up, if the response has one.
-    fn with_key<T>(&self, field: Field, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
-        match field {
-            Field::MessageCode => Some(f(Digits::new(self.msg_code?)?.bytes())),
-            Field::AmznType => Some(f(self.amzn?)),
-            Field::Message => None,
-            _ => match self.fields?.get(field)? {
-                Val::Str(t) => t.with(|b| {
-                    let b = b.trim_ascii();
-                    // The Anthropic envelope's `"type":"error"` names no error.
-                    if field == Field::Type && b == b"error" {
-                        return None;
-                    }
-                    (!b.is_empty()).then(|| f(b))
-                }),
-                Val::Int(n) => Some(f(Digits::new(*n)?.bytes())),
-                Val::Other => None,
-            },
         }
     }
 
@@ -222,6 +131,7 @@ impl<'a, 'r> Evidence<'a, 'r> {
         }
         let rules = self.rules;
         let h = self
+            .read
             .with_key(field, |key| {
                 let (builtin, mask) = tables::lookup_entry(field, key);
                 Hits {
@@ -298,20 +208,4 @@ pub fn hold_out<R>(provider: Provider, f: impl FnOnce() -> R) -> R {
             .flatten(),
     );
     f()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Digits;
-
-    #[test]
-    fn digits_on_the_stack() {
-        assert_eq!(Digits::new(0).unwrap().bytes(), b"0");
-        assert_eq!(Digits::new(1008).unwrap().bytes(), b"1008");
-        assert_eq!(
-            Digits::new(i64::MAX).unwrap().bytes(),
-            i64::MAX.to_string().as_bytes()
-        );
-        assert!(Digits::new(-1).is_none());
-    }
 }

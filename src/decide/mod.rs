@@ -19,8 +19,7 @@ use std::time::{Duration, SystemTime};
 use http::StatusCode;
 
 use crate::read::{self, generic, Fields};
-use crate::schema::{Field, Step, TextAt};
-use crate::text::dfa::Dfa;
+use crate::schema::{Field, Step};
 use crate::verdict::{Basis, Rule};
 use crate::{ErrorKind, Provider, Reason};
 use tables::{CodeInfo, Owner};
@@ -154,16 +153,16 @@ pub(crate) fn finish<'r>(
     // (or a wrapped upstream's) may state a time: the common rate limit reads no more.
     let mut delayed: Option<bool> = None;
     let mut may_delay =
-        |ev: &Evidence<'_, '_>| *delayed.get_or_insert_with(|| may_state_time(ev, false));
+        |ev: &Evidence<'_, '_>| *delayed.get_or_insert_with(|| ev.may_state_delay());
     let throttle = throttle
         && if d.is_exact_code() {
             // An exact code can only become a usage window: its words are read
             // when a header's wait is hours long or they may name such a window.
             reading.is_some()
                 || header_delay.is_some_and(|h| h >= HOURS)
-                || may_name_long_window(ev)
+                || ev.may_name_long_window()
         } else {
-            reading.is_some() || header_delay.is_some() || may_delay(ev) || may_state_time(ev, true)
+            reading.is_some() || header_delay.is_some() || may_delay(ev) || ev.may_name_window()
         };
     if throttle {
         let r = reading.get_or_insert_with(|| Reading::new(ev, known));
@@ -185,28 +184,13 @@ pub(crate) fn finish<'r>(
         if delayed == Some(false) {
             return None;
         }
-        let f = ev.fields?;
         if ev.time_details() {
             // Google's RetryInfo: read the details.
             return reading
                 .get_or_insert_with(|| Reading::new(ev, known))
                 .delay();
         }
-        // A delay in the message (or a wrapped upstream's), read as it came, around
-        // the numbers that may state one.
-        let now = SystemTime::now();
-        [f.message().map(|(m, _)| m), f.at(TextAt::Raw)]
-            .into_iter()
-            .flatten()
-            .find_map(|t| {
-                t.with(|m| {
-                    let m = std::str::from_utf8(m).ok()?;
-                    read::delay::first_delay(
-                        crate::text::head(m, crate::read::words::WORDS_LIMIT),
-                        now,
-                    )
-                })
-            })
+        ev.message_delay(SystemTime::now())
     });
     (d, retry_after)
 }
@@ -372,59 +356,28 @@ struct Reading {
 }
 
 impl Reading {
-    /// Reads the words: of the fields the fast reader read where the shape is `known`
-    /// (its messages, and the identifiers no row lists), else of the whole document by
-    /// the generic reading.
+    /// The words of the response (see `read::Read::words`): where the shape is
+    /// `known`, of its texts and of the identifiers no row lists.
     fn new(ev: &mut Evidence<'_, '_>, known: bool) -> Reading {
-        let fields = ev.fields;
-        let doc = fields.and_then(|f| f.doc.as_ref());
-        // A known shape is read from its fields, unless its body carries Google's
-        // quota and retry details, which name a window and a wait no field holds.
-        let g = match doc {
-            Some(doc) if !known || ev.time_details() => generic::read(doc.raw()),
-            _ => {
-                let mut g = generic::Generic::default();
-                if let Some(f) = fields {
-                    // Every text whose words are read, in the table's order.
-                    for t in TextAt::ALL
-                        .into_iter()
-                        .filter(|t| t.has_words())
-                        .filter_map(|t| f.at(t))
-                    {
-                        // Checked first (fast on ASCII), replaced only if not UTF-8.
-                        t.with(|b| match std::str::from_utf8(b) {
-                            Ok(s) => g.words.text(s),
-                            Err(_) => g.words.text(&String::from_utf8_lossy(b)),
-                        });
-                    }
-                    // The identifier fields the body has, in ladder order (a bit each).
-                    const IDS: u32 = (crate::schema::step_mask(Step::Code)
-                        | crate::schema::step_mask(Step::Type))
-                        & !crate::schema::field_bit(Field::MessageCode);
-                    let mut todo = ev.present & IDS;
-                    while todo != 0 {
-                        let i = todo.trailing_zeros();
-                        todo &= todo - 1;
-                        let Some(&field) = Field::ALL.get(i as usize) else {
-                            break;
-                        };
-                        if ev.hits(field).is_empty() {
-                            if let Some(t) = f.text(field) {
-                                t.with(|b| {
-                                    if let Ok(t) = std::str::from_utf8(b) {
-                                        g.words.ident(t);
-                                    }
-                                });
-                            }
-                        }
-                    }
+        // The identifier fields the body has that no row lists (a bit each): their
+        // words are read with the texts'.
+        const IDS: u32 = (crate::schema::step_mask(Step::Code)
+            | crate::schema::step_mask(Step::Type))
+            & !crate::schema::field_bit(Field::MessageCode);
+        let mut unlisted = 0;
+        let mut todo = ev.present & IDS;
+        while todo != 0 {
+            let i = todo.trailing_zeros();
+            todo &= todo - 1;
+            if let Some(&field) = Field::ALL.get(i as usize) {
+                if ev.hits(field).is_empty() {
+                    unlisted |= crate::schema::field_bit(field);
                 }
-                g
             }
-        };
+        }
         Reading {
             found: std::cell::OnceCell::new(),
-            words: g,
+            words: ev.read.words(known, unlisted),
             stated: std::cell::OnceCell::new(),
         }
     }
@@ -448,97 +401,6 @@ impl Reading {
     }
 }
 
-/// Whether the message (or a wrapped upstream's, or Google's details) may state a delay
-/// (`window` false) or name a window (`window` true).
-fn may_state_time(ev: &Evidence<'_, '_>, window: bool) -> bool {
-    let Some(f) = ev.fields else { return false };
-    let texts = [f.message().map(|(m, _)| m), f.at(TextAt::Raw)];
-    texts.into_iter().flatten().any(|t| {
-        if window {
-            t.with(may_name_window)
-        } else {
-            t.with(may_state_delay)
-        }
-    }) || ev.time_details()
-}
-
-/// Whether a body carries Google's quota or retry details (`"quotaId"`, `"retryDelay"`),
-/// which name a window or a wait in fields no fast path reads. One pass for the rare
-/// bytes `q` and `D`, each checked in place.
-pub(crate) fn time_details(doc: &[u8]) -> bool {
-    memchr::memchr2_iter(b'q', b'D', doc).any(|i| {
-        if doc.get(i) == Some(&b'q') {
-            i > 0
-                && doc.get(i - 1) == Some(&b'"')
-                && doc.get(i..).is_some_and(|r| r.starts_with(b"quotaId\""))
-        } else {
-            i >= 6
-                && doc
-                    .get(i - 6..)
-                    .is_some_and(|r| r.starts_with(b"\"retryDelay\""))
-        }
-    })
-}
-
-/// Whether a message may state a delay: a number with a unit of time right after it
-/// (`2.4s`, `20 seconds`, `30秒`), or a date (`2026-01-01`). Keeps the words of the
-/// common error whose message states none unread.
-fn may_state_delay(m: &[u8]) -> bool {
-    let m = m.get(..crate::text::PHRASE_SCAN_LIMIT).unwrap_or(m);
-    read::delay::time_numbers(m).next().is_some()
-}
-
-/// Whether a message may name a window ("per day", "daily", "hour", "month", "minute",
-/// "second", "duration", "rpm", "每日", "每分钟"): one pass of a small automaton, so
-/// that a throttle's words are read only where they may change its reason.
-fn may_name_window(m: &[u8]) -> bool {
-    let m = m.get(..crate::text::PHRASE_SCAN_LIMIT).unwrap_or(m);
-    window_words().is_some_and(|d| d.is_match(m))
-}
-
-/// Whether the message (or a wrapped upstream's, or Google's quota details) may name a
-/// window of hours or more ("per day", "daily", "TPD", "hour", "month", "每日").
-fn may_name_long_window(ev: &Evidence<'_, '_>) -> bool {
-    let Some(f) = ev.fields else { return false };
-    let texts = [f.message().map(|(m, _)| m), f.at(TextAt::Raw)];
-    // Providers name the window with the limit, before the advice that follows it
-    // ("... on tokens per day (TPD): Limit ..."): the first 256 bytes say it.
-    texts.into_iter().flatten().any(|t| {
-        t.with(|m| {
-            let m = m.get(..256).unwrap_or(m);
-            long_window_words().is_some_and(|d| d.is_match(m))
-        })
-    }) || ev.time_details()
-}
-
-fn long_window_words() -> Option<&'static Dfa> {
-    static DFA: std::sync::OnceLock<Option<Dfa>> = std::sync::OnceLock::new();
-    DFA.get_or_init(|| {
-        Dfa::new(
-            &[
-                "day", "daily", "hour", "month", "duration", "window", "rpd", "tpd", "日", "天",
-                "月", "小时",
-            ],
-            true,
-        )
-    })
-    .as_ref()
-}
-
-fn window_words() -> Option<&'static Dfa> {
-    static DFA: std::sync::OnceLock<Option<Dfa>> = std::sync::OnceLock::new();
-    DFA.get_or_init(|| {
-        Dfa::new(
-            &[
-                "day", "hour", "month", "minute", "second", "duration", "window", "rpd", "tpd",
-                "rpm", "tpm", "rps", "qps", "日", "天", "月", "小时", "分钟", "秒",
-            ],
-            true,
-        )
-    })
-    .as_ref()
-}
-
 /// Builds what errnorm otherwise builds on first use (the phrase, cue and window
 /// matchers, the table facts computed once), so that no request pays for it. A
 /// [`Classifier`](crate::Classifier) calls it when it is made; call it at start-up when
@@ -550,8 +412,7 @@ fn window_words() -> Option<&'static Dfa> {
 pub fn prepare() {
     let _ = tables::matcher();
     let _ = cues::matcher();
-    let _ = window_words();
-    let _ = long_window_words();
+    read::evidence::prepare();
     let _ = read::delay::triggers();
     let _ = tables::shared_field(Field::ErrorCode);
     crate::text::redact::prepare();
@@ -694,19 +555,5 @@ mod tests {
         assert_eq!(k(429), RateLimit);
         assert_eq!(k(400), Validation);
         assert_eq!(k(451), Content);
-    }
-
-    #[test]
-    fn google_details_are_found_by_their_keys_only() {
-        assert!(time_details(br#"{"violations":[{"quotaId":"PerDay"}]}"#));
-        assert!(time_details(
-            br#"[{"@type":"x.RetryInfo","retryDelay":"34s"}]"#
-        ));
-        assert!(!time_details(
-            br#"{"message":"quotaId and retryDelay in words"}"#
-        ));
-        assert!(!time_details(br#"{"q":"D","Delay":1,"quota":"x"}"#));
-        assert!(!time_details(b"D"));
-        assert!(!time_details(b""));
     }
 }

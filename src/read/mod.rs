@@ -5,6 +5,7 @@
 //! [`BodyForm::Text`] and no fields, and the HTTP status decides.
 
 pub(crate) mod delay;
+pub(crate) mod evidence;
 pub(crate) mod fields;
 pub(crate) mod generic;
 pub(crate) mod headers;

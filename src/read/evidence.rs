@@ -90,14 +90,18 @@ impl<'a> Read<'a> {
     }
 
     /// Whether the body carries Google's quota or retry details (`"quotaId"`,
-    /// `"retryDelay"`), which name a window or a wait no fast path reads: one pass over
-    /// the document, done at most once per response.
+    /// `"retryDelay"` in the error object's `details`), which name a window or a wait
+    /// no fast path reads: one pass over the document, done at most once per response
+    /// and only for a body whose error object has a `details` array.
     pub(crate) fn time_details(&self) -> bool {
         if let Some(d) = self.details.get() {
             return d;
         }
+        // They are elements of the error object's `details` array: only a body with
+        // one is searched.
         let d = self
             .fields
+            .filter(|f| f.details)
             .and_then(|f| f.doc.as_ref())
             .is_some_and(|doc| time_details(doc.raw()));
         self.details.set(Some(d));
@@ -301,6 +305,32 @@ mod tests {
             i64::MAX.to_string().as_bytes()
         );
         assert!(Digits::new(-1).is_none());
+    }
+
+    #[test]
+    fn google_details_are_looked_for_only_under_the_error_objects_details() {
+        use super::Read;
+        use crate::read::{headers::Seen, Fields};
+        let h = http::HeaderMap::new();
+        let seen = Seen::default();
+        let found = |body: &[u8]| {
+            let mut f = Fields::default();
+            let (_, ok) = crate::read::read(body, &mut f);
+            assert!(ok);
+            Read::new(Some(&f), &h, &seen).time_details()
+        };
+        // Google's QuotaFailure, as the Gemini API sends it.
+        assert!(found(
+            br#"{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":"GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]}]}}"#
+        ));
+        // The same key anywhere else is not Google's details.
+        assert!(!found(
+            br#"{"error":{"code":429,"message":"slow down","meta":{"quotaId":"x"}}}"#
+        ));
+        // A later error object replaces the earlier one with its details.
+        assert!(!found(
+            br#"{"error":{"details":[{"retryDelay":"3s"}]},"error":{"message":"x"}}"#
+        ));
     }
 
     #[test]

@@ -308,6 +308,9 @@ pub(crate) struct Fields<'a> {
     pub bits: u32,
     /// A top-level `error` object was there.
     pub error_obj: bool,
+    /// The error object has a `details` array (where Google's quota and retry
+    /// details are).
+    pub details: bool,
     /// Each text place of the table of places (by [`TextAt`]'s index): the messages
     /// and the texts around them.
     pub texts: [Option<Text<'a>>; TextAt::COUNT],
@@ -448,6 +451,7 @@ impl<'a> Fields<'a> {
             vals: self.vals.map(|x| x.map(v)),
             bits: self.bits,
             error_obj: self.error_obj,
+            details: self.details,
             texts: self.texts.map(|x| x.map(t)),
             status_top: self.status_top.map(v),
             shape: self.shape,

@@ -134,7 +134,10 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
                                 Field::InnerCode,
                                 v.get("code").filter(|x| x.is_string()).map(val),
                             ),
-                            "details" => put(&mut f, Field::DetailReason, first_in(v, "reason")),
+                            "details" => {
+                                f.details = v.is_array();
+                                put(&mut f, Field::DetailReason, first_in(v, "reason"));
+                            }
                             "metadata" => *f.slot(TextAt::Raw) = v.get("raw").and_then(text),
                             _ => {}
                         }

@@ -209,6 +209,7 @@ fn wrapper(c: &Cur<'_>, i: usize) -> Option<(usize, bool)> {
 
 fn clear_error(f: &mut Fields<'_>) {
     f.error_obj = false;
+    f.details = false;
     f.clear_texts(Clears::Error);
     for k in [
         Field::ErrorCode,
@@ -228,7 +229,10 @@ fn error_obj<'a>(c: &Cur<'a>, i: usize, f: &mut Fields<'a>) -> Option<usize> {
         Key::Type => field(c, i, f, Field::ErrorType),
         Key::Status => field(c, i, f, Field::ErrorStatus),
         Key::InnerError => nested(c, i, |k| k == Key::Code, f, Field::InnerCode),
-        Key::Details => first_of(c, i, |k| k == Key::Reason, f, Field::DetailReason),
+        Key::Details => {
+            f.details = *c.b.get(i)? == b'[';
+            first_of(c, i, |k| k == Key::Reason, f, Field::DetailReason)
+        }
         Key::Metadata => {
             *f.slot(TextAt::Raw) = None;
             if *c.b.get(i)? != b'{' {

@@ -228,9 +228,10 @@ impl Found {
     }
 }
 
-/// A fixed list of (cue, start, end) spans.
+/// A fixed list of (cue, start, end) spans; places as `u16` (words are at most
+/// `u16::MAX` bytes here), so that the three lists of a pass are small to set up.
 struct Spans {
-    at: [(u16, usize, usize); FOUND_MAX],
+    at: [(u16, u16, u16); FOUND_MAX],
     len: usize,
 }
 
@@ -241,16 +242,17 @@ impl Spans {
             len: 0,
         }
     }
-    fn push(&mut self, s: (u16, usize, usize)) {
+    fn push(&mut self, (i, s, e): (u16, usize, usize)) {
+        let place = |x: usize| u16::try_from(x).unwrap_or(u16::MAX);
         if let Some(slot) = self.at.get_mut(self.len) {
-            *slot = s;
+            *slot = (i, place(s), place(e));
             self.len += 1;
         }
     }
     fn full(&self) -> bool {
         self.len >= FOUND_MAX
     }
-    fn all(&self) -> &[(u16, usize, usize)] {
+    fn all(&self) -> &[(u16, u16, u16)] {
         self.at.get(..self.len).unwrap_or_default()
     }
 }
@@ -259,7 +261,9 @@ impl Spans {
 pub(crate) fn find(words: &str) -> Found {
     let mut found = Found::default();
     let Some(m) = matcher() else { return found };
+    // Words are capped far below this (4 KiB); the cap keeps every place a `u16`.
     let b = words.as_bytes();
+    let b = b.get(..usize::from(u16::MAX)).unwrap_or(b);
     let mut spans = Spans::new();
     let mut heads = Spans::new();
     m.dfa.each(b, |pattern, e| {
@@ -287,13 +291,14 @@ pub(crate) fn find(words: &str) -> Found {
                 Role::Head => heads.push((i, s, e)),
                 Role::Tail => {
                     let head = heads.all().iter().find(|&&(h, _, he)| {
+                        let he = usize::from(he);
                         h == i
                             && he < s
                             && s - he <= GAP
                             && !b.get(he..s).is_some_and(|g| g.contains(&b'\n'))
                     });
                     if let Some(&(_, hs, _)) = head {
-                        spans.push((i, hs, e));
+                        spans.push((i, usize::from(hs), e));
                     }
                 }
             }
@@ -309,7 +314,7 @@ pub(crate) fn find(words: &str) -> Found {
             .iter()
             .any(|&(j, s2, e2)| j != i && s2 <= s && e <= e2 && e2 - s2 > e - s);
         if !inside {
-            order.push((i, s, e));
+            order.push((i, usize::from(s), usize::from(e)));
         }
     }
     let keep = order.len;

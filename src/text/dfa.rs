@@ -17,7 +17,9 @@ pub(crate) struct Dfa {
     /// The class of each byte: bytes no pattern uses share class 0, and an ASCII letter
     /// shares its class with its other case when the automaton ignores case.
     classes: [u8; 256],
-    /// Classes per state (the row length).
+    /// Rows are indexed by the byte itself (256 per state), not by its class.
+    by_byte: bool,
+    /// Entries per state (the row length): the classes, or 256.
     stride: u32,
     /// Transitions: `trans[state + class]` is the next state's row offset, with
     /// [`MATCH`] set when that state ends a pattern; padded with zeros to a power of
@@ -42,10 +44,19 @@ pub(crate) struct Dfa {
 /// runtime (16 MiB of transitions at 256 classes).
 const MAX_STATES: usize = 1 << 14;
 
+/// The most transitions of an automaton indexed by byte (128 KiB): the window words and
+/// the like, not the phrases or the cues.
+const BY_BYTE_MAX: usize = 1 << 15;
+
 impl Dfa {
     /// The automaton of `patterns` (empty patterns are ignored), or `None` when it would
     /// have more than [`MAX_STATES`] states.
     pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P], ignore_case: bool) -> Option<Dfa> {
+        Dfa::build(patterns, ignore_case, BY_BYTE_MAX)
+    }
+
+    /// [`Dfa::new`], with rows indexed by byte where they fit `by_byte_max` entries.
+    fn build<P: AsRef<[u8]>>(patterns: &[P], ignore_case: bool, by_byte_max: usize) -> Option<Dfa> {
         let fold = |b: u8| {
             if ignore_case {
                 b.to_ascii_lowercase()
@@ -149,10 +160,27 @@ impl Dfa {
                 *t |= MATCH;
             }
         }
+        // A small automaton gets a row of 256 per state, indexed by the byte itself:
+        // one load a byte fewer (the class), for at most `BY_BYTE_MAX` entries.
+        let by_byte = n * 256 <= by_byte_max;
+        let (trans, stride) = if by_byte {
+            let mut rows = vec![0u32; n * 256];
+            for (i, t) in rows.iter_mut().enumerate() {
+                let (state, byte) = (i / 256, i % 256);
+                let old = *trans.get(state * stride + usize::from(classes[byte]))?;
+                let target = (old & !MATCH) as usize / stride;
+                *t = u32::try_from(target * 256).ok()? | (old & MATCH);
+            }
+            (rows, 256)
+        } else {
+            (trans, stride)
+        };
+        let mut trans = trans;
         let len = trans.len().checked_next_power_of_two()?;
         trans.resize(len, 0);
         Some(Dfa {
             classes,
+            by_byte,
             stride: u32::try_from(stride).ok()?,
             mask: len - 1,
             trans: trans.into_boxed_slice(),
@@ -203,12 +231,26 @@ impl Dfa {
     /// eight are OR-ed, and only an eight with a match is walked again byte by byte.
     /// Matches are rare in words, so most bytes cost five instructions.
     #[inline(always)]
-    fn walk(&self, hay: &[u8], mut hit: impl FnMut(usize, u32) -> bool) {
+    fn walk(&self, hay: &[u8], hit: impl FnMut(usize, u32) -> bool) {
+        if self.by_byte {
+            self.walk_by::<true>(hay, hit);
+        } else {
+            self.walk_by::<false>(hay, hit);
+        }
+    }
+
+    /// [`Dfa::walk`], with rows indexed by the byte (`BY_BYTE`) or by its class.
+    #[inline(always)]
+    fn walk_by<const BY_BYTE: bool>(&self, hay: &[u8], mut hit: impl FnMut(usize, u32) -> bool) {
         let Some(trans) = self.table() else { return };
         let classes = &self.classes;
         let mask = self.mask;
         let step = |s: u32, b: u8| -> u32 {
-            let c = usize::from(classes[usize::from(b)]);
+            let c = if BY_BYTE {
+                usize::from(b)
+            } else {
+                usize::from(classes[usize::from(b)])
+            };
             trans.get((s as usize + c) & mask).copied().unwrap_or(0)
         };
         let mut s = 0u32;
@@ -411,22 +453,26 @@ mod tests {
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let d = Dfa::new(&pats, true).unwrap();
             let want = by_definition(&pats, &hay);
-            let mut got = Vec::new();
-            d.each(&hay, |p, e| {
-                got.push((p, e));
-                true
-            });
-            proptest::prop_assert_eq!(&got, &want);
-            proptest::prop_assert_eq!(d.is_match(&hay), !want.is_empty());
-            let longer = |a: u32, b: u32| pats[a as usize].len() > pats[b as usize].len();
-            let d = d.with_best(longer);
-            let best = want.iter().map(|&(p, _)| p).fold(None, |b: Option<u32>, p| match b {
-                Some(b) if !longer(p, b) => Some(b),
-                _ => Some(p),
-            });
-            proptest::prop_assert_eq!(d.best(&hay, longer), best);
+            // Rows by byte (as a small automaton has them) and by class (as a large one).
+            for by_byte_max in [super::BY_BYTE_MAX, 0] {
+                let d = Dfa::build(&pats, true, by_byte_max).unwrap();
+                proptest::prop_assert_eq!(d.by_byte, by_byte_max > 0);
+                let mut got = Vec::new();
+                d.each(&hay, |p, e| {
+                    got.push((p, e));
+                    true
+                });
+                proptest::prop_assert_eq!(&got, &want);
+                proptest::prop_assert_eq!(d.is_match(&hay), !want.is_empty());
+                let longer = |a: u32, b: u32| pats[a as usize].len() > pats[b as usize].len();
+                let d = d.with_best(longer);
+                let best = want.iter().map(|&(p, _)| p).fold(None, |b: Option<u32>, p| match b {
+                    Some(b) if !longer(p, b) => Some(b),
+                    _ => Some(p),
+                });
+                proptest::prop_assert_eq!(d.best(&hay, longer), best);
+            }
         }
     }
 

@@ -306,9 +306,22 @@ fn gen_rows(
             }
             owners.push(mask);
         }
+        // The keys that are numbers as a reader writes them (decimal, no sign, no
+        // leading zero), by value: a number in a body is looked up without writing it.
+        let mut ints: Vec<(i64, usize)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| {
+                !k.is_empty()
+                    && k.bytes().all(|b| b.is_ascii_digit())
+                    && (k.len() == 1 || !k.starts_with('0'))
+            })
+            .filter_map(|(i, k)| k.parse::<i64>().ok().map(|n| (n, i)))
+            .collect();
+        ints.sort_unstable();
         writeln!(
             tables,
-            "    // {name}\n    StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{keys:?}, hits: &[{hits}], owners: &{owners:?} }},",
+            "    // {name}\n    StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{keys:?}, hits: &[{hits}], owners: &{owners:?}, ints: &{ints:?} }},",
             name = f.name(),
             hits = hits.join(", ")
         )

@@ -6,6 +6,7 @@ use http::HeaderMap;
 
 use super::rules::Rules;
 use super::tables::{self, CodeInfo, Owner};
+use crate::read::evidence::Key;
 use crate::read::{self, Fields};
 use crate::schema::Field;
 #[cfg(feature = "holdout")]
@@ -130,14 +131,25 @@ impl<'a, 'r> Evidence<'a, 'r> {
             return *h;
         }
         let rules = self.rules;
+        // Without runtime rules a number is looked up by value, its digits unwritten.
         let h = self
             .read
-            .with_key(field, |key| {
-                let (builtin, mask) = tables::lookup_entry(field, key);
-                Hits {
-                    runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
-                    builtin,
-                    mask,
+            .with_key(field, rules.is_none(), |key| match key {
+                Key::Int(n) => {
+                    let (builtin, mask) = tables::lookup_int(field, n);
+                    Hits {
+                        runtime: &[],
+                        builtin,
+                        mask,
+                    }
+                }
+                Key::Bytes(key) => {
+                    let (builtin, mask) = tables::lookup_entry(field, key);
+                    Hits {
+                        runtime: rules.map_or(&[][..], |r| r.lookup(field, key)),
+                        builtin,
+                        mask,
+                    }
                 }
             })
             .unwrap_or(Hits::NONE);

@@ -207,6 +207,9 @@ pub(crate) struct StrTable {
     hits: &'static [&'static [u16]],
     /// Each key's owners (see [`owner_bit`]).
     owners: &'static [u64],
+    /// The keys that are numbers (decimal, no sign, no leading zero) by value, sorted,
+    /// each with its index in `keys`.
+    ints: &'static [(i64, usize)],
 }
 
 impl StrTable {
@@ -217,7 +220,23 @@ impl StrTable {
         keys: &[],
         hits: &[],
         owners: &[],
+        ints: &[],
     };
+
+    /// The rows of a number, as [`StrTable::get`] finds those of its decimal digits.
+    #[inline]
+    fn get_int(&self, n: i64) -> (&'static [u16], u64) {
+        match self.ints.binary_search_by_key(&n, |&(k, _)| k) {
+            Ok(at) => {
+                let i = self.ints.get(at).map_or(usize::MAX, |&(_, i)| i);
+                (
+                    self.hits.get(i).copied().unwrap_or_default(),
+                    self.owners.get(i).copied().unwrap_or_default(),
+                )
+            }
+            Err(_) => (&[], 0),
+        }
+    }
 
     #[inline]
     fn get(&self, key: &[u8]) -> (&'static [u16], u64) {
@@ -297,6 +316,14 @@ pub(crate) fn lookup_entry(field: Field, key: &[u8]) -> (&'static [u16], u64) {
     TABLES
         .get(field as usize)
         .map_or((&[][..], 0), |t| t.get(key))
+}
+
+/// [`lookup_entry`] for a number, without writing its digits.
+#[inline]
+pub(crate) fn lookup_int(field: Field, n: i64) -> (&'static [u16], u64) {
+    TABLES
+        .get(field as usize)
+        .map_or((&[][..], 0), |t| t.get_int(n))
 }
 
 /// The built-in rows that list `key` in `field`, in registry order.
@@ -463,6 +490,39 @@ pub(crate) fn longest_phrase<'r>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A number looked up by value finds what its decimal digits find, for every key of
+    /// every table (and the numbers beside each).
+    #[test]
+    fn numbers_by_value_find_what_their_digits_find() {
+        let mut numeric = 0;
+        for (fi, t) in TABLES.iter().enumerate() {
+            let field = Field::ALL[fi];
+            for k in t.keys {
+                let Ok(n) = k.parse::<i64>() else { continue };
+                for m in [n.saturating_sub(1), n, n.saturating_add(1)] {
+                    if m < 0 {
+                        continue;
+                    }
+                    let by_digits = lookup_entry(field, m.to_string().as_bytes());
+                    assert_eq!(lookup_int(field, m), by_digits, "{} {m}", field.name());
+                }
+                numeric += usize::from(k.as_bytes()[0] != b'0' || k.len() == 1);
+            }
+        }
+        // MiniMax's, Zhipu's, Baidu's numeric codes among them.
+        assert!(numeric > 100, "{numeric}");
+        assert!(!lookup_int(Field::BaseRespStatusCode, 1008).0.is_empty());
+        assert!(lookup_int(Field::BaseRespStatusCode, 987_654_321).0.is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_number_by_value_finds_what_its_digits_find(n in 0i64..=i64::MAX, f in 0..Field::COUNT) {
+            let field = Field::ALL[f];
+            proptest::prop_assert_eq!(lookup_int(field, n), lookup_entry(field, n.to_string().as_bytes()));
+        }
+    }
 
     /// The owner mask build.rs writes beside each key is the set of its rows' owners,
     /// and reads back as the one owner where there is one.

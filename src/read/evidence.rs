@@ -67,12 +67,19 @@ impl<'a> Read<'a> {
         }
     }
 
-    /// The value of a field as the bytes a table is keyed by, if the response has one
-    /// (`f` runs on them; a number is written in decimal on the stack).
-    pub(crate) fn with_key<T>(&self, field: Field, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
+    /// The value of a field as a table's key, if the response has one: its bytes, or
+    /// (where `ints`) a number by value; without `ints` a number is written in decimal
+    /// on the stack. Negative numbers key nothing.
+    #[inline]
+    pub(crate) fn with_key<T>(
+        &self,
+        field: Field,
+        ints: bool,
+        f: impl FnOnce(Key<'_>) -> T,
+    ) -> Option<T> {
         match field {
-            Field::MessageCode => Some(f(Digits::new(self.msg_code?)?.bytes())),
-            Field::AmznType => Some(f(self.amzn?)),
+            Field::MessageCode => by_number(self.msg_code?, ints, f),
+            Field::AmznType => Some(f(Key::Bytes(self.amzn?))),
             Field::Message => None,
             _ => match self.fields?.get(field)? {
                 Val::Str(t) => t.with(|b| {
@@ -81,9 +88,9 @@ impl<'a> Read<'a> {
                     if field == Field::Type && b == b"error" {
                         return None;
                     }
-                    (!b.is_empty()).then(|| f(b))
+                    (!b.is_empty()).then(|| f(Key::Bytes(b)))
                 }),
-                Val::Int(n) => Some(f(Digits::new(*n)?.bytes())),
+                Val::Int(n) => by_number(*n, ints, f),
                 Val::Other => None,
             },
         }
@@ -262,6 +269,24 @@ fn window_words() -> Option<&'static Dfa> {
 pub(crate) fn prepare() {
     let _ = window_words();
     let _ = long_window_words();
+}
+
+/// A table key: the bytes of a value, or a number by value.
+pub(crate) enum Key<'k> {
+    Bytes(&'k [u8]),
+    Int(i64),
+}
+
+/// A number as a key: by value where `ints`, else its decimal digits.
+#[inline]
+fn by_number<T>(n: i64, ints: bool, f: impl FnOnce(Key<'_>) -> T) -> Option<T> {
+    if n < 0 {
+        return None;
+    }
+    if ints {
+        return Some(f(Key::Int(n)));
+    }
+    Some(f(Key::Bytes(Digits::new(n)?.bytes())))
 }
 
 /// A number's decimal digits, on the stack.

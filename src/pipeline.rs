@@ -232,29 +232,18 @@ fn verdict<'a>(
         None => None,
     }
     .or_else(|| {
-        [
-            Field::BaseRespStatusCode,
-            Field::MessageCode,
-            Field::Reason,
-            Field::ErrorCodeTop,
-            Field::ErrorCode,
-            Field::InnerCode,
-            Field::DetailReason,
-            Field::Code,
-        ]
-        .into_iter()
-        .find_map(|field| match (field, f.get(field)) {
-            (Field::BaseRespStatusCode | Field::ErrorCodeTop, Some(Val::Int(0))) => None,
-            (Field::Code, Some(Val::Int(_))) => None, // Novita and others: the HTTP status
-            _ => code_of(f, field),
-        })
+        crate::schema::REPORTED_CODES
+            .into_iter()
+            .find_map(|field| match (field, f.get(field)) {
+                (Field::BaseRespStatusCode | Field::ErrorCodeTop, Some(Val::Int(0))) => None,
+                (Field::Code, Some(Val::Int(_))) => None, // Novita and others: the HTTP status
+                _ => code_of(f, field),
+            })
     });
-    v.error_type = [Field::ErrorType, Field::ErrorStatus, Field::Type]
-        .into_iter()
-        .find_map(|field| {
-            let t = f.text(field)?;
-            (field != Field::Type || t.with(|b| b != b"error")).then(|| t.clone())
-        });
+    v.error_type = crate::schema::REPORTED_TYPES.into_iter().find_map(|field| {
+        let t = f.text(field)?;
+        (field != Field::Type || t.with(|b| b != b"error")).then(|| t.clone())
+    });
     v.message = f.take_message();
     v
 }

@@ -88,7 +88,8 @@ pub enum Clears {
 macro_rules! places {
     (
         ids {
-            $($(#[$doc:meta])* $v:ident = $name:literal, $step:ident, $ptr:literal;)*
+            $($(#[$doc:meta])* $v:ident = $name:literal, $step:ident, $ptr:literal,
+                reported: $rank:literal;)*
         }
         texts {
             $($(#[$tdoc:meta])* $t:ident = $tname:literal, $tptr:literal,
@@ -127,6 +128,12 @@ macro_rules! places {
             /// The field of a `where` name.
             pub fn from_name(s: &str) -> Option<Field> {
                 match s { $($name => Some(Field::$v),)* _ => None }
+            }
+
+            /// Its rank among the fields whose value a verdict reports as the body's own
+            /// code (code fields) or type (type fields), 1 first; 0 when never reported.
+            pub const fn reported(self) -> u8 {
+                match self { $(Field::$v => $rank,)* }
             }
         }
 
@@ -184,36 +191,36 @@ macro_rules! places {
 places! {
     ids {
         /// MiniMax's `base_resp.status_code`.
-        BaseRespStatusCode = "base_resp.status_code", Code, "/base_resp/status_code";
+        BaseRespStatusCode = "base_resp.status_code", Code, "/base_resp/status_code", reported: 1;
         /// A top-level `reason` (Novita's named codes).
-        Reason = "reason", Code, "/reason";
+        Reason = "reason", Code, "/reason", reported: 3;
         /// A top-level `error_code` (Baidu style).
-        ErrorCodeTop = "error_code", Code, "/error_code";
+        ErrorCodeTop = "error_code", Code, "/error_code", reported: 4;
         /// A top-level `code`, string or number.
-        Code = "code", Code, "/code";
+        Code = "code", Code, "/code", reported: 8;
         /// `error.code`, string or number.
-        ErrorCode = "error.code", Code, "/error/code";
+        ErrorCode = "error.code", Code, "/error/code", reported: 5;
         /// Azure's `error.innererror.code`.
-        InnerCode = "error.innererror.code", Code, "/error/innererror/code";
+        InnerCode = "error.innererror.code", Code, "/error/innererror/code", reported: 6;
         /// Google's `error.details[].reason`.
-        DetailReason = "error.details.reason", Code, "/error/details/reason";
+        DetailReason = "error.details.reason", Code, "/error/details/reason", reported: 7;
         /// The AWS error type: the `x-amzn-errortype` header, or a body's `__type`, up to
         /// the first `:`.
-        AmznType = "x-amzn-errortype", Code, "header:x-amzn-errortype";
+        AmznType = "x-amzn-errortype", Code, "header:x-amzn-errortype", reported: 0;
         /// A numeric code written as a `(NNNN)` suffix of the message.
-        MessageCode = "message.code", InMessage, "/error/message";
+        MessageCode = "message.code", InMessage, "/error/message", reported: 2;
         /// `error.type`.
-        ErrorType = "error.type", Type, "/error/type";
+        ErrorType = "error.type", Type, "/error/type", reported: 1;
         /// Google's canonical `error.status` (`RESOURCE_EXHAUSTED`).
-        ErrorStatus = "error.status", Type, "/error/status";
+        ErrorStatus = "error.status", Type, "/error/status", reported: 2;
         /// A top-level `type` other than `error`.
-        Type = "type", Type, "/type";
+        Type = "type", Type, "/type", reported: 3;
         /// A success-shaped body's finish reason (`content_filter`, `SAFETY`).
-        FinishReason = "finish_reason", Type, "/choices/0/finish_reason";
+        FinishReason = "finish_reason", Type, "/choices/0/finish_reason", reported: 0;
         /// Gemini's `promptFeedback.blockReason`.
-        BlockReason = "block_reason", Type, "/promptFeedback/blockReason";
+        BlockReason = "block_reason", Type, "/promptFeedback/blockReason", reported: 0;
         /// A fixed phrase of the message (the `id` is the phrase).
-        Message = "message", Phrase, "/error/message";
+        Message = "message", Phrase, "/error/message", reported: 0;
     }
     texts {
         /// `error.message`.
@@ -247,6 +254,70 @@ places! {
         Object = "object", "/object",
             message: false, words: false, clears: Own;
     }
+}
+
+/// The fields a verdict reports the body's own code from, most specific first (the
+/// `reported` rank of the code fields).
+pub const REPORTED_CODES: [Field; reported_count(false)] = reported(false);
+/// The fields a verdict reports the body's error type from, in rank order.
+pub const REPORTED_TYPES: [Field; reported_count(true)] = reported(true);
+
+/// Whether a field's place is under the top-level `error` object (its pointer starts
+/// with `/error/`): a later `error` key replaces it.
+pub const fn under_error(f: Field) -> bool {
+    let p = f.pointer().as_bytes();
+    let want = b"/error/";
+    if p.len() < want.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < want.len() {
+        if p[i] != want[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn is_type(f: Field) -> bool {
+    matches!(f.step(), Step::Type)
+}
+
+const fn reported_count(types: bool) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < Field::COUNT {
+        let f = Field::ALL[i];
+        if f.reported() > 0 && is_type(f) == types {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The reported fields of one kind, by rank (ranks are 1..=n, each once: checked here,
+/// at compile time).
+const fn reported<const N: usize>(types: bool) -> [Field; N] {
+    let mut out = [Field::Message; N];
+    let mut rank = 1;
+    while rank <= N {
+        let (mut i, mut found) = (0, 0);
+        while i < Field::COUNT {
+            let f = Field::ALL[i];
+            if f.reported() as usize == rank && is_type(f) == types {
+                out[rank - 1] = f;
+                found += 1;
+            }
+            i += 1;
+        }
+        assert!(
+            found == 1,
+            "each reported rank is held by exactly one field"
+        );
+        rank += 1;
+    }
+    out
 }
 
 /// The retry-hint columns a provider table may add after its ten columns, all or none.
@@ -951,6 +1022,48 @@ mod tests {
         }
         assert_eq!(all.count_ones() as usize, Field::COUNT + 1 + TextAt::COUNT);
         assert!(Probe::Header("x".into()).bit().is_none());
+    }
+
+    #[test]
+    fn the_reported_code_and_type_are_read_in_the_documented_order() {
+        // The verdict's code: the deciding one, else the most specific in the body:
+        // MiniMax's status code, a code in the message, a named reason, a top-level
+        // error_code, error.code, Azure's inner code, Google's reason, a top-level code.
+        use Field::*;
+        assert_eq!(
+            REPORTED_CODES,
+            [
+                BaseRespStatusCode,
+                MessageCode,
+                Reason,
+                ErrorCodeTop,
+                ErrorCode,
+                InnerCode,
+                DetailReason,
+                Code
+            ]
+        );
+        assert_eq!(REPORTED_TYPES, [ErrorType, ErrorStatus, Type]);
+    }
+
+    #[test]
+    fn the_fields_a_later_error_replaces_are_those_under_it() {
+        use Field::*;
+        let under: Vec<Field> = Field::ALL.into_iter().filter(|f| under_error(*f)).collect();
+        // The error object's code, type, status, inner code and details' reason; the
+        // message's code and phrase are read from `error.message`, never stored.
+        assert_eq!(
+            under,
+            [
+                ErrorCode,
+                InnerCode,
+                DetailReason,
+                MessageCode,
+                ErrorType,
+                ErrorStatus,
+                Message
+            ]
+        );
     }
 
     #[test]

@@ -513,7 +513,9 @@ mod tests {
         // MiniMax's, Zhipu's, Baidu's numeric codes among them.
         assert!(numeric > 100, "{numeric}");
         assert!(!lookup_int(Field::BaseRespStatusCode, 1008).0.is_empty());
-        assert!(lookup_int(Field::BaseRespStatusCode, 987_654_321).0.is_empty());
+        assert!(lookup_int(Field::BaseRespStatusCode, 987_654_321)
+            .0
+            .is_empty());
     }
 
     proptest::proptest! {

@@ -286,15 +286,13 @@ fn text<'a>(c: &Cur<'a>, i: usize, slot: &mut Option<Text<'a>>) -> Option<usize>
 }
 
 /// In an object at `i`, the string value of the key `want` accepts goes into field
-/// `at` (the last such key of the object decides, as in any JSON reader), unless
-/// `locked`: an earlier element of the same array already gave one.
+/// `at` (the last such key of the object decides, as in any JSON reader).
 fn obj_field<'a>(
     c: &Cur<'a>,
     i: usize,
     want: impl Fn(Key) -> bool,
     f: &mut Fields<'a>,
     at: Field,
-    locked: bool,
 ) -> Option<usize> {
     if *c.b.get(i)? != b'{' {
         return skip(c.b, i);
@@ -309,7 +307,7 @@ fn obj_field<'a>(
             skip(c.b, i)
         }
     })?;
-    if let (Some(v @ Val::Str(_)), false) = (last, locked) {
+    if let Some(v @ Val::Str(_)) = last {
         f.set(at, v);
     }
     Some(end)
@@ -326,8 +324,11 @@ fn first_of<'a>(
 ) -> Option<usize> {
     f.clear(at);
     each(c, i, |i| {
-        let locked = f.get(at).is_some();
-        obj_field(c, i, want, f, at, locked)
+        if f.get(at).is_some() {
+            // An earlier element gave it: the rest are skipped whole.
+            return skip(c.b, i);
+        }
+        obj_field(c, i, want, f, at)
     })
 }
 
@@ -340,7 +341,7 @@ fn nested<'a>(
     at: Field,
 ) -> Option<usize> {
     f.clear(at);
-    obj_field(c, i, want, f, at, false)
+    obj_field(c, i, want, f, at)
 }
 
 /// Each element of an array at `i` (anything else is skipped).

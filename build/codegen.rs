@@ -319,9 +319,23 @@ fn gen_rows(
             .filter_map(|(i, k)| k.parse::<i64>().ok().map(|n| (n, i)))
             .collect();
         ints.sort_unstable();
+        // The numbers perfect-hashed too (their eight bytes, little-endian).
+        let (int_seed, int_bits, int_slots) = if ints.is_empty() {
+            (0, 0, Vec::new())
+        } else {
+            perfect(&ints, |&(n, _), seed| {
+                crate::phash::hash_bytes(&n.to_le_bytes(), seed)
+            })
+            .ok_or_else(|| {
+                format!(
+                    "data: no perfect hash found for the numbers of `{}`",
+                    f.name()
+                )
+            })?
+        };
         writeln!(
             tables,
-            "    // {name}\n    StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{keys:?}, hits: &[{hits}], owners: &{owners:?}, ints: &{ints:?} }},",
+            "    // {name}\n    StrTable {{ seed: {seed}, bits: {bits}, slots: &{slots:?}, keys: &{keys:?}, hits: &[{hits}], owners: &{owners:?}, ints: &{ints:?}, int_seed: {int_seed}, int_bits: {int_bits}, int_slots: &{int_slots:?} }},",
             name = f.name(),
             hits = hits.join(", ")
         )

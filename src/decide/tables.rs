@@ -207,9 +207,12 @@ pub(crate) struct StrTable {
     hits: &'static [&'static [u16]],
     /// Each key's owners (see [`owner_bit`]).
     owners: &'static [u64],
-    /// The keys that are numbers (decimal, no sign, no leading zero) by value, sorted,
-    /// each with its index in `keys`.
+    /// The keys that are numbers (decimal, no sign, no leading zero) by value, each
+    /// with its index in `keys`, perfect-hashed by their eight bytes.
     ints: &'static [(i64, usize)],
+    int_seed: u64,
+    int_bits: u32,
+    int_slots: &'static [u16],
 }
 
 impl StrTable {
@@ -221,20 +224,30 @@ impl StrTable {
         hits: &[],
         owners: &[],
         ints: &[],
+        int_seed: 0,
+        int_bits: 0,
+        int_slots: &[],
     };
 
     /// The rows of a number, as [`StrTable::get`] finds those of its decimal digits.
     #[inline]
     fn get_int(&self, n: i64) -> (&'static [u16], u64) {
-        match self.ints.binary_search_by_key(&n, |&(k, _)| k) {
-            Ok(at) => {
-                let i = self.ints.get(at).map_or(usize::MAX, |&(_, i)| i);
-                (
-                    self.hits.get(i).copied().unwrap_or_default(),
-                    self.owners.get(i).copied().unwrap_or_default(),
-                )
-            }
-            Err(_) => (&[], 0),
+        if self.int_slots.is_empty() {
+            return (&[], 0);
+        }
+        let s = phash::slot(
+            phash::hash_bytes(&n.to_le_bytes(), self.int_seed),
+            self.int_bits,
+        );
+        let Some(&at) = self.int_slots.get(s) else {
+            return (&[], 0);
+        };
+        match self.ints.get(usize::from(at)) {
+            Some(&(k, i)) if k == n => (
+                self.hits.get(i).copied().unwrap_or_default(),
+                self.owners.get(i).copied().unwrap_or_default(),
+            ),
+            _ => (&[], 0),
         }
     }
 

@@ -119,10 +119,13 @@ impl Words {
             }
             return;
         }
+        // Byte by byte: a byte of a non-ASCII character is copied as it is (so the
+        // words stay UTF-8) and, like a letter, ends a run of separators.
         let b = s.as_bytes();
+        self.buf.reserve(2 * b.len() + 1);
         let mut prev_sep = true;
-        for (i, c) in s.char_indices() {
-            if matches!(c, '_' | '-' | '.' | ':' | '/' | '#' | ' ') {
+        for (i, &c) in b.iter().enumerate() {
+            if matches!(c, b'_' | b'-' | b'.' | b':' | b'/' | b'#' | b' ') {
                 if !prev_sep {
                     self.buf.push(b' ');
                 }
@@ -130,12 +133,11 @@ impl Words {
                 continue;
             }
             if c.is_ascii_uppercase() && !prev_sep {
-                let before = char::from(
-                    i.checked_sub(1)
-                        .and_then(|j| b.get(j).copied())
-                        .unwrap_or(b' '),
-                );
-                let after = char::from(b.get(i + 1).copied().unwrap_or(b' '));
+                let before = i
+                    .checked_sub(1)
+                    .and_then(|j| b.get(j).copied())
+                    .unwrap_or(b' ');
+                let after = b.get(i + 1).copied().unwrap_or(b' ');
                 // A case change starts a word: `notFound`, `HTTPError` (before `E`).
                 if before.is_ascii_lowercase()
                     || before.is_ascii_digit()
@@ -144,9 +146,7 @@ impl Words {
                     self.buf.push(b' ');
                 }
             }
-            let mut utf8 = [0u8; 4];
-            self.buf
-                .extend_from_slice(c.to_ascii_lowercase().encode_utf8(&mut utf8).as_bytes());
+            self.buf.push(c.to_ascii_lowercase());
             prev_sep = false;
         }
         self.buf.push(b'\n');
@@ -189,6 +189,56 @@ static FOLD: [u8; 128] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The identifier splitting as it was written char by char: what the byte loop
+    /// must produce.
+    fn ident_by_chars(s: &str) -> String {
+        let mut out: Vec<u8> = Vec::new();
+        let b = s.as_bytes();
+        let mut prev_sep = true;
+        for (i, c) in s.char_indices() {
+            if matches!(c, '_' | '-' | '.' | ':' | '/' | '#' | ' ') {
+                if !prev_sep {
+                    out.push(b' ');
+                }
+                prev_sep = true;
+                continue;
+            }
+            if c.is_ascii_uppercase() && !prev_sep {
+                let before = char::from(
+                    i.checked_sub(1)
+                        .and_then(|j| b.get(j).copied())
+                        .unwrap_or(b' '),
+                );
+                let after = char::from(b.get(i + 1).copied().unwrap_or(b' '));
+                // A case change starts a word: `notFound`, `HTTPError` (before `E`).
+                if before.is_ascii_lowercase()
+                    || before.is_ascii_digit()
+                    || (before.is_ascii_uppercase() && after.is_ascii_lowercase())
+                {
+                    out.push(b' ');
+                }
+            }
+            let mut utf8 = [0u8; 4];
+            out.extend_from_slice(c.to_ascii_lowercase().encode_utf8(&mut utf8).as_bytes());
+            prev_sep = false;
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn identifiers_split_byte_by_byte_as_char_by_char(
+            s in "[a-zA-Z0-9_\\-.:/# éÉ東]{1,40}"
+        ) {
+            let mut w = Words::default();
+            w.ident(&s);
+            let s = s.trim();
+            if !s.contains(' ') {
+                proptest::prop_assert_eq!(w.as_str().trim_end_matches('\n'), ident_by_chars(s));
+            }
+        }
+    }
 
     fn ident(s: &str) -> String {
         let mut w = Words::default();

@@ -203,3 +203,14 @@ fn the_verdict_names_the_cues_that_decided() {
     assert_eq!(e.path, "words");
     assert!(e.rule.contains("cue:spend limit"), "{}", e.rule);
 }
+
+#[test]
+fn a_raw_line_break_inside_a_string_does_not_hide_its_words() {
+    // serde_json refuses a control character inside a string; servers that print their
+    // messages wrapped (OpenRouter's moderation error as its documentation shows it,
+    // re-printed by a Python client) send them anyway. The words are still the
+    // provider's: a flagged input is content, whatever the 400 says.
+    let body = "{\"detail\":{\"message\":\"Your input was flagged for\n       \\\"self-harm\\\" by the moderation of the upstream.\"}}";
+    assert!(serde_json::from_str::<serde_json::Value>(body).is_err());
+    assert_eq!(kind(400, body), Some(ErrorKind::Content));
+}

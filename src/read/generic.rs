@@ -1,8 +1,9 @@
 //! The generic reading of error shapes: wherever a provider, a proxy or a self-hosted
 //! server puts an error, its messages and identifiers become [`Words`] and a delay it
-//! states is kept. Read only when no exact table row decides, so it may build a
-//! `serde_json::Value`; its work is bounded by [`GENERIC_LIMIT`] bytes of body, a
-//! depth, a count of values visited and the words' own limit.
+//! states is kept. Read only when no exact table row decides, by a walk over the bytes
+//! that builds nothing (strings are decoded only where read, in the reused buffer);
+//! its work is bounded by [`GENERIC_LIMIT`] bytes of body, a depth, a count of values
+//! visited and the words' own limit. Keys are read in the order the body has them.
 //!
 //! Shapes it reads (the key names are compared without case, `_` or `-`):
 //! - messages under `message`, `msg`, `errorMessage`, `errMsg`, `error_description`,
@@ -23,11 +24,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use serde_json::Value;
+use serde::de::IgnoredAny;
 
-use super::delay;
+use super::fields::Text;
 use super::headers::MAX_RETRY_AFTER;
 use super::words::Words;
+use super::{delay, scan};
 
 /// How much of a body the generic reading parses; a larger body is read by the fast
 /// reader alone.
@@ -60,28 +62,32 @@ impl Generic {
     }
 }
 
-/// Reads a JSON document (or `None`: nothing) into words.
+/// Reads a JSON document into words, walking its bytes (nothing is built). The
+/// document is one the scanner accepted, so it is structurally whole; a value the
+/// scanner skips leniently (a bad number, a bad escape) is read here as leniently, and
+/// the walk stops early at anything broken.
 pub(crate) fn read(doc: &[u8]) -> Generic {
     let mut g = Generic::default();
     if doc.len() > GENERIC_LIMIT {
         return g;
     }
-    let Some(v) = first_value(doc) else {
-        return g;
-    };
+    let start = scan::ws(doc, 0);
     let mut w = Walk {
         g: &mut g,
         budget: BUDGET,
         nested: 1,
     };
-    w.value(&v, 0);
+    let _ = w.value(doc, start, 0);
     g
 }
 
-/// The first JSON value of `b` (text after it is ignored, as a trailer).
-fn first_value(b: &[u8]) -> Option<Value> {
-    let mut it = serde_json::Deserializer::from_slice(b).into_iter::<Value>();
-    it.next()?.ok()
+/// Where the first JSON value of `b` starts, if it is well formed as serde_json reads
+/// it (text after it is ignored, as a trailer): checked without building anything. For
+/// an upstream body quoted in a string, which no scanner has checked.
+fn first_value(b: &[u8]) -> Option<usize> {
+    let mut it = serde_json::Deserializer::from_slice(b).into_iter::<IgnoredAny>();
+    it.next()?.ok()?;
+    Some(scan::ws(b, 0))
 }
 
 struct Walk<'g> {
@@ -92,10 +98,10 @@ struct Walk<'g> {
 }
 
 /// A key without case, `_` or `-`, into a small buffer (`None` if it is long).
-fn norm(key: &str) -> Option<([u8; 24], usize)> {
+fn norm(key: &[u8]) -> Option<([u8; 24], usize)> {
     let mut buf = [0u8; 24];
     let mut n = 0;
-    for b in key.bytes() {
+    for &b in key {
         if matches!(b, b'_' | b'-') {
             continue;
         }
@@ -105,75 +111,142 @@ fn norm(key: &str) -> Option<([u8; 24], usize)> {
     Some((buf, n))
 }
 
+/// The string at `i` (its opening quote): its text (decoded only when read) and the
+/// index after it.
+fn string(b: &[u8], i: usize) -> Option<(Text<'_>, usize)> {
+    let (end, escaped) = scan::string_end(b, i + 1)?;
+    let raw = b.get(i + 1..end)?;
+    let t = if escaped {
+        Text::Escaped(raw)
+    } else {
+        Text::Raw(raw)
+    };
+    Some((t, end + 1))
+}
+
 impl Walk<'_> {
-    fn value(&mut self, v: &Value, depth: usize) {
+    /// The value at `i`, read where it may hold words; returns the index after it. The
+    /// document was checked whole before the walk, so a `None` only ends it early.
+    fn value(&mut self, b: &[u8], i: usize, depth: usize) -> Option<usize> {
         if self.budget == 0 || depth > DEPTH {
-            return;
+            return scan::skip(b, i);
         }
         self.budget -= 1;
-        match v {
-            Value::Object(o) => {
-                for (k, v) in o {
-                    self.field(k, v, depth);
+        match *b.get(i)? {
+            b'{' => {
+                let mut i = scan::ws(b, i + 1);
+                if *b.get(i)? == b'}' {
+                    return Some(i + 1);
+                }
+                loop {
+                    let (key, after) = string(b, i)?;
+                    i = scan::ws(b, after);
+                    if *b.get(i)? != b':' {
+                        return None;
+                    }
+                    let at = scan::ws(b, i + 1);
+                    i = scan::ws(b, key.with(|k| self.field(b, k, at, depth))?);
+                    match *b.get(i)? {
+                        b',' => i = scan::ws(b, i + 1),
+                        b'}' => return Some(i + 1),
+                        _ => return None,
+                    }
                 }
             }
-            Value::Array(a) => {
-                for v in a {
-                    self.value(v, depth + 1);
+            b'[' => {
+                let mut i = scan::ws(b, i + 1);
+                if *b.get(i)? == b']' {
+                    return Some(i + 1);
+                }
+                loop {
+                    i = scan::ws(b, self.value(b, i, depth + 1)?);
+                    match *b.get(i)? {
+                        b',' => i = scan::ws(b, i + 1),
+                        b']' => return Some(i + 1),
+                        _ => return None,
+                    }
                 }
             }
-            Value::String(s) => self.quoted(s, depth),
-            _ => {}
+            b'"' => {
+                let (t, end) = string(b, i)?;
+                t.with(|s| {
+                    if let Ok(s) = std::str::from_utf8(s) {
+                        self.quoted(s, depth);
+                    }
+                });
+                Some(end)
+            }
+            _ => scan::skip(b, i),
         }
     }
 
-    fn field(&mut self, key: &str, v: &Value, depth: usize) {
-        let Some((buf, n)) = norm(key) else { return };
+    /// The value at `at` of the key `key`; returns the index after it.
+    fn field(&mut self, b: &[u8], key: &[u8], at: usize, depth: usize) -> Option<usize> {
+        let Some((buf, n)) = norm(key) else {
+            return scan::skip(b, at);
+        };
         let k = buf.get(..n).unwrap_or_default();
-        match (k, v) {
+        let first = *b.get(at)?;
+        // A string value's text, checked as UTF-8, for `f`.
+        let text = |f: &mut dyn FnMut(&str)| -> Option<usize> {
+            let (t, end) = string(b, at)?;
+            t.with(|s| {
+                if let Ok(s) = std::str::from_utf8(s) {
+                    f(s);
+                }
+            });
+            Some(end)
+        };
+        match (k, first) {
             (
                 b"input" | b"ctx" | b"loc" | b"messages" | b"prompt" | b"choices" | b"candidates"
                 | b"usage" | b"url" | b"documentationurl" | b"help",
                 _,
-            ) => {}
-            (b"retrydelay", Value::String(s)) => {
+            ) => scan::skip(b, at),
+            (b"retrydelay", b'"') => text(&mut |s| {
                 self.g.delay = self.g.delay.or_else(|| delay::retry_delay(s));
-            }
-            (b"retryafter" | b"retryafterseconds", Value::Number(n)) => {
-                if let Some(s) = n.as_f64().filter(|s| s.is_finite() && *s >= 0.0) {
+            }),
+            (b"retryafter" | b"retryafterseconds", b'-' | b'0'..=b'9') => {
+                let end = scan::skip(b, at)?;
+                let n = b
+                    .get(at..end)
+                    .and_then(|t| std::str::from_utf8(t).ok())
+                    .and_then(|t| t.parse::<f64>().ok());
+                if let Some(s) = n.filter(|s| s.is_finite() && *s >= 0.0) {
                     let d = Duration::try_from_secs_f64(s.min(1e9)).ok();
                     self.g.delay = self.g.delay.or(d.map(|d| d.min(MAX_RETRY_AFTER)));
                 }
+                Some(end)
             }
             (
                 b"message" | b"msg" | b"errormessage" | b"errmsg" | b"errormsg"
                 | b"errordescription" | b"description" | b"detail" | b"details" | b"title"
                 | b"statusmessage" | b"statusmsg" | b"error" | b"errortext" | b"cause"
                 | b"errorinfo" | b"hint",
-                Value::String(s),
-            ) => {
+                b'"',
+            ) => text(&mut |s| {
                 self.g.words.text(s);
                 self.quoted(s, depth);
-            }
+            }),
             (
                 b"code" | b"errorcode" | b"errcode" | b"type" | b"errortype" | b"reason" | b"name"
                 | b"quotaid" | b"quotametric" | b"finishreason" | b"blockreason" | b"errorname"
                 | b"kind",
-                Value::String(s),
-            ) => {
+                b'"',
+            ) => text(&mut |s| {
                 if s.contains(' ') && k == b"reason" {
                     self.g.words.text(s);
                 } else if !s.contains("://") {
                     self.g.words.ident(s);
                 }
-            }
-            (b"status" | b"state", Value::String(s))
-                if !super::fields::success_word(s.as_bytes()) =>
-            {
-                self.g.words.ident(s);
-            }
-            (_, Value::Object(_) | Value::Array(_)) => self.value(v, depth + 1),
-            _ => {}
+            }),
+            (b"status" | b"state", b'"') => text(&mut |s| {
+                if !super::fields::success_word(s.as_bytes()) {
+                    self.g.words.ident(s);
+                }
+            }),
+            (_, b'{' | b'[') => self.value(b, at, depth + 1),
+            _ => scan::skip(b, at),
         }
     }
 
@@ -183,11 +256,12 @@ impl Walk<'_> {
             return;
         }
         let Some(at) = s.find("{\"") else { return };
-        let Some(v) = s.get(at..).and_then(|t| first_value(t.as_bytes())) else {
+        let Some(t) = s.get(at..) else { return };
+        let Some(start) = first_value(t.as_bytes()) else {
             return;
         };
         self.nested -= 1;
-        self.value(&v, depth + 1);
+        let _ = self.value(t.as_bytes(), start, depth + 1);
     }
 }
 

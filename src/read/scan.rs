@@ -506,7 +506,7 @@ impl<'a> Cur<'a> {
 
 /// The index of the first byte at or after `i` that is not JSON white space.
 #[inline(always)]
-fn ws(b: &[u8], i: usize) -> usize {
+pub(crate) fn ws(b: &[u8], i: usize) -> usize {
     match b.get(i) {
         // Compact JSON has no white space between tokens: one comparison decides.
         Some(&c) if c > b' ' => i,
@@ -592,7 +592,7 @@ fn object(
 /// The closing quote of the string whose body starts at `i`, and whether it has
 /// escapes.
 #[inline(always)]
-fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+pub(crate) fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
         let at = i + string_stop(b.get(i..)?)?;
@@ -605,7 +605,7 @@ fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
 }
 
 /// Skips the value at `i`, without recursion; returns the index after it.
-fn skip(b: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn skip(b: &[u8], i: usize) -> Option<usize> {
     match *b.get(i)? {
         b'"' => string_end(b, i + 1).map(|(end, _)| end + 1),
         b'{' | b'[' => {

@@ -266,8 +266,223 @@ impl Walk<'_> {
 }
 
 #[cfg(test)]
+mod by_value {
+    //! The generic reading as it was written over a `serde_json::Value`: what the walk
+    //! over bytes must read (in key order rather than the body's).
+    use std::time::Duration;
+
+    use serde_json::Value;
+
+    use super::super::headers::MAX_RETRY_AFTER;
+    use super::{delay, Generic, BUDGET, DEPTH, GENERIC_LIMIT};
+
+    /// Reads a JSON document (or `None`: nothing) into words.
+    pub(super) fn read(doc: &[u8]) -> Generic {
+        let mut g = Generic::default();
+        if doc.len() > GENERIC_LIMIT {
+            return g;
+        }
+        let Some(v) = first_value(doc) else {
+            return g;
+        };
+        let mut w = Walk {
+            g: &mut g,
+            budget: BUDGET,
+            nested: 1,
+        };
+        w.value(&v, 0);
+        g
+    }
+
+    /// The first JSON value of `b` (text after it is ignored, as a trailer).
+    fn first_value(b: &[u8]) -> Option<Value> {
+        let mut it = serde_json::Deserializer::from_slice(b).into_iter::<Value>();
+        it.next()?.ok()
+    }
+
+    struct Walk<'g> {
+        g: &'g mut Generic,
+        budget: usize,
+        /// How many quoted upstream bodies may still be read.
+        nested: u8,
+    }
+
+    /// A key without case, `_` or `-`, into a small buffer (`None` if it is long).
+    fn norm(key: &str) -> Option<([u8; 24], usize)> {
+        let mut buf = [0u8; 24];
+        let mut n = 0;
+        for b in key.bytes() {
+            if matches!(b, b'_' | b'-') {
+                continue;
+            }
+            *buf.get_mut(n)? = b.to_ascii_lowercase();
+            n += 1;
+        }
+        Some((buf, n))
+    }
+
+    impl Walk<'_> {
+        fn value(&mut self, v: &Value, depth: usize) {
+            if self.budget == 0 || depth > DEPTH {
+                return;
+            }
+            self.budget -= 1;
+            match v {
+                Value::Object(o) => {
+                    for (k, v) in o {
+                        self.field(k, v, depth);
+                    }
+                }
+                Value::Array(a) => {
+                    for v in a {
+                        self.value(v, depth + 1);
+                    }
+                }
+                Value::String(s) => self.quoted(s, depth),
+                _ => {}
+            }
+        }
+
+        fn field(&mut self, key: &str, v: &Value, depth: usize) {
+            let Some((buf, n)) = norm(key) else { return };
+            let k = buf.get(..n).unwrap_or_default();
+            match (k, v) {
+                (
+                    b"input" | b"ctx" | b"loc" | b"messages" | b"prompt" | b"choices"
+                    | b"candidates" | b"usage" | b"url" | b"documentationurl" | b"help",
+                    _,
+                ) => {}
+                (b"retrydelay", Value::String(s)) => {
+                    self.g.delay = self.g.delay.or_else(|| delay::retry_delay(s));
+                }
+                (b"retryafter" | b"retryafterseconds", Value::Number(n)) => {
+                    if let Some(s) = n.as_f64().filter(|s| s.is_finite() && *s >= 0.0) {
+                        let d = Duration::try_from_secs_f64(s.min(1e9)).ok();
+                        self.g.delay = self.g.delay.or(d.map(|d| d.min(MAX_RETRY_AFTER)));
+                    }
+                }
+                (
+                    b"message" | b"msg" | b"errormessage" | b"errmsg" | b"errormsg"
+                    | b"errordescription" | b"description" | b"detail" | b"details" | b"title"
+                    | b"statusmessage" | b"statusmsg" | b"error" | b"errortext" | b"cause"
+                    | b"errorinfo" | b"hint",
+                    Value::String(s),
+                ) => {
+                    self.g.words.text(s);
+                    self.quoted(s, depth);
+                }
+                (
+                    b"code" | b"errorcode" | b"errcode" | b"type" | b"errortype" | b"reason"
+                    | b"name" | b"quotaid" | b"quotametric" | b"finishreason" | b"blockreason"
+                    | b"errorname" | b"kind",
+                    Value::String(s),
+                ) => {
+                    if s.contains(' ') && k == b"reason" {
+                        self.g.words.text(s);
+                    } else if !s.contains("://") {
+                        self.g.words.ident(s);
+                    }
+                }
+                (b"status" | b"state", Value::String(s))
+                    if !super::super::fields::success_word(s.as_bytes()) =>
+                {
+                    self.g.words.ident(s);
+                }
+                (_, Value::Object(_) | Value::Array(_)) => self.value(v, depth + 1),
+                _ => {}
+            }
+        }
+
+        /// An upstream body quoted inside a string: read once.
+        fn quoted(&mut self, s: &str, depth: usize) {
+            if self.nested == 0 {
+                return;
+            }
+            let Some(at) = s.find("{\"") else { return };
+            let Some(v) = s.get(at..).and_then(|t| first_value(t.as_bytes())) else {
+                return;
+            };
+            self.nested -= 1;
+            self.value(&v, depth + 1);
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::test_json::{render, J};
+    use proptest::prelude::*;
+
+    /// The pieces of words (each ends a line), sorted: the walk over bytes reads keys in
+    /// the body's order, the reading over a `Value` in the map's.
+    fn pieces(g: &Generic) -> Vec<String> {
+        let mut v: Vec<String> = g.words.as_str().lines().map(str::to_string).collect();
+        v.sort_unstable();
+        v
+    }
+
+    fn value() -> impl Strategy<Value = J> {
+        const KEYS: &[&str] = &[
+            "message",
+            "msg",
+            "errorMessage",
+            "error_description",
+            "detail",
+            "details",
+            "title",
+            "error",
+            "code",
+            "errorCode",
+            "type",
+            "reason",
+            "name",
+            "status",
+            "state",
+            "quotaId",
+            "input",
+            "prompt",
+            "choices",
+            "usage",
+            "x",
+            "data",
+            "errors",
+        ];
+        let text = prop_oneof![
+            "[a-zA-Z_ ]{0,16}",
+            Just("Rate limit exceeded".to_string()),
+            Just("RESOURCE_EXHAUSTED".to_string()),
+            Just("succeeded".to_string()),
+            Just("quota exhausted, retry in 2s".to_string()),
+            Just("see https://example.com/x".to_string()),
+            Just("用户额度不足 é".to_string()),
+            Just("quote \" backslash \\ tab \t nl \n".to_string()),
+        ];
+        let leaf = prop_oneof![
+            Just(J::Null),
+            any::<bool>().prop_map(J::Bool),
+            (0u32..3000).prop_map(|n| J::Num(n.to_string())),
+            text.prop_map(J::Str),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(J::Arr),
+                // Keys unique within an object: a map keeps one value per key.
+                prop::collection::btree_map(prop::sample::select(KEYS), inner, 0..5)
+                    .prop_map(|m| J::Obj(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// On every well-formed body (keys unique in each object, no quoted upstream
+        /// body), the walk over bytes reads the words the reading over a `Value` read.
+        #[test]
+        fn the_walk_reads_what_the_value_reading_read(j in value(), seed in any::<u64>()) {
+            let doc = render(&j, seed);
+            prop_assert_eq!(pieces(&read(doc.as_bytes())), pieces(&by_value::read(doc.as_bytes())), "{}", doc);
+        }
+    }
 
     fn words(body: &str) -> String {
         read(body.as_bytes()).words.as_str().to_string()

@@ -136,8 +136,23 @@ enum Role {
 
 pub(crate) struct Matcher {
     dfa: Dfa,
-    /// For each pattern, the cues it is part of and as what.
-    roles: Vec<Vec<(u16, Role)>>,
+    /// For each pattern, what a match needs known at once (computed when built).
+    pats: Vec<Pat>,
+    /// The cues each pattern is part of, as what, and whether a match may end inside a
+    /// word (a stem's whole or tail): `pats[p].roles` indexes it.
+    roles: Vec<(u16, Role, bool)>,
+}
+
+/// A pattern of the cue matcher, as a match needs it.
+struct Pat {
+    /// Its length in bytes.
+    len: u32,
+    /// Whether it starts with a word byte (then it must start a word).
+    latin_start: bool,
+    /// Whether it ends with a word byte (then it must end a word, unless a stem).
+    latin_end: bool,
+    /// Its range in `Matcher::roles`.
+    roles: (u32, u32),
 }
 
 pub(crate) fn matcher() -> Option<&'static Matcher> {
@@ -168,7 +183,27 @@ pub(crate) fn matcher() -> Option<&'static Matcher> {
             }
         }
         let dfa = Dfa::new(&patterns, false)?;
-        Some(Matcher { dfa, roles })
+        let mut flat = Vec::new();
+        let mut pats = Vec::with_capacity(patterns.len());
+        for (p, r) in patterns.iter().zip(&roles) {
+            let from = u32::try_from(flat.len()).ok()?;
+            for &(cue, role) in r {
+                let stem = CUES.get(usize::from(cue)).is_some_and(|c| c.stem);
+                flat.push((cue, role, stem && !matches!(role, Role::Head)));
+            }
+            let b = p.as_bytes();
+            pats.push(Pat {
+                len: u32::try_from(b.len()).ok()?,
+                latin_start: wordish(b.first()),
+                latin_end: wordish(b.last()),
+                roles: (from, u32::try_from(flat.len()).ok()?),
+            });
+        }
+        Some(Matcher {
+            dfa,
+            pats,
+            roles: flat,
+        })
     })
     .as_ref()
 }
@@ -267,22 +302,20 @@ pub(crate) fn find(words: &str) -> Found {
     let mut spans = Spans::new();
     let mut heads = Spans::new();
     m.dfa.each(b, |pattern, e| {
-        let s = e - m.dfa.len_of(pattern);
-        let Some(roles) = m.roles.get(pattern as usize) else {
+        let Some(p) = m.pats.get(pattern as usize) else {
             return true;
         };
-        let latin_start = wordish(b.get(s));
-        let latin_end = e > 0 && wordish(b.get(e - 1));
-        let start_ok = !latin_start || s == 0 || !wordish(b.get(s - 1));
-        let end_ok = !latin_end || !wordish(b.get(e));
+        let s = e.saturating_sub(p.len as usize);
+        let start_ok = !p.latin_start || s == 0 || !wordish(b.get(s - 1));
         if !start_ok {
             return true;
         }
-        for &(i, role) in roles {
-            let Some(c) = CUES.get(usize::from(i)) else {
-                continue;
-            };
-            let stem_end = c.stem && !matches!(role, Role::Head);
+        let end_ok = !p.latin_end || !wordish(b.get(e));
+        let roles = m
+            .roles
+            .get(p.roles.0 as usize..p.roles.1 as usize)
+            .unwrap_or_default();
+        for &(i, role, stem_end) in roles {
             if !end_ok && !stem_end {
                 continue;
             }

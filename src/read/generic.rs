@@ -255,7 +255,12 @@ impl Walk<'_> {
         if self.nested == 0 {
             return;
         }
-        let Some(at) = s.find("{\"") else { return };
+        // `{"` found by its first byte (a searcher for two bytes costs more to set up
+        // than these short texts take to scan).
+        let b = s.as_bytes();
+        let Some(at) = memchr::memchr_iter(b'{', b).find(|&i| b.get(i + 1) == Some(&b'"')) else {
+            return;
+        };
         let Some(t) = s.get(at..) else { return };
         let Some(start) = first_value(t.as_bytes()) else {
             return;
@@ -515,6 +520,11 @@ mod tests {
             w.contains("insufficient credits") && w.contains("payment required"),
             "{w}"
         );
+        // The quoted body after a brace that starts none.
+        let w = words(
+            r#"{"error":{"message":"upstream {x} said: {\"error\":{\"message\":\"Insufficient credits\"}}"}}"#,
+        );
+        assert!(w.contains("insufficient credits"), "{w}");
         // A success status is not read as words.
         assert_eq!(words(r#"{"status":"succeeded","output":"x"}"#), "");
     }

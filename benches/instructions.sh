@@ -10,7 +10,7 @@ bin="${CARGO_TARGET_DIR:-target}/release/examples/instructions"
 out=$(mktemp -d)
 echo "| body | IgnoredAny | classify | classify_as | classify / IgnoredAny | classify_as / IgnoredAny |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for b in gateway_403 mimo_401 minimax_200 novita_403 openai_400 gemini_400 bedrock_429 zhipu_429 dashscope_401 openrouter_429 openai_429_headers anthropic_429_headers escaped_403 completion_200 chunk_200; do
+for b in gateway_403 mimo_401 minimax_200 novita_403 openai_400 gemini_400 bedrock_429 zhipu_429 dashscope_401 openrouter_429 openai_429_headers anthropic_429_headers escaped_403 completion_200 chunk_200 elevenlabs_401; do
   valgrind --tool=callgrind --callgrind-out-file="$out/$b" \
     --toggle-collect='instructions::measure_*' "$bin" "$b" >/dev/null 2>&1
   # Inclusive counts of each measure_* function, divided by its 1000 iterations.
@@ -18,6 +18,9 @@ for b in gateway_403 mimo_401 minimax_200 novita_403 openai_400 gemini_400 bedro
     /instructions::measure_ignored_any/ { gsub(",", "", $1); i = $1 / 1000 }
     /instructions::measure_classify_as/ { gsub(",", "", $1); a = $1 / 1000; next }
     /instructions::measure_classify / { gsub(",", "", $1); c = $1 / 1000 }
-    END { printf "| %s | %d | %d | %d | %.2fx | %.2fx |\n", b, i, c, a, c / i, a / i }'
+    END {
+      if (a > 0) printf "| %s | %d | %d | %d | %.2fx | %.2fx |\n", b, i, c, a, c / i, a / i
+      else printf "| %s | %d | %d | - | %.2fx | - |\n", b, i, c, c / i
+    }'
 done
 rm -rf "$out"

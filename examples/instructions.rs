@@ -70,4 +70,13 @@ fn main() {
         let c = measure_classify_as(p, status, &h, body);
         println!("{name}: {a} {b} {c}");
     }
+    // A shape no row knows: `classify` only (no provider to name).
+    for (name, status, body) in canonical::untabled() {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
+        let a = measure_ignored_any(body);
+        let b = measure_classify(status, &HeaderMap::new(), body);
+        println!("{name}: {a} {b}");
+    }
 }

@@ -104,6 +104,15 @@ fn canonical_bodies_classify_without_allocating() {
         assert!(v.is_some());
         assert_eq!(n, 0, "{name}: classify_as allocated {n} times");
     }
+    // A shape no row knows, read by the generic reading.
+    for (name, status, body) in canonical::untabled() {
+        if cfg!(feature = "metrics") {
+            let _ = classify(status, &HeaderMap::new(), body);
+        }
+        let (n, v) = allocations(|| classify(status, &HeaderMap::new(), body).map(|v| v.kind()));
+        assert_eq!(v, Some(errnorm::ErrorKind::Auth), "{name}");
+        assert_eq!(n, 0, "{name}: classify allocated {n} times");
+    }
 }
 
 /// Every JSON fixture without escapes classifies without allocating, whether a table

@@ -262,6 +262,35 @@ pub const REPORTED_CODES: [Field; reported_count(false)] = reported(false);
 /// The fields a verdict reports the body's error type from, in rank order.
 pub const REPORTED_TYPES: [Field; reported_count(true)] = reported(true);
 
+/// The fields whose presence bits `mask` has, in the ladder's order (bits past the
+/// fields are ignored).
+#[inline]
+pub fn fields_in(mask: u32) -> impl Iterator<Item = Field> {
+    let mut todo = mask & ((1u32 << Field::COUNT) - 1);
+    std::iter::from_fn(move || {
+        if todo == 0 {
+            return None;
+        }
+        let i = todo.trailing_zeros();
+        todo &= todo - 1;
+        Field::ALL.get(i as usize).copied()
+    })
+}
+
+/// The presence bits of the fields whose place is under the top-level `error` object
+/// (see [`under_error`]): what a later `error` key clears.
+pub const UNDER_ERROR: u32 = {
+    let mut m = 0;
+    let mut i = 0;
+    while i < Field::COUNT {
+        if under_error(Field::ALL[i]) {
+            m |= field_bit(Field::ALL[i]);
+        }
+        i += 1;
+    }
+    m
+};
+
 /// Whether a field's place is under the top-level `error` object (its pointer starts
 /// with `/error/`): a later `error` key replaces it.
 pub const fn under_error(f: Field) -> bool {

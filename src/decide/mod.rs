@@ -278,13 +278,7 @@ fn by_field<'r>(
         crate::schema::step_mask(Step::Type),
         crate::schema::step_mask(Step::Phrase),
     ];
-    let mut todo = ev.present & MASKS.get(step as usize).copied().unwrap_or(0);
-    while todo != 0 {
-        let i = todo.trailing_zeros();
-        todo &= todo - 1;
-        let Some(&f) = Field::ALL.get(i as usize) else {
-            break;
-        };
+    for f in crate::schema::fields_in(ev.present & MASKS.get(step as usize).copied().unwrap_or(0)) {
         let row = ev.hits(f).best(prefer);
         if let Some(row) = row.filter(|r| r.generic == generic && !foreign_number(r, prefer, f)) {
             return Some(row_decision(ev, row, f));
@@ -365,14 +359,9 @@ impl Reading {
             | crate::schema::step_mask(Step::Type))
             & !crate::schema::field_bit(Field::MessageCode);
         let mut unlisted = 0;
-        let mut todo = ev.present & IDS;
-        while todo != 0 {
-            let i = todo.trailing_zeros();
-            todo &= todo - 1;
-            if let Some(&field) = Field::ALL.get(i as usize) {
-                if ev.hits(field).is_empty() {
-                    unlisted |= crate::schema::field_bit(field);
-                }
+        for field in crate::schema::fields_in(ev.present & IDS) {
+            if ev.hits(field).is_empty() {
+                unlisted |= crate::schema::field_bit(field);
             }
         }
         Reading {

@@ -202,13 +202,7 @@ impl<'a> Read<'a> {
                 Err(_) => g.words.text(&String::from_utf8_lossy(b)),
             });
         }
-        let mut todo = unlisted;
-        while todo != 0 {
-            let i = todo.trailing_zeros();
-            todo &= todo - 1;
-            let Some(t) = Field::ALL.get(i as usize).and_then(|&x| f.text(x)) else {
-                continue;
-            };
+        for t in crate::schema::fields_in(unlisted).filter_map(|x| f.text(x)) {
             t.with(|b| {
                 if let Ok(t) = std::str::from_utf8(b) {
                     g.words.ident(t);

@@ -211,25 +211,9 @@ fn clear_error(f: &mut Fields<'_>) {
     f.error_obj = false;
     f.details = false;
     f.clear_texts(Clears::Error);
-    // The fields whose place is under `/error/` (by the table of places), a bit each.
-    const UNDER_ERROR: u32 = {
-        let mut m = 0;
-        let mut i = 0;
-        while i < Field::COUNT {
-            if crate::schema::under_error(Field::ALL[i]) {
-                m |= crate::schema::field_bit(Field::ALL[i]);
-            }
-            i += 1;
-        }
-        m
-    };
-    let mut todo = UNDER_ERROR;
-    while todo != 0 {
-        let i = todo.trailing_zeros();
-        todo &= todo - 1;
-        if let Some(&k) = Field::ALL.get(i as usize) {
-            f.clear(k);
-        }
+    // The fields whose place is under `/error/` (by the table of places).
+    for k in crate::schema::fields_in(crate::schema::UNDER_ERROR) {
+        f.clear(k);
     }
 }
 

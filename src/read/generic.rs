@@ -26,7 +26,6 @@ use std::time::{Duration, SystemTime};
 
 use serde::de::IgnoredAny;
 
-use super::fields::Text;
 use super::headers::MAX_RETRY_AFTER;
 use super::words::Words;
 use super::{delay, scan};
@@ -111,22 +110,9 @@ fn norm(key: &[u8]) -> Option<([u8; 24], usize)> {
     Some((buf, n))
 }
 
-/// The string at `i` (its opening quote): its text (decoded only when read) and the
-/// index after it.
-fn string(b: &[u8], i: usize) -> Option<(Text<'_>, usize)> {
-    let (end, escaped) = scan::string_end(b, i + 1)?;
-    let raw = b.get(i + 1..end)?;
-    let t = if escaped {
-        Text::Escaped(raw)
-    } else {
-        Text::Raw(raw)
-    };
-    Some((t, end + 1))
-}
-
 impl Walk<'_> {
-    /// The value at `i`, read where it may hold words; returns the index after it. The
-    /// document was checked whole before the walk, so a `None` only ends it early.
+    /// The value at `i`, read where it may hold words; returns the index after it (a
+    /// `None`, at anything broken, ends the walk early).
     fn value(&mut self, b: &[u8], i: usize, depth: usize) -> Option<usize> {
         if self.budget == 0 || depth > DEPTH {
             return scan::skip(b, i);
@@ -139,7 +125,7 @@ impl Walk<'_> {
                     return Some(i + 1);
                 }
                 loop {
-                    let (key, after) = string(b, i)?;
+                    let (key, after) = scan::string(b, i)?;
                     i = scan::ws(b, after);
                     if *b.get(i)? != b':' {
                         return None;
@@ -168,7 +154,7 @@ impl Walk<'_> {
                 }
             }
             b'"' => {
-                let (t, end) = string(b, i)?;
+                let (t, end) = scan::string(b, i)?;
                 t.with(|s| {
                     if let Ok(s) = std::str::from_utf8(s) {
                         self.quoted(s, depth);
@@ -189,7 +175,7 @@ impl Walk<'_> {
         let first = *b.get(at)?;
         // A string value's text, checked as UTF-8, for `f`.
         let text = |f: &mut dyn FnMut(&str)| -> Option<usize> {
-            let (t, end) = string(b, at)?;
+            let (t, end) = scan::string(b, at)?;
             t.with(|s| {
                 if let Ok(s) = std::str::from_utf8(s) {
                     f(s);

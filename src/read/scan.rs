@@ -438,6 +438,13 @@ pub(crate) fn key_of(k: &[u8]) -> Key {
     }
 }
 
+/// The string at `i` (its opening quote) and the index after it: borrowed and
+/// unchecked without escapes, checked (and decoded only when read) with them; `None`
+/// when unterminated or its escapes are broken.
+pub(crate) fn string(b: &[u8], i: usize) -> Option<(Text<'_>, usize)> {
+    Cur { b }.string(i)
+}
+
 /// The body being read.
 struct Cur<'a> {
     b: &'a [u8],

@@ -69,6 +69,7 @@ impl Words {
         // one.
         let b = s.as_bytes();
         self.buf.reserve(2 * b.len() + 1);
+        let start = self.buf.len();
         let mut lower = false;
         let mut i = 0;
         while i < b.len() {
@@ -104,7 +105,23 @@ impl Words {
                 lower = false;
             }
         }
+        self.end_piece(start);
+    }
+
+    /// Ends the piece written from `start` with a line break, or takes it back when the
+    /// words already hold the same piece (a status that repeats the message, Google's
+    /// localized message that repeats the error's): a cue counts once, so the second
+    /// copy only doubles the matching.
+    fn end_piece(&mut self, start: usize) {
         self.buf.push(b'\n');
+        let (before, piece) = self.buf.split_at(start.min(self.buf.len()));
+        // The earlier pieces, each compared whole (a response has few).
+        let seen = before
+            .split_inclusive(|&c| c == b'\n')
+            .any(|earlier| earlier == piece);
+        if seen {
+            self.buf.truncate(start);
+        }
     }
 
     /// Adds an identifier (a code, a type, a status name) split into words. Anything
@@ -123,6 +140,7 @@ impl Words {
         // words stay UTF-8) and, like a letter, ends a run of separators.
         let b = s.as_bytes();
         self.buf.reserve(2 * b.len() + 1);
+        let start = self.buf.len();
         let mut prev_sep = true;
         for (i, &c) in b.iter().enumerate() {
             if matches!(c, b'_' | b'-' | b'.' | b':' | b'/' | b'#' | b' ') {
@@ -149,7 +167,7 @@ impl Words {
             self.buf.push(c.to_ascii_lowercase());
             prev_sep = false;
         }
-        self.buf.push(b'\n');
+        self.end_piece(start);
     }
 }
 
@@ -244,6 +262,22 @@ mod tests {
         let mut w = Words::default();
         w.ident(s);
         w.as_str().trim_end().to_string()
+    }
+
+    #[test]
+    fn a_piece_the_words_already_hold_is_not_added_again() {
+        let mut w = Words::default();
+        w.text("Invalid API key");
+        w.ident("invalid_api_key");
+        w.text("Invalid API key");
+        assert_eq!(w.as_str(), "invalid api key\n");
+        // Part of a piece, or a piece with more, is a piece of its own.
+        w.text("API key");
+        w.text("Invalid API key, again");
+        assert_eq!(
+            w.as_str(),
+            "invalid api key\napi key\ninvalid api key, again\n"
+        );
     }
 
     #[test]

@@ -293,12 +293,11 @@ impl Spans {
 }
 
 /// Finds the cues in `words`, in one pass of the matcher.
-pub(crate) fn find(words: &str) -> Found {
+pub(crate) fn find(words: &[u8]) -> Found {
     let mut found = Found::default();
     let Some(m) = matcher() else { return found };
     // Words are capped far below this (4 KiB); the cap keeps every place a `u16`.
-    let b = words.as_bytes();
-    let b = b.get(..usize::from(u16::MAX)).unwrap_or(b);
+    let b = words.get(..usize::from(u16::MAX)).unwrap_or(words);
     let mut spans = Spans::new();
     let mut heads = Spans::new();
     m.dfa.each(b, |pattern, e| {
@@ -436,13 +435,13 @@ mod tests {
     fn found(text: &str) -> Vec<&'static str> {
         let mut w = Words::default();
         w.text(text);
-        find(w.as_str()).cues().map(|(_, c)| c.cue).collect()
+        find(w.as_bytes()).cues().map(|(_, c)| c.cue).collect()
     }
 
     fn decide(text: &str, prior: Option<Reason>) -> Option<Reason> {
         let mut w = Words::default();
         w.text(text);
-        vote(&find(w.as_str()), prior).map(|v| v.0)
+        vote(&find(w.as_bytes()), prior).map(|v| v.0)
     }
 
     #[test]
@@ -461,7 +460,7 @@ mod tests {
         let mut w = Words::default();
         w.text("model");
         w.text("route not found");
-        let f: Vec<_> = find(w.as_str()).cues().map(|(_, c)| c.cue).collect();
+        let f: Vec<_> = find(w.as_bytes()).cues().map(|(_, c)| c.cue).collect();
         assert_eq!(f, ["not found"]);
         assert_eq!(found("账户欠费"), ["欠费"]);
     }
@@ -501,7 +500,7 @@ mod tests {
             };
             let mut w = Words::default();
             w.text(&text);
-            let f = find(w.as_str());
+            let f = find(w.as_bytes());
             assert!(
                 f.cues().any(|(_, d)| d.cue == c.cue),
                 "cue `{}` is not found in `{text}`",

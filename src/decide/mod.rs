@@ -374,7 +374,7 @@ impl Reading {
     /// The cues found in the words, matched once (a delay alone needs none).
     fn found(&self) -> &cues::Found {
         self.found
-            .get_or_init(|| cues::find(self.words.words.as_str()))
+            .get_or_init(|| cues::find(self.words.words.as_bytes()))
     }
 
     /// A delay or reset the body states.

@@ -46,6 +46,11 @@ impl Drop for Words {
 }
 
 impl Words {
+    /// The words so far, as bytes (what the cue matcher walks: no UTF-8 check).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
     /// The words so far.
     pub(crate) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf).unwrap_or_default()

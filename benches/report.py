@@ -33,10 +33,15 @@ def table(groups, cols, ratios):
     print("|" + " --- |" * (1 + len(cols) + len(ratios)))
     for g in groups:
         m = {c: median(g, c) for c in cols}
-        if any(v is None for v in m.values()):
+        # A body needs its floor and classify; the others may be absent (no provider to
+        # hint for a body no table knows, no fair naive answer): shown as "-".
+        if m.get(cols[0]) is None or m.get(cols[1]) is None:
             continue
-        cells = [fmt_ns(m[c]) for c in cols]
-        cells += [f"{m[a] / m[b]:.2f}x" for _, a, b in ratios]
+        cells = [fmt_ns(m[c]) if m[c] is not None else "-" for c in cols]
+        cells += [
+            f"{m[a] / m[b]:.2f}x" if m[a] is not None and m[b] is not None else "-"
+            for _, a, b in ratios
+        ]
         print(f"| {g} | " + " | ".join(cells) + " |")
 
 

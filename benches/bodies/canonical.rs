@@ -194,7 +194,6 @@ pub fn more() -> [(&'static str, Provider, StatusCode, &'static [u8]); 3] {
 
 /// A body of a provider errnorm has no table for, read by the generic reading (a shape
 /// no row knows): ElevenLabs' 401 as the SillyTavern issue #4483 quotes it.
-#[allow(dead_code)] // the time benchmark does not measure it
 pub fn untabled() -> [(&'static str, StatusCode, &'static [u8]); 1] {
     [(
         "elevenlabs_401",

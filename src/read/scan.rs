@@ -632,7 +632,9 @@ pub(crate) fn skip(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// The index of the first quote or backslash: 8 bytes at a time (SWAR) for the first
-/// 256 bytes, where `memchr`'s set-up would cost more than the scan; `memchr2` after.
+/// 64 bytes, where `memchr`'s set-up would cost more than the scan; `memchr2` after
+/// (measured: at 256 a 250-byte message cost 350 instructions more, at 32 the short
+/// strings paid the set-up).
 #[inline(always)]
 fn string_stop(rest: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -652,7 +654,7 @@ fn string_stop(rest: &[u8]) -> Option<usize> {
             return Some(i + (hit.trailing_zeros() / 8) as usize);
         }
         i += 8;
-        if i == 256 {
+        if i == 64 {
             return memchr2(b'"', b'\\', rest.get(i..)?).map(|j| i + j);
         }
     }

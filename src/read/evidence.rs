@@ -127,17 +127,23 @@ impl<'a> Read<'a> {
         .flatten()
     }
 
+    /// Whether `test` holds on the first `limit` bytes of the message or of a wrapped
+    /// upstream's body, or the body carries Google's details (which state a delay and
+    /// name a window in fields of their own).
+    fn timed_texts_or_details(&self, limit: usize, test: impl Fn(&[u8]) -> bool) -> bool {
+        self.timed_texts()
+            .any(|t| t.with(|m| test(m.get(..limit).unwrap_or(m))))
+            || self.time_details()
+    }
+
     /// Whether the message (or a wrapped upstream's, or Google's details) may state a
     /// delay: a number with a unit of time right after it (`2.4s`, `20 seconds`,
     /// `30秒`), or a date (`2026-01-01`). Keeps the words of the common error whose
     /// message states none unread.
     pub(crate) fn may_state_delay(&self) -> bool {
-        self.timed_texts().any(|t| {
-            t.with(|m| {
-                let m = m.get(..crate::text::PHRASE_SCAN_LIMIT).unwrap_or(m);
-                super::delay::time_numbers(m).next().is_some()
-            })
-        }) || self.time_details()
+        self.timed_texts_or_details(crate::text::PHRASE_SCAN_LIMIT, |m| {
+            super::delay::time_numbers(m).next().is_some()
+        })
     }
 
     /// Whether the message (or a wrapped upstream's, or Google's details) may name a
@@ -145,25 +151,17 @@ impl<'a> Read<'a> {
     /// "rpm", "每日", "每分钟"): one pass of a small automaton, so that a throttle's
     /// words are read only where they may change its reason.
     pub(crate) fn may_name_window(&self) -> bool {
-        self.timed_texts().any(|t| {
-            t.with(|m| {
-                let m = m.get(..crate::text::PHRASE_SCAN_LIMIT).unwrap_or(m);
-                window_words().is_some_and(|d| d.is_match(m))
-            })
-        }) || self.time_details()
+        self.timed_texts_or_details(crate::text::PHRASE_SCAN_LIMIT, |m| {
+            window_words().is_some_and(|d| d.is_match(m))
+        })
     }
 
     /// Whether the message (or a wrapped upstream's, or Google's quota details) may name
     /// a window of hours or more ("per day", "daily", "TPD", "hour", "month", "每日").
+    /// Providers name the window with the limit, before the advice that follows it
+    /// ("... on tokens per day (TPD): Limit ..."): the first 256 bytes say it.
     pub(crate) fn may_name_long_window(&self) -> bool {
-        // Providers name the window with the limit, before the advice that follows it
-        // ("... on tokens per day (TPD): Limit ..."): the first 256 bytes say it.
-        self.timed_texts().any(|t| {
-            t.with(|m| {
-                let m = m.get(..256).unwrap_or(m);
-                long_window_words().is_some_and(|d| d.is_match(m))
-            })
-        }) || self.time_details()
+        self.timed_texts_or_details(256, |m| long_window_words().is_some_and(|d| d.is_match(m)))
     }
 
     /// The first delay the message (or a wrapped upstream's) states, read as it came,

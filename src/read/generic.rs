@@ -26,6 +26,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::de::IgnoredAny;
 
+use super::fields::Text;
 use super::headers::MAX_RETRY_AFTER;
 use super::words::Words;
 use super::{delay, scan};
@@ -119,40 +120,15 @@ impl Walk<'_> {
         }
         self.budget -= 1;
         match *b.get(i)? {
-            b'{' => {
-                let mut i = scan::ws(b, i + 1);
-                if *b.get(i)? == b'}' {
-                    return Some(i + 1);
-                }
-                loop {
-                    let (key, after) = scan::string(b, i)?;
-                    i = scan::ws(b, after);
-                    if *b.get(i)? != b':' {
-                        return None;
-                    }
-                    let at = scan::ws(b, i + 1);
-                    i = scan::ws(b, key.with(|k| self.field(b, k, at, depth))?);
-                    match *b.get(i)? {
-                        b',' => i = scan::ws(b, i + 1),
-                        b'}' => return Some(i + 1),
-                        _ => return None,
-                    }
-                }
-            }
-            b'[' => {
-                let mut i = scan::ws(b, i + 1);
-                if *b.get(i)? == b']' {
-                    return Some(i + 1);
-                }
-                loop {
-                    i = scan::ws(b, self.value(b, i, depth + 1)?);
-                    match *b.get(i)? {
-                        b',' => i = scan::ws(b, i + 1),
-                        b']' => return Some(i + 1),
-                        _ => return None,
-                    }
-                }
-            }
+            b'{' => scan::members(b, i, |raw, escaped, at| {
+                let key = if escaped {
+                    Text::Escaped(raw)
+                } else {
+                    Text::Raw(raw)
+                };
+                key.with(|k| self.field(b, k, at, depth))
+            }),
+            b'[' => scan::elements(b, i, |at| self.value(b, at, depth + 1)),
             b'"' => {
                 let (t, end) = scan::string(b, i)?;
                 t.with(|s| {

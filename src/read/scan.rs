@@ -329,11 +329,21 @@ fn nested<'a>(
 }
 
 /// Each element of an array at `i` (anything else is skipped).
-fn each(c: &Cur<'_>, i: usize, mut elem: impl FnMut(usize) -> Option<usize>) -> Option<usize> {
-    let b = c.b;
-    if *b.get(i)? != b'[' {
-        return skip(b, i);
+fn each(c: &Cur<'_>, i: usize, elem: impl FnMut(usize) -> Option<usize>) -> Option<usize> {
+    if *c.b.get(i)? != b'[' {
+        return skip(c.b, i);
     }
+    elements(c.b, i, elem)
+}
+
+/// The elements of the array at `i` (its `[`): calls `elem(i)` at each, which returns
+/// the index after it. Returns the index after the `]`.
+#[inline]
+pub(crate) fn elements(
+    b: &[u8],
+    i: usize,
+    mut elem: impl FnMut(usize) -> Option<usize>,
+) -> Option<usize> {
     let mut i = ws(b, i + 1);
     if *b.get(i)? == b']' {
         return Some(i + 1);
@@ -547,7 +557,30 @@ fn object(
     i: usize,
     mut field: impl FnMut(Key, usize) -> Option<usize>,
 ) -> Option<usize> {
-    let b = c.b;
+    members(c.b, i, |raw, escaped, i| {
+        let key = if escaped {
+            let mut k = String::new();
+            if !unescape_into(raw, Some(&mut k)) {
+                return None;
+            }
+            key_of(k.as_bytes())
+        } else {
+            key_of(raw)
+        };
+        field(key, i)
+    })
+}
+
+/// The members of the object at `i` (its `{`): calls `member(key, escaped, i)` with the
+/// key's raw bytes, whether they hold escapes, and `i` at its value; `member` returns
+/// the index after the value. Returns the index after the `}`. The one walk over an
+/// object, for the scanner and the generic reading alike.
+#[inline]
+pub(crate) fn members<'b>(
+    b: &'b [u8],
+    i: usize,
+    mut member: impl FnMut(&'b [u8], bool, usize) -> Option<usize>,
+) -> Option<usize> {
     let mut i = ws(b, i + 1);
     if *b.get(i)? == b'}' {
         return Some(i + 1);
@@ -557,21 +590,13 @@ fn object(
             return None;
         }
         let (end, escaped) = string_end(b, i + 1)?;
-        let key = if escaped {
-            let mut k = String::new();
-            if !unescape_into(b.get(i + 1..end)?, Some(&mut k)) {
-                return None;
-            }
-            key_of(k.as_bytes())
-        } else {
-            key_of(b.get(i + 1..end)?)
-        };
+        let raw = b.get(i + 1..end)?;
         i = ws(b, end + 1);
         if *b.get(i)? != b':' {
             return None;
         }
         i = ws(b, i + 1);
-        i = ws(b, field(key, i)?);
+        i = ws(b, member(raw, escaped, i)?);
         match *b.get(i)? {
             b',' => i = ws(b, i + 1),
             b'}' => return Some(i + 1),

@@ -7,7 +7,7 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::read::BodyForm;
-use crate::verdict::{Basis, Code, Verdict};
+use crate::verdict::{Basis, Code, Said, Verdict};
 use crate::{ErrorKind, Provider, Reason};
 
 /// One canonical error from any provider: owned, `Send + Sync + 'static`, one pointer
@@ -221,8 +221,8 @@ impl From<Verdict<'_>> for ApiError {
                 },
                 provider_detected: v.detected,
                 code: v.code.map(Code::into_owned),
-                message: v.message.map(|m| m.into_cow().into_owned()),
-                error_type: v.error_type.map(|t| t.into_cow().into_owned()),
+                message: v.message.map(Said::into_string),
+                error_type: v.error_type.map(Said::into_string),
                 basis: v.basis,
                 rule: v.rule.id().into_owned(),
                 status: v.status.as_u16(),

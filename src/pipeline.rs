@@ -12,7 +12,7 @@ use crate::decide::{self, Decision, Evidence};
 use crate::read::headers::Seen;
 use crate::read::{self, BodyForm, Fields, Text, Val};
 use crate::schema::{Field, Step, TextAt};
-use crate::verdict::{Code, Rule, Verdict};
+use crate::verdict::{Code, Rule, Said, Verdict};
 use crate::Provider;
 
 /// Classifies a response, detecting the provider from the body's shape: a shortcut
@@ -95,31 +95,40 @@ pub(crate) fn run_prefix<'a>(
     read_and_run(read::read_prefix, (rules, hint), status, headers, prefix)
 }
 
+/// A body's reader: its bytes, a buffer for what a few bodies are read from instead
+/// (see `read::read`), the fields to fill.
+type Reader = for<'s> fn(&'s [u8], &'s mut Vec<u8>, &mut Fields<'s>) -> (BodyForm, bool);
+
 /// A body read into fields by `reader`, then classified.
 #[inline(always)]
 fn read_and_run<'a>(
-    reader: fn(&'a [u8], &mut Fields<'a>) -> (BodyForm, bool),
+    reader: Reader,
     (rules, hint): (Option<&'a Rules>, Option<Provider>),
     status: StatusCode,
     headers: &HeaderMap,
     body: &'a [u8],
 ) -> Option<Verdict<'a>> {
+    // What a few bodies are read from instead of their own bytes (see `read::read`);
+    // it allocates nothing unless one of them needs it.
+    let mut buf = Vec::new();
     let mut f = Fields::default();
-    let (form, ok) = reader(body, &mut f);
-    run_read(rules, hint, status, headers, form, ok.then_some(&mut f))
+    let (form, ok) = reader(body, &mut buf, &mut f);
+    run_read(rules, hint, status, headers, form, ok.then_some(&f), body)
 }
 
 /// Classifies what was read from a body (or from one event of a stream): the evidence
-/// built once, decided, and the verdict built once from it.
+/// built once, decided, and the verdict built once from it. The verdict borrows its
+/// texts from `body` where the fields are spans of it, and copies the others.
 pub(crate) fn run_read<'a>(
     rules: Option<&'a Rules>,
     hint: Option<Provider>,
     status: StatusCode,
     headers: &HeaderMap,
     form: BodyForm,
-    fields: Option<&mut Fields<'a>>,
+    fields: Option<&Fields<'_>>,
+    body: &'a [u8],
 ) -> Option<Verdict<'a>> {
-    let look = decide::first_look(status, fields.as_deref(), rules);
+    let look = decide::first_look(status, fields, rules);
     if look == decide::Look::NoError {
         // Not an error: no evidence built, nothing more read.
         return None;
@@ -127,7 +136,7 @@ pub(crate) fn run_read<'a>(
     let (decision, owner, detected, msg_code, retry_after) = {
         let mut seen = Seen::default();
         seen.fill(headers);
-        let mut ev = Evidence::new(fields.as_deref(), headers, &seen, rules);
+        let mut ev = Evidence::new(fields, headers, &seen, rules);
         let screen = decide::screen(&mut ev, status, hint, look, |ev| {
             let raw = ev.fields?.at(TextAt::Raw)?;
             raw.with(|raw| nested(raw, headers, &seen, rules))
@@ -149,7 +158,7 @@ pub(crate) fn run_read<'a>(
     let v = verdict(
         decision,
         (provider, name, detected),
-        fields,
+        fields.map(|f| (f, body)),
         msg_code,
         (status, retry_after, form),
     );
@@ -173,8 +182,9 @@ fn nested<'r>(
     rules: Option<&'r Rules>,
 ) -> Option<Decision<'r>> {
     let raw = raw.get(..NESTED_LIMIT).unwrap_or(raw);
+    let mut buf = Vec::new();
     let mut f = Fields::default();
-    let (_, ok) = read::read(raw, &mut f);
+    let (_, ok) = read::read(raw, &mut buf, &mut f);
     if !ok {
         return None;
     }
@@ -185,10 +195,11 @@ fn nested<'r>(
 
 /// The verdict, built once from the decision and the body's own code, message and type.
 /// `msg_code` is the message's `(NNNN)` code, as the evidence read it (not read again).
+#[inline(always)]
 fn verdict<'a>(
     d: Decision<'a>,
     (provider, provider_name, detected): (Option<Provider>, Option<&'a str>, bool),
-    fields: Option<&mut Fields<'a>>,
+    fields: Option<(&Fields<'_>, &'a [u8])>,
     msg_code: Option<i64>,
     (status, retry_after, body_form): (StatusCode, Option<std::time::Duration>, BodyForm),
 ) -> Verdict<'a> {
@@ -208,14 +219,14 @@ fn verdict<'a>(
         retry_after,
         body_form,
     };
-    let Some(f) = fields else { return v };
+    let Some((f, body)) = fields else { return v };
     // The code that decided, else the most specific code in the body.
-    let code_of = |f: &Fields<'a>, field: Field| -> Option<Code<'a>> {
+    let code_of = |f: &Fields<'_>, field: Field| -> Option<Code<'a>> {
         match field {
             Field::MessageCode => msg_code.map(Code::Number),
             _ => match f.get(field)? {
                 Val::Int(n) => Some(Code::Number(*n)),
-                Val::Str(t) if !t.is_empty() => to_cow(t).map(Code::Name),
+                Val::Str(t) if !t.is_empty() => to_cow(t, body).map(Code::Name),
                 _ => None,
             },
         }
@@ -242,19 +253,71 @@ fn verdict<'a>(
     });
     v.error_type = crate::schema::REPORTED_TYPES.into_iter().find_map(|field| {
         let t = f.text(field)?;
-        (field != Field::Type || t.with(|b| b != b"error")).then(|| t.clone())
+        if field == Field::Type && t.with(|b| b == b"error") {
+            return None;
+        }
+        Said::of(*t, body)
     });
-    v.message = f.take_message();
+    v.message = f.message().and_then(|(t, _)| Said::of(*t, body));
     v
 }
 
-/// The text, borrowed from the body where it can be; `None` if it is not UTF-8.
-fn to_cow<'a>(t: &Text<'a>) -> Option<std::borrow::Cow<'a, str>> {
-    match t {
-        Text::Raw(b) => std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed),
-        Text::Decoded(s) => Some(std::borrow::Cow::Owned(s.to_string())),
-        Text::Escaped(_) | Text::Wide(_) => {
-            t.as_str().map(|s| std::borrow::Cow::Owned(s.into_owned()))
-        }
+/// The text, borrowed from the body where it is a span of it and has no escapes;
+/// `None` if it is not UTF-8.
+fn to_cow<'a>(t: &Text<'_>, body: &'a [u8]) -> Option<std::borrow::Cow<'a, str>> {
+    match Said::of(*t, body)? {
+        Said::Raw(b) => std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed),
+        Said::Owned(s) => Some(std::borrow::Cow::Owned(s.into_string())),
+        t => t
+            .text()?
+            .as_str()
+            .map(|s| std::borrow::Cow::Owned(s.into_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use http::{HeaderMap, StatusCode};
+
+    use super::classify;
+    use crate::verdict::Code;
+
+    #[test]
+    fn texts_of_the_body_are_borrowed_and_texts_read_elsewhere_are_copied() {
+        let h = HeaderMap::new();
+        // A JSON body: the code and message are spans of it.
+        let body = br#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#;
+        let v = classify(StatusCode::TOO_MANY_REQUESTS, &h, body).unwrap();
+        assert!(matches!(
+            v.code(),
+            Some(Code::Name(Cow::Borrowed("rate_limit_exceeded")))
+        ));
+        let m = v.message().unwrap();
+        assert_eq!(m, "Rate limit reached");
+        let in_body = body.as_ptr_range();
+        assert!(in_body.contains(&m.as_ptr()));
+        // A Python-printed dict (as an SDK prints a response and a user pastes it) is
+        // read from the JSON it stands for, a buffer gone when classify returns: the
+        // verdict keeps copies.
+        let body = br#"{'error': {'message': "It's too many", 'type': 'requests', 'code': 'rate_limit_exceeded'}}"#;
+        let v = classify(StatusCode::TOO_MANY_REQUESTS, &h, body).unwrap();
+        assert_eq!(v.message(), Some("It's too many"));
+        assert_eq!(v.error_type(), Some("requests"));
+        assert!(matches!(v.code(), Some(Code::Name(c)) if c == "rate_limit_exceeded"));
+        // The same printed inside a line of text.
+        let body = br#"Error code: 429 - {'error': {'message': 'Slow down', 'type': 'requests', 'code': None}}"#;
+        let v = classify(StatusCode::TOO_MANY_REQUESTS, &h, body).unwrap();
+        assert_eq!(v.message(), Some("Slow down"));
+        assert_eq!(v.error_type(), Some("requests"));
+        // An SSE payload over two data lines is read joined: its texts are copies too,
+        // decoded where escaped.
+        let body = b"event: error\ndata: {\"type\":\"error\",\ndata: \"error\":{\"type\":\"overloaded_error\",\"message\":\"Over\\u006coaded \\\"now\\\"\"}}\n\n";
+        let v = classify(StatusCode::OK, &h, body).unwrap();
+        assert_eq!(v.message(), Some("Overloaded \"now\""));
+        assert_eq!(v.error_type(), Some("overloaded_error"));
+        let owned = crate::ApiError::from(v);
+        assert_eq!(owned.message(), Some("Overloaded \"now\""));
     }
 }

@@ -172,6 +172,7 @@ impl StreamClassifier {
                     &self.headers,
                     form,
                     None,
+                    &[],
                 ) {
                     self.found = Some(StreamError {
                         error: v.into_error(),
@@ -185,7 +186,7 @@ impl StreamClassifier {
     }
 
     fn classify_event(&mut self, ev: Event) {
-        let mut fields = event_error(ev.is_error, &ev.data);
+        let fields = event_error(ev.is_error, &ev.data);
         if fields.is_none() {
             // A data event that merely mentioned "error" was output after all.
             if !ev.data.trim_ascii().is_empty() {
@@ -199,7 +200,8 @@ impl StreamClassifier {
             self.status,
             &self.headers,
             BodyForm::Sse,
-            fields.as_mut(),
+            fields.as_ref(),
+            &ev.data,
         );
         if let Some(v) = v {
             self.found = Some(StreamError {

@@ -101,6 +101,76 @@ impl fmt::Display for Code<'_> {
     }
 }
 
+/// A text a verdict keeps (the message, the error type): a span of the body, as
+/// [`Text`] has it (escapes and all), or its own copy where it was read from a buffer
+/// that does not outlive the classification (a Python-printed body turned into JSON,
+/// an SSE payload joined from several lines). Flat, so that it is no larger than a
+/// `Text` (a verdict is moved around).
+#[derive(Debug, Clone)]
+pub(crate) enum Said<'a> {
+    /// A span of the body without escapes.
+    Raw(&'a [u8]),
+    /// A span of the body with escapes (as `Text::Escaped`).
+    Escaped(&'a [u8]),
+    /// A span of the body with escapes (as `Text::Wide`).
+    Wide(&'a [u8]),
+    /// A copy, decoded.
+    Owned(Box<str>),
+}
+
+impl<'a> Said<'a> {
+    /// `t` as a span of `body` where it lies within it; else a decoded copy (`None` if
+    /// it is not UTF-8).
+    #[inline]
+    pub(crate) fn of(t: Text<'_>, body: &'a [u8]) -> Option<Said<'a>> {
+        let raw = t.raw();
+        let within = (raw.as_ptr() as usize)
+            .checked_sub(body.as_ptr() as usize)
+            .and_then(|at| body.get(at..at.checked_add(raw.len())?));
+        Some(match (within, t) {
+            (Some(b), Text::Raw(_)) => Said::Raw(b),
+            (Some(b), Text::Escaped(_)) => Said::Escaped(b),
+            (Some(b), Text::Wide(_)) => Said::Wide(b),
+            (None, t) => Said::Owned(t.as_str()?.into()),
+        })
+    }
+
+    /// The span of the body, as the reading has it; `None` for a copy.
+    pub(crate) fn text(&self) -> Option<Text<'a>> {
+        match *self {
+            Said::Raw(b) => Some(Text::Raw(b)),
+            Said::Escaped(b) => Some(Text::Escaped(b)),
+            Said::Wide(b) => Some(Text::Wide(b)),
+            Said::Owned(_) => None,
+        }
+    }
+
+    /// The text decoded, as an owned string (bytes that are not UTF-8 replaced).
+    pub(crate) fn into_string(self) -> String {
+        match self {
+            Said::Owned(s) => s.into_string(),
+            t => t
+                .text()
+                .map(|t| t.into_cow().into_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        match self {
+            Said::Owned(s) => f(s.as_bytes()),
+            t => t.text().unwrap_or(Text::Raw(b"")).with(f),
+        }
+    }
+}
+
+impl PartialEq for Said<'_> {
+    /// Texts are equal when their decoded bytes are.
+    fn eq(&self, other: &Said<'_>) -> bool {
+        self.with(|a| other.with(|b| a == b))
+    }
+}
+
 /// The table row, phrase or status that decided a verdict. A row is a built-in one of
 /// `data/` or one of the runtime [`Rules`](crate::Rules) the verdict borrows.
 #[non_exhaustive]
@@ -187,8 +257,8 @@ pub struct Verdict<'a> {
     pub(crate) code: Option<Code<'a>>,
     /// Kept as the body has it; checked as UTF-8 (and decoded, where the body escaped
     /// it) only when asked for.
-    pub(crate) message: Option<Text<'a>>,
-    pub(crate) error_type: Option<Text<'a>>,
+    pub(crate) message: Option<Said<'a>>,
+    pub(crate) error_type: Option<Said<'a>>,
     /// The message and error type decoded, once either is asked for, where the body
     /// escaped them (boxed: a verdict is moved around more often than it is decoded).
     pub(crate) decoded: std::cell::OnceCell<Box<[Option<String>; 2]>>,
@@ -253,14 +323,14 @@ impl<'a> Verdict<'a> {
             .copied()?
             .as_ref()?;
         match t {
-            Text::Raw(b) => std::str::from_utf8(b).ok(),
-            Text::Decoded(s) => Some(s),
-            Text::Escaped(_) | Text::Wide(_) => {
-                let decode = |t: &Option<Text<'_>>| {
-                    let t = t.as_ref()?;
-                    matches!(t, Text::Escaped(_) | Text::Wide(_))
-                        .then(|| t.as_str().map(std::borrow::Cow::into_owned))
-                        .flatten()
+            Said::Raw(b) => std::str::from_utf8(b).ok(),
+            Said::Owned(s) => Some(s),
+            Said::Escaped(_) | Said::Wide(_) => {
+                let decode = |t: &Option<Said<'_>>| match t {
+                    Some(t @ (Said::Escaped(_) | Said::Wide(_))) => t
+                        .text()
+                        .and_then(|t| t.as_str().map(std::borrow::Cow::into_owned)),
+                    _ => None,
                 };
                 self.decoded
                     .get_or_init(|| Box::new([decode(&self.message), decode(&self.error_type)]))

@@ -214,7 +214,8 @@ mod tests {
                     }
                 }
                 let mut f = Fields::default();
-                let (_, ok) = read::read(body.as_bytes(), &mut f);
+                let mut buf = Vec::new();
+                let (_, ok) = read::read(body.as_bytes(), &mut buf, &mut f);
                 let seen = Seen::read(&h);
                 let mut ev = Evidence::new(ok.then_some(&f), &h, &seen, None);
                 let want = interpret(&mut ev);

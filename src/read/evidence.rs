@@ -332,7 +332,8 @@ mod tests {
         let seen = Seen::default();
         let found = |body: &[u8]| {
             let mut f = Fields::default();
-            let (_, ok) = crate::read::read(body, &mut f);
+            let mut buf = Vec::new();
+            let (_, ok) = crate::read::read(body, &mut buf, &mut f);
             assert!(ok);
             Read::new(Some(&f), &h, &seen).time_details()
         };

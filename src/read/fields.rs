@@ -27,10 +27,11 @@ pub enum BodyForm {
 }
 
 /// A string of the body: the raw bytes between the quotes when the JSON has no
-/// escapes (not yet checked as UTF-8); the raw bytes with their escapes, checked but
-/// decoded only when read; or decoded text (an SSE payload joined from several lines,
-/// the reference reader).
-#[derive(Debug, Clone)]
+/// escapes (not yet checked as UTF-8), or the raw bytes with their escapes, checked but
+/// decoded only when read. Always a span of the bytes read (the body, or a buffer the
+/// caller keeps: a Python-printed body turned into JSON, an SSE payload joined from
+/// several lines), so that fields own nothing and cost nothing to drop.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Text<'a> {
     Raw(&'a [u8]),
     /// With escapes, checked, one of them of an ASCII character or of `。` (decoding
@@ -39,7 +40,6 @@ pub(crate) enum Text<'a> {
     /// With escapes, checked, none of an ASCII character or of `。` (CJK text, `\"`):
     /// a code or an ASCII word reads alike decoded or not.
     Wide(&'a [u8]),
-    Decoded(Box<str>),
 }
 
 impl PartialEq for Text<'_> {
@@ -58,7 +58,6 @@ impl<'a> Text<'a> {
     pub(crate) fn with<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
         match self {
             Text::Raw(b) => f(b),
-            Text::Decoded(s) => f(s.as_bytes()),
             Text::Escaped(raw) | Text::Wide(raw) => with_decoded(raw, f),
         }
     }
@@ -68,7 +67,6 @@ impl<'a> Text<'a> {
     pub(crate) fn raw(&self) -> &[u8] {
         match self {
             Text::Raw(b) | Text::Escaped(b) | Text::Wide(b) => b,
-            Text::Decoded(s) => s.as_bytes(),
         }
     }
 
@@ -77,7 +75,6 @@ impl<'a> Text<'a> {
     pub(crate) fn bytes(&self) -> Cow<'_, [u8]> {
         match self {
             Text::Raw(b) => Cow::Borrowed(b),
-            Text::Decoded(s) => Cow::Borrowed(s.as_bytes()),
             Text::Escaped(raw) | Text::Wide(raw) => Cow::Owned(decoded(raw).into_bytes()),
         }
     }
@@ -86,7 +83,6 @@ impl<'a> Text<'a> {
     pub(crate) fn as_str(&self) -> Option<Cow<'_, str>> {
         match self {
             Text::Raw(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
-            Text::Decoded(s) => Some(Cow::Borrowed(s)),
             Text::Escaped(raw) | Text::Wide(raw) => Some(Cow::Owned(decoded(raw))),
         }
     }
@@ -96,7 +92,6 @@ impl<'a> Text<'a> {
     pub(crate) fn into_cow(self) -> Cow<'a, str> {
         match self {
             Text::Raw(b) => String::from_utf8_lossy(b),
-            Text::Decoded(s) => Cow::Owned(s.into_string()),
             Text::Escaped(raw) | Text::Wide(raw) => Cow::Owned(decoded(raw)),
         }
     }
@@ -280,7 +275,7 @@ fn with_decoded<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
 }
 
 /// A JSON scalar of interest: a string, an integer, or anything else (ignored).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Val<'a> {
     Str(Text<'a>),
     Int(i64),
@@ -433,37 +428,6 @@ impl<'a> Fields<'a> {
     pub(crate) fn message(&self) -> Option<(&Text<'a>, TextAt)> {
         MESSAGES.iter().find_map(|&t| self.at(t).map(|x| (x, t)))
     }
-
-    /// A copy whose texts are owned, for fields read from a buffer that does not
-    /// outlive them (an SSE payload joined from several lines).
-    pub(crate) fn detach(self) -> Fields<'static> {
-        fn t(t: Text<'_>) -> Text<'static> {
-            Text::Decoded(t.into_cow().into_owned().into_boxed_str())
-        }
-        fn v(v: Val<'_>) -> Val<'static> {
-            match v {
-                Val::Str(s) => Val::Str(t(s)),
-                Val::Int(n) => Val::Int(n),
-                Val::Other => Val::Other,
-            }
-        }
-        Fields {
-            vals: self.vals.map(|x| x.map(v)),
-            bits: self.bits,
-            error_obj: self.error_obj,
-            details: self.details,
-            texts: self.texts.map(|x| x.map(t)),
-            status_top: self.status_top.map(v),
-            shape: self.shape,
-            doc: self.doc.map(t),
-        }
-    }
-
-    /// Takes the message out (for the verdict).
-    pub(crate) fn take_message(&mut self) -> Option<Text<'a>> {
-        let (_, at) = self.message()?;
-        self.slot(at).take()
-    }
 }
 
 /// The message places, in the table's order (its rows that can be the message).
@@ -605,7 +569,7 @@ mod tests {
             let (text, at) = f.message().unwrap();
             assert_eq!(at.pointer(), w);
             assert_eq!(text, &Text::Raw(at.name().as_bytes()));
-            assert_eq!(f.take_message(), Some(Text::Raw(at.name().as_bytes())));
+            *f.slot(at) = None;
         }
         assert!(f.message().is_none());
         assert!(f.at(TextAt::Raw).is_some() && f.at(TextAt::Object).is_some());
@@ -658,7 +622,7 @@ mod tests {
         let t = Text::escaped(br#"say \"hi\"\n\u00e9\ud83d\ude00"#);
         assert!(unescape_into(t.raw(), None));
         t.with(|b| assert_eq!(b, "say \"hi\"\né😀".as_bytes()));
-        assert_eq!(t, Text::Decoded("say \"hi\"\né😀".into()));
+        assert_eq!(t, Text::Raw("say \"hi\"\né😀".as_bytes()));
         assert_ne!(t, Text::Raw(br#"say \"hi\"\n\u00e9\ud83d\ude00"#));
         // Whitespace written as escapes is whitespace.
         assert!(Text::escaped(br"\n\t ").is_empty());

@@ -24,8 +24,14 @@ pub(crate) use fields::{Fields, Text, Val};
 
 /// Reads a body into its form and, where it has them, its fields: `f` starts empty and
 /// the `bool` says whether it was filled. The fields are written in place, so that they
-/// are never copied around.
-pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
+/// are never copied around. `buf` (empty, and left so by every common body) holds what
+/// a few bodies are read from instead of their own bytes: a Python-printed dict turned
+/// into JSON, an SSE payload joined from several lines.
+pub(crate) fn read<'a>(
+    body: &'a [u8],
+    buf: &'a mut Vec<u8>,
+    f: &mut Fields<'a>,
+) -> (BodyForm, bool) {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
         return (BodyForm::Empty, false);
@@ -42,21 +48,21 @@ pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
                 let quoted = rest
                     .get(1..)
                     .and_then(|r| r.iter().find(|b| !b.is_ascii_whitespace()));
-                if quoted == Some(&b'\'') && python_body(rest, f) {
+                if quoted == Some(&b'\'') && python_body(rest, buf, f) {
                     return (BodyForm::Text, true);
                 }
                 *f = Fields::default();
                 (BodyForm::Unparsed, false)
             }
         }
-        _ if sse::is_sse(rest) => match sse::first_error(rest) {
+        _ if sse::is_sse(rest) => match sse::first_error(rest, buf) {
             Some(e) => {
                 *f = e;
                 (BodyForm::Sse, true)
             }
             None => (BodyForm::Sse, false),
         },
-        _ => (BodyForm::Text, text_body(rest, f)),
+        _ => (BodyForm::Text, text_body(rest, buf, f)),
     }
 }
 
@@ -64,8 +70,12 @@ pub(crate) fn read<'a>(body: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
 /// ends early keeps the fields read before the cut (every string in them is whole), and
 /// its form is [`BodyForm::Unparsed`]. The generic reading does not see a cut document.
 #[cfg(feature = "http-body")]
-pub(crate) fn read_prefix<'a>(prefix: &'a [u8], f: &mut Fields<'a>) -> (BodyForm, bool) {
-    let (form, ok) = read(prefix, f);
+pub(crate) fn read_prefix<'a>(
+    prefix: &'a [u8],
+    buf: &'a mut Vec<u8>,
+    f: &mut Fields<'a>,
+) -> (BodyForm, bool) {
+    let (form, ok) = read(prefix, buf, f);
     if ok || form != BodyForm::Unparsed {
         return (form, ok);
     }
@@ -93,7 +103,7 @@ const REPR_LIMIT: usize = 64 << 10;
 /// plain message. An error object within the first KiB is read (a Python-printed one
 /// is turned into JSON first); otherwise a text that is not an HTML page is kept for
 /// phrases. `true` if `f` was filled.
-fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
+fn text_body<'a>(rest: &'a [u8], buf: &'a mut Vec<u8>, f: &mut Fields<'a>) -> bool {
     let head = rest.get(..EMBED_LIMIT).unwrap_or(rest);
     if let Some(at) = memchr::memchr(b'{', head) {
         let obj = rest.get(at..).unwrap_or_default();
@@ -110,12 +120,14 @@ fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
             }
         } else if next == Some(b'\'') && obj.len() <= REPR_LIMIT {
             if let Some(json) = python_repr_to_json(obj) {
+                *buf = json;
+                let json: &'a Vec<u8> = buf;
                 let mut g = Fields::default();
-                if scan::scan(&json, &mut g)
+                if scan::scan(json, &mut g)
                     && (g.says_error() || g.at(crate::schema::TextAt::Message).is_some())
                 {
-                    g.doc = Some(Text::Raw(&json));
-                    *f = g.detach();
+                    g.doc = Some(Text::Raw(json));
+                    *f = g;
                     return true;
                 }
             }
@@ -136,19 +148,21 @@ fn text_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
 
 /// A whole body that is a Python-printed dict (as an SDK prints a response and a user
 /// pastes it), read as the JSON it stands for. `true` if `f` was filled.
-fn python_body<'a>(rest: &'a [u8], f: &mut Fields<'a>) -> bool {
+fn python_body<'a>(rest: &'a [u8], buf: &'a mut Vec<u8>, f: &mut Fields<'a>) -> bool {
     if rest.len() > REPR_LIMIT {
         return false;
     }
     let Some(json) = python_repr_to_json(rest) else {
         return false;
     };
+    *buf = json;
+    let json: &'a Vec<u8> = buf;
     let mut g = Fields::default();
-    if !scan::scan(&json, &mut g) {
+    if !scan::scan(json, &mut g) {
         return false;
     }
-    g.doc = Some(Text::Raw(&json));
-    *f = g.detach();
+    g.doc = Some(Text::Raw(json));
+    *f = g;
     true
 }
 
@@ -279,7 +293,9 @@ mod tests {
 
     fn read(b: &[u8]) -> (BodyForm, Option<Fields<'_>>) {
         let mut f = Fields::default();
-        let (form, ok) = super::read(b, &mut f);
+        // A test's buffer may outlive it.
+        let buf = Box::leak(Box::default());
+        let (form, ok) = super::read(b, buf, &mut f);
         (form, ok.then_some(f))
     }
 
@@ -348,14 +364,20 @@ mod text_tests {
     fn errors_printed_inside_text_are_read() {
         let mut f = Fields::default();
         let body = b"Error code: 400 - {'error': {'message': 'x', 'type': 'invalid_request_error', 'code': 'organization_restricted'}}";
-        assert_eq!(read(body, &mut f), (BodyForm::Text, true));
+        assert_eq!(
+            read(body, Box::leak(Box::default()), &mut f),
+            (BodyForm::Text, true)
+        );
         assert_eq!(
             &*f.text(Field::ErrorCode).unwrap().bytes(),
             b"organization_restricted"
         );
         let mut f = Fields::default();
         let body = br#"unexpected status 429 Too Many Requests: {"error":{"code":"SetLimitExceeded","message":"m"}}"#;
-        assert_eq!(read(body, &mut f), (BodyForm::Text, true));
+        assert_eq!(
+            read(body, Box::leak(Box::default()), &mut f),
+            (BodyForm::Text, true)
+        );
         assert_eq!(
             &*f.text(Field::ErrorCode).unwrap().bytes(),
             b"SetLimitExceeded"
@@ -363,14 +385,22 @@ mod text_tests {
         // Plain text is kept for phrases; an HTML page is not.
         let mut f = Fields::default();
         assert_eq!(
-            read(b"Key limit exceeded (daily limit).", &mut f),
+            read(
+                b"Key limit exceeded (daily limit).",
+                Box::leak(Box::default()),
+                &mut f
+            ),
             (BodyForm::Text, true)
         );
         assert!(!f.says_error());
         assert_eq!(f.message().unwrap().1, crate::schema::TextAt::Plain);
         let mut f = Fields::default();
         assert_eq!(
-            read(b"<html><body>502 Bad Gateway</body></html>", &mut f),
+            read(
+                b"<html><body>502 Bad Gateway</body></html>",
+                Box::leak(Box::default()),
+                &mut f
+            ),
             (BodyForm::Text, false)
         );
     }

@@ -8,9 +8,9 @@ use super::fields::{Fields, Text, Val};
 use super::scan;
 use crate::schema::{Field, TextAt};
 
-fn val(v: &Value) -> Val<'static> {
+fn val(v: &Value) -> Val<'_> {
     match v {
-        Value::String(s) => Val::Str(Text::Decoded(s.as_str().into())),
+        Value::String(s) => Val::Str(Text::Raw(s.as_bytes())),
         Value::Number(n) => match n.as_i64() {
             Some(i) => Val::Int(i),
             None => match n.as_f64() {
@@ -26,12 +26,12 @@ fn val(v: &Value) -> Val<'static> {
     }
 }
 
-fn text(v: &Value) -> Option<Text<'static>> {
-    v.as_str().map(|s| Text::Decoded(s.into()))
+fn text(v: &Value) -> Option<Text<'_>> {
+    v.as_str().map(|s| Text::Raw(s.as_bytes()))
 }
 
 /// The string under `key` of the first element of an array that has one.
-fn first_in(v: &Value, key: &str) -> Option<Val<'static>> {
+fn first_in<'v>(v: &'v Value, key: &str) -> Option<Val<'v>> {
     v.as_array()?
         .iter()
         .find_map(|e| e.get(key).filter(|x| x.is_string()).map(val))
@@ -55,25 +55,30 @@ fn wrapper_says_error(v: &Value) -> bool {
     error || (code && message)
 }
 
-/// The fields the reference reader finds, or `None` when serde_json refuses the body.
-pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
+/// The document the reference reader reads (an array's first element, as the scanner
+/// reads it), or `None` when serde_json refuses the body.
+pub(crate) fn parse(b: &[u8]) -> Option<Value> {
     let mut de = serde_json::Deserializer::from_slice(b);
     let v: Value = serde::Deserialize::deserialize(&mut de).ok()?;
-    let mut f = Fields::default();
-    // An array's first element is read, as the scanner does.
-    let v = match v {
+    Some(match v {
         Value::Array(mut a) if !a.is_empty() => a.swap_remove(0),
         v => v,
-    };
+    })
+}
+
+/// The fields the reference reader finds in a document [`parse`] read: its strings
+/// borrowed as decoded text.
+pub(crate) fn reference(v: &Value) -> Fields<'_> {
+    let mut f = Fields::default();
     let Value::Object(top) = v else {
-        return Some(f);
+        return f;
     };
-    let put = |f: &mut Fields<'static>, at: Field, v: Option<Val<'static>>| {
+    fn put<'v>(f: &mut Fields<'v>, at: Field, v: Option<Val<'v>>) {
         if let Some(v) = v {
             f.set(at, v);
         }
-    };
-    for (k, v) in &top {
+    }
+    for (k, v) in top {
         match k.as_str() {
             "type" => put(&mut f, Field::Type, Some(val(v))),
             "code" => put(&mut f, Field::Code, Some(val(v))),
@@ -119,7 +124,7 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
             }
             "error" => match v {
                 Value::String(s) => {
-                    *f.slot(TextAt::ErrorText) = Some(Text::Decoded(s.as_str().into()));
+                    *f.slot(TextAt::ErrorText) = Some(Text::Raw(s.as_bytes()));
                 }
                 Value::Object(o) => {
                     f.error_obj = true;
@@ -161,18 +166,18 @@ pub(crate) fn reference(b: &[u8]) -> Option<Fields<'static>> {
     if !top.contains_key("type") {
         put(&mut f, Field::Type, top.get("error_type").map(val));
     }
-    Some(f)
+    f
 }
 
 /// Whether the scanner reads what the reference reader reads (`Err` says how not).
 pub fn scanner_agrees(b: &[u8]) -> Result<(), String> {
     let mut got = Fields::default();
     let ok = scan::scan(b, &mut got);
-    let Some(want) = reference(b) else {
+    let Some(doc) = parse(b) else {
         // serde_json refuses it; the scanner need only not panic.
         return Ok(());
     };
-    let got = got.detach();
+    let want = reference(&doc);
     if ok && got == want {
         Ok(())
     } else {

@@ -136,23 +136,9 @@ pub const STREAM_EVENT_LIMIT: usize = 1 << 20;
 
 /// Finds the first event of an SSE body that carries an error. A payload split over
 /// several `data:` lines is joined (with `\n`, as the specification says) and then read
-/// as one; its texts are copied out of the joined buffer. The rules are those of
+/// as one; the fields of a joined payload borrow it from `out`. The rules are those of
 /// [`Events`], which reads a stream in chunks.
-pub(crate) fn first_error(b: &[u8]) -> Option<Fields<'_>> {
-    fn finish<'a>(
-        is_error: bool,
-        first: Option<&'a [u8]>,
-        joined: Option<Vec<u8>>,
-    ) -> Option<Fields<'a>> {
-        if let Some(buf) = joined {
-            return event_error(is_error, &buf).map(Fields::detach);
-        }
-        match first {
-            Some(d) => event_error(is_error, d),
-            None if is_error => event_error(true, b""),
-            None => None,
-        }
-    }
+pub(crate) fn first_error<'a>(b: &'a [u8], out: &'a mut Vec<u8>) -> Option<Fields<'a>> {
     let mut is_error = false;
     let mut skip = false;
     let mut first: Option<&[u8]> = None;
@@ -167,8 +153,17 @@ pub(crate) fn first_error(b: &[u8]) -> Option<Fields<'_>> {
             Line::End => {
                 let (f, j) = (first.take(), joined.take());
                 if !skip {
-                    if let Some(f) = finish(is_error, f, j) {
-                        return Some(f);
+                    match j {
+                        Some(j) => {
+                            if event_error(is_error, &j).is_some() {
+                                return joined_error(is_error, j, out);
+                            }
+                        }
+                        None => {
+                            if let Some(f) = single_error(is_error, f) {
+                                return Some(f);
+                            }
+                        }
                     }
                 }
                 is_error = false;
@@ -203,7 +198,28 @@ pub(crate) fn first_error(b: &[u8]) -> Option<Fields<'_>> {
     if skip {
         return None;
     }
-    finish(is_error, first, joined)
+    match joined {
+        Some(j) => joined_error(is_error, j, out),
+        None => single_error(is_error, first),
+    }
+}
+
+/// The fields of an event read from its one data line (or from none, for an
+/// `event: error` without data), if it carries an error.
+fn single_error(is_error: bool, data: Option<&[u8]>) -> Option<Fields<'_>> {
+    match data {
+        Some(d) => event_error(is_error, d),
+        None if is_error => event_error(true, b""),
+        None => None,
+    }
+}
+
+/// The fields of a payload joined from several data lines, if it carries an error:
+/// the payload is kept in `out`, which they borrow.
+fn joined_error<'a>(is_error: bool, joined: Vec<u8>, out: &'a mut Vec<u8>) -> Option<Fields<'a>> {
+    *out = joined;
+    let data: &'a Vec<u8> = out;
+    event_error(is_error, data)
 }
 
 /// A complete event that may carry an error.
@@ -387,20 +403,27 @@ mod tests {
 
     #[test]
     fn an_error_event_is_the_error_whatever_its_wrapper() {
-        let f = first_error(b"event: error\ndata: {\"message\":\"overloaded\"}\n\n").unwrap();
+        let mut buf = Vec::new();
+        let f = first_error(
+            b"event: error\ndata: {\"message\":\"overloaded\"}\n\n",
+            &mut buf,
+        )
+        .unwrap();
         assert_eq!(&*f.message().unwrap().0.bytes(), b"overloaded");
-        let f = first_error(b"event: error\ndata: upstream closed\n\n").unwrap();
+        let mut buf = Vec::new();
+        let f = first_error(b"event: error\ndata: upstream closed\n\n", &mut buf).unwrap();
         assert_eq!(
             &*f.at(TextAt::ErrorText).unwrap().bytes(),
             b"upstream closed"
         );
-        assert!(first_error(b"data: {\"choices\":[]}\n\n").is_none());
+        assert!(first_error(b"data: {\"choices\":[]}\n\n", &mut Vec::new()).is_none());
     }
 
     #[test]
     fn a_payload_over_several_data_lines_is_read_as_one() {
         let body = b"event: error\ndata: {\"type\":\"error\",\ndata: \"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
-        let f = first_error(body).unwrap();
+        let mut buf = Vec::new();
+        let f = first_error(body, &mut buf).unwrap();
         assert!(f.error_obj);
         assert_eq!(
             &*f.text(crate::schema::Field::ErrorType).unwrap().bytes(),
@@ -411,7 +434,8 @@ mod tests {
     #[test]
     fn carriage_returns_alone_end_lines() {
         let body = b"data: {\"x\":1}\r\revent: error\rdata: {\"error\":{\"message\":\"boom\"}}\r\r";
-        let f = first_error(body).unwrap();
+        let mut buf = Vec::new();
+        let f = first_error(body, &mut buf).unwrap();
         assert_eq!(&*f.message().unwrap().0.bytes(), b"boom");
     }
 }

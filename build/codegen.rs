@@ -374,9 +374,9 @@ fn term_expr(t: &Term) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Term::Contains(p, v) => {
+        Term::Contains(p, v, rare) => {
             format!(
-                "Term::Contains({}, Cow::Borrowed({}))",
+                "Term::Contains({}, Cow::Borrowed({}), {rare})",
                 probe_expr(p),
                 lit(v)
             )

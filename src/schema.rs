@@ -461,6 +461,41 @@ pub struct TableRow {
     pub texts: [Option<String>; 3],
 }
 
+/// The index of the byte of `needle` least likely in a provider's message (the first
+/// of the rarest): a search for the needle looks for that byte first, so that a needle
+/// that starts with a common letter (`aiplatform.googleapis.com`) does not stop at
+/// every `a`. The ranks are coarse: punctuation that rarely occurs in prose, then
+/// capitals and digits, then rare letters, sentence punctuation, UTF-8 lead and
+/// continuation bytes, common letters (by English frequency), and the space.
+pub fn rare_byte(needle: &[u8]) -> usize {
+    const fn rank(b: u8) -> u8 {
+        const COMMON: &[u8] = b"etaoinsrhldcumwfgypbvkjxqz";
+        let mut i = 0;
+        while i < COMMON.len() {
+            if COMMON[i] == b || COMMON[i].to_ascii_uppercase() == b && i < 3 {
+                return 200 - i as u8;
+            }
+            i += 1;
+        }
+        match b {
+            b' ' => 255,
+            0x80..=0xBF => 150,
+            0xC0..=0xFF => 140,
+            b'.' | b',' => 120,
+            b'A'..=b'Z' | b'0'..=b'9' => 80,
+            b'-' | b'_' | b'/' | b'\'' => 60,
+            _ => 30,
+        }
+    }
+    let mut best = 0;
+    for (i, &b) in needle.iter().enumerate() {
+        if rank(b) < needle.get(best).map_or(u8::MAX, |&c| rank(c)) {
+            best = i;
+        }
+    }
+    best
+}
+
 /// A term of a detection marker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Term<'r> {
@@ -470,8 +505,9 @@ pub enum Term<'r> {
     Absent(Probe<'r>),
     /// The probe's value equals one of the texts (`f=a|b|c`).
     Equals(Probe<'r>, Cow<'r, [Cow<'r, str>]>),
-    /// The probe's value contains the text.
-    Contains(Probe<'r>, Cow<'r, str>),
+    /// The probe's value contains the text; the index of its rarest byte (see
+    /// [`rare_byte`]), which the search looks for first.
+    Contains(Probe<'r>, Cow<'r, str>, usize),
     /// The provider's own table lists the field's value in that field.
     Listed(Field),
     /// The provider's table lists it, and no other provider's table does.
@@ -907,7 +943,7 @@ pub fn masks(terms: &[Term<'_>]) -> (u32, u32) {
     let (mut need, mut forbid) = (0, 0);
     for t in terms {
         match t {
-            Term::Present(p) | Term::Equals(p, _) | Term::Contains(p, _) => {
+            Term::Present(p) | Term::Equals(p, _) | Term::Contains(p, _, _) => {
                 need |= p.bit().unwrap_or(0)
             }
             Term::Absent(p) => forbid |= p.bit().unwrap_or(0),
@@ -971,7 +1007,11 @@ fn term(s: &str) -> Result<Term<'static>, String> {
         if v.is_empty() {
             return Err(format!("`{s}`: nothing to look for"));
         }
-        return Ok(Term::Contains(probe(p)?, Cow::Owned(v.to_string())));
+        return Ok(Term::Contains(
+            probe(p)?,
+            Cow::Owned(v.to_string()),
+            rare_byte(v.as_bytes()),
+        ));
     }
     if let Some((p, v)) = s.split_once('=') {
         let alts: Vec<String> = v.split('|').map(str::to_string).collect();

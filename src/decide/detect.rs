@@ -108,19 +108,20 @@ fn probe<'e>(ev: &'e Evidence<'_, '_>, p: &Probe<'_>) -> Option<Option<Value<'e>
     }
 }
 
-/// Whether `needle` occurs in `hay`: the first byte by `memchr`, then a compare. For
-/// the short needles of markers this beats building a `memmem` searcher per call.
-pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
+/// Whether `needle` occurs in `hay`: each place of its byte at `rare` (its rarest,
+/// see `schema::rare_byte`) found by `memchr`, then a compare around it. For the short
+/// needles of markers this beats building a `memmem` searcher per call.
+pub(crate) fn contains(hay: &[u8], needle: &[u8], rare: usize) -> bool {
+    let Some(&b) = needle.get(rare) else {
+        return needle.is_empty();
     };
-    let mut from = 0;
-    while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr(first, h)) {
-        let at = from + i + 1;
-        if hay.get(at..at + rest.len()) == Some(rest) {
+    let mut from = rare;
+    while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr(b, h)) {
+        let start = from + i - rare;
+        if hay.get(start..start + needle.len()) == Some(needle) {
             return true;
         }
-        from = at;
+        from += i + 1;
     }
     false
 }
@@ -137,18 +138,18 @@ fn term(ev: &mut Evidence<'_, '_>, owner: Owner, t: &Term<'_>) -> bool {
         Term::Equals(p, alts) => probe(ev, p)
             .flatten()
             .is_some_and(|v| v.with(|b| alts.iter().any(|a| a.as_bytes() == b))),
-        Term::Contains(p, v) => probe(ev, p).flatten().is_some_and(|x| match x {
+        Term::Contains(p, v, rare) => probe(ev, p).flatten().is_some_and(|x| match x {
             // Found in the body as it is, the text holds it decoded too, unless the
             // needle could begin inside an escape (`\u0028` is `(`; `(` is never
             // part of one): the escaped message is not decoded to be searched.
             Value::Text(Text::Escaped(raw) | Text::Wide(raw))
                 if !v.contains('\\')
                     && !v.starts_with(|c: char| c.is_ascii_alphanumeric() || "\"/".contains(c))
-                    && contains(raw, v.as_bytes()) =>
+                    && contains(raw, v.as_bytes(), *rare) =>
             {
                 true
             }
-            x => x.with(|b| contains(b, v.as_bytes())),
+            x => x.with(|b| contains(b, v.as_bytes(), *rare)),
         }),
         Term::Listed(f) => ev.hits(*f).has_owner(owner),
         Term::Owned(f) => ev.hits(*f).sole_owner() == Some(owner),
@@ -168,12 +169,41 @@ mod tests {
 
     #[test]
     fn contains_finds_every_occurrence_and_no_false_one() {
-        assert!(contains(b"x (request id: 1)", b"(request id:"));
-        assert!(contains(b"((request id:", b"(request id:"));
-        assert!(!contains(b"(request i", b"(request id:"));
-        assert!(!contains(b"", b"a"));
-        assert!(contains(b"abc", b""));
-        assert!(contains(b"aab", b"ab"));
+        let has = |hay: &[u8], needle: &[u8]| {
+            let rare = crate::schema::rare_byte(needle);
+            let got = contains(hay, needle, rare);
+            // Whichever byte is looked for first, the answer is the same.
+            for at in 0..needle.len() {
+                assert_eq!(contains(hay, needle, at), got, "{hay:?} {needle:?} {at}");
+            }
+            got
+        };
+        assert!(has(b"x (request id: 1)", b"(request id:"));
+        assert!(has(b"((request id:", b"(request id:"));
+        assert!(!has(b"(request i", b"(request id:"));
+        assert!(!has(b"", b"a"));
+        assert!(has(b"abc", b""));
+        assert!(has(b"aab", b"ab"));
+        assert!(has(
+            b"at aiplatform.googleapis.com.",
+            b"aiplatform.googleapis.com"
+        ));
+        assert!(!has(
+            b"API key not valid. Please pass a valid API key.",
+            b"aiplatform.googleapis.com"
+        ));
+        assert!(has(b"..a.b", b"a.b"));
+        assert!(!has(b"a.", b"a.b"));
+    }
+
+    #[test]
+    fn the_rarest_byte_is_looked_for_first() {
+        use crate::schema::rare_byte;
+        assert_eq!(rare_byte(b"(request id:"), 0);
+        assert_eq!(rare_byte(b"aiplatform.googleapis.com"), 10);
+        assert_eq!(rare_byte(b"quota"), 0);
+        assert_eq!(rare_byte(b"the"), 1);
+        assert_eq!(rare_byte(b""), 0);
     }
 
     /// Every body of every fixture, corpus and untabled file, with its headers: the

@@ -251,19 +251,48 @@ pub(crate) fn code_in_message(msg: &[u8]) -> Option<i64> {
     for _ in 0..4 {
         let inner_end = rest.strip_suffix(b")")?;
         let open = memchr::memrchr(b'(', inner_end)?;
-        let inner = inner_end.get(open + 1..)?.trim_ascii();
-        if (4..=5).contains(&inner.len()) && inner.iter().all(u8::is_ascii_digit) {
-            return Some(inner.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')));
+        let inner = inner_end.get(open + 1..)?.trim_ascii_start();
+        if let Some(n) = short_number(inner) {
+            return Some(n);
         }
-        if !inner
-            .get(..10)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"request id"))
-        {
+        if !starts_request_id(inner) {
             return None;
         }
         rest = inner_end.get(..open)?.trim_ascii_end();
     }
     None
+}
+
+/// `b` (white space after it aside) as a number of four or five digits.
+#[inline]
+fn short_number(b: &[u8]) -> Option<i64> {
+    let b = b.trim_ascii_end();
+    if !(4..=5).contains(&b.len()) {
+        return None;
+    }
+    let mut n = 0i64;
+    for &d in b {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(d - b'0');
+    }
+    Some(n)
+}
+
+/// Whether `b` starts with "request id", in any case: its first eight bytes compared
+/// as one word, lower-cased (OR `0x20`) where "request " has a letter (exact for
+/// letters; the space is compared as it is).
+#[inline]
+fn starts_request_id(b: &[u8]) -> bool {
+    const LOWER: u64 = 0x0020_2020_2020_2020;
+    let (Some(head), Some(tail)) = (b.get(..8), b.get(8..10)) else {
+        return false;
+    };
+    let mut w = [0u8; 8];
+    w.copy_from_slice(head);
+    (u64::from_le_bytes(w) | LOWER) == u64::from_le_bytes(*b"request ")
+        && tail.eq_ignore_ascii_case(b"id")
 }
 
 /// The message's code (as [`code_in_message`]) from a text as it came: an escaped
@@ -404,6 +433,62 @@ mod text_tests {
             (BodyForm::Text, false)
         );
     }
+    /// The reading of a message's code before its "request id" check and number were
+    /// read as words: the new one must agree with it.
+    fn code_in_message_before(msg: &[u8]) -> Option<i64> {
+        let mut rest = msg.trim_ascii_end();
+        // Most messages end in a letter: no code suffix, nothing more to look at.
+        if !matches!(rest.last(), Some(b')' | b'.' | 0x82)) {
+            return None;
+        }
+        loop {
+            rest = if let Some(r) = rest.strip_suffix(b".") {
+                r
+            } else if let Some(r) = rest.strip_suffix("。".as_bytes()) {
+                r
+            } else {
+                break;
+            };
+        }
+        rest = rest.trim_ascii_end();
+        for _ in 0..4 {
+            let inner_end = rest.strip_suffix(b")")?;
+            let open = memchr::memrchr(b'(', inner_end)?;
+            let inner = inner_end.get(open + 1..)?.trim_ascii();
+            if (4..=5).contains(&inner.len()) && inner.iter().all(u8::is_ascii_digit) {
+                return Some(inner.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')));
+            }
+            if !inner
+                .get(..10)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"request id"))
+            {
+                return None;
+            }
+            rest = inner_end.get(..open)?.trim_ascii_end();
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_code_is_read_as_it_was(
+            head in "[a-z ]{0,6}",
+            groups in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "\\( ?[0-9]{3,6} ?\\)",
+                    "\\((request|REQUEST|Request|requesT)[ \0]?(id|ID|iD)[: ]{0,2}[a-z0-9]{0,5}\\)",
+                    "\\([a-z0-9 ]{0,8}\\)",
+                    "[.。 \n]{0,2}",
+                    "[()0-9a-z]{0,3}",
+                ],
+                0..5,
+            ),
+        ) {
+            let m = format!("{head}{}", groups.concat());
+            proptest::prop_assert_eq!(code_in_message(m.as_bytes()), code_in_message_before(m.as_bytes()), "{:?}", m);
+        }
+    }
+
     #[test]
     fn finds_the_suffix_code() {
         let c = |s: &str| code_in_message(s.as_bytes());

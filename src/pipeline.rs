@@ -163,10 +163,14 @@ pub(crate) fn run_read<'a>(
         (status, retry_after, form),
     );
     #[cfg(feature = "tracing")]
-    crate::integrations::trace::classified(&v);
+    if let Some(v) = &v {
+        crate::integrations::trace::classified(v);
+    }
     #[cfg(feature = "metrics")]
-    crate::integrations::metrics::classified(&v);
-    Some(v)
+    if let Some(v) = &v {
+        crate::integrations::metrics::classified(v);
+    }
+    v
 }
 
 /// How much of a wrapped upstream body is read.
@@ -202,15 +206,21 @@ fn verdict<'a>(
     fields: Option<(&Fields<'_>, &'a [u8])>,
     msg_code: Option<i64>,
     (status, retry_after, body_form): (StatusCode, Option<std::time::Duration>, BodyForm),
-) -> Verdict<'a> {
-    let mut v = Verdict {
+) -> Option<Verdict<'a>> {
+    // The body's own code, type and message (none without fields), then the verdict
+    // built in one expression, so that it is written once where it is returned.
+    let (code, error_type, message) = match fields {
+        Some((f, body)) => own_texts(&d, f, body, msg_code),
+        None => (None, None, None),
+    };
+    Some(Verdict {
         reason: d.reason,
         provider,
         provider_name,
         detected,
-        code: None,
-        message: None,
-        error_type: None,
+        code,
+        message,
+        error_type,
         decoded: Default::default(),
         basis: d.basis,
         rule: d.rule,
@@ -218,9 +228,18 @@ fn verdict<'a>(
         status,
         retry_after,
         body_form,
-    };
-    let Some((f, body)) = fields else { return v };
-    // The code that decided, else the most specific code in the body.
+    })
+}
+
+/// The code that decided (else the most specific code in the body), the error type
+/// and the message, as the verdict keeps them.
+#[inline(always)]
+fn own_texts<'a>(
+    d: &Decision<'a>,
+    f: &Fields<'_>,
+    body: &'a [u8],
+    msg_code: Option<i64>,
+) -> (Option<Code<'a>>, Option<Said<'a>>, Option<Said<'a>>) {
     let code_of = |f: &Fields<'_>, field: Field| -> Option<Code<'a>> {
         match field {
             Field::MessageCode => msg_code.map(Code::Number),
@@ -231,7 +250,7 @@ fn verdict<'a>(
             },
         }
     };
-    v.code = match d.field.filter(|f| f.step() != Step::Type) {
+    let code = match d.field.filter(|f| f.step() != Step::Type) {
         // The deciding code, as the body wrote it, is the row's own id: borrowed from
         // the table, not checked as UTF-8 again.
         Some(field) => match (d.rule, f.get(field)) {
@@ -251,15 +270,15 @@ fn verdict<'a>(
                 _ => code_of(f, field),
             })
     });
-    v.error_type = crate::schema::REPORTED_TYPES.into_iter().find_map(|field| {
+    let error_type = crate::schema::REPORTED_TYPES.into_iter().find_map(|field| {
         let t = f.text(field)?;
         if field == Field::Type && t.with(|b| b == b"error") {
             return None;
         }
         Said::of(*t, body)
     });
-    v.message = f.message().and_then(|(t, _)| Said::of(*t, body));
-    v
+    let message = f.message().and_then(|(t, _)| Said::of(*t, body));
+    (code, error_type, message)
 }
 
 /// The text, borrowed from the body where it is a span of it and has no escapes;

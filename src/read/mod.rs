@@ -320,27 +320,32 @@ mod tests {
     use super::*;
     use http::HeaderMap;
 
-    fn read(b: &[u8]) -> (BodyForm, Option<Fields<'_>>) {
+    fn read<'a>(b: &'a [u8], buf: &'a mut Vec<u8>) -> (BodyForm, Option<Fields<'a>>) {
         let mut f = Fields::default();
-        // A test's buffer may outlive it.
-        let buf = Box::leak(Box::default());
         let (form, ok) = super::read(b, buf, &mut f);
         (form, ok.then_some(f))
     }
 
     #[test]
     fn forms() {
-        assert_eq!(read(b"").0, BodyForm::Empty);
-        assert_eq!(read(b" \r\n\t").0, BodyForm::Empty);
-        assert_eq!(read(b"<html>502</html>").0, BodyForm::Text);
-        assert_eq!(read(b"{\"error\":").0, BodyForm::Unparsed);
-        assert_eq!(read(b"\xEF\xBB\xBF{}").0, BodyForm::Json);
-        assert_eq!(read(b"data: {\"x\":1}\n\n").0, BodyForm::Sse);
+        assert_eq!(read(b"", &mut Vec::new()).0, BodyForm::Empty);
+        assert_eq!(read(b" \r\n\t", &mut Vec::new()).0, BodyForm::Empty);
+        assert_eq!(read(b"<html>502</html>", &mut Vec::new()).0, BodyForm::Text);
+        assert_eq!(read(b"{\"error\":", &mut Vec::new()).0, BodyForm::Unparsed);
+        assert_eq!(read(b"\xEF\xBB\xBF{}", &mut Vec::new()).0, BodyForm::Json);
+        assert_eq!(
+            read(b"data: {\"x\":1}\n\n", &mut Vec::new()).0,
+            BodyForm::Sse
+        );
     }
 
     #[test]
     fn the_message_prefers_the_error_object() {
-        let (_, f) = read(br#"{"message":"top","error":{"message":"inner"}}"#);
+        let mut buf = Vec::new();
+        let (_, f) = read(
+            br#"{"message":"top","error":{"message":"inner"}}"#,
+            &mut buf,
+        );
         let f = f.unwrap();
         let (m, at) = f.message().unwrap();
         assert_eq!(&*m.bytes(), b"inner");
@@ -391,22 +396,18 @@ mod text_tests {
 
     #[test]
     fn errors_printed_inside_text_are_read() {
+        let (mut buf1, mut buf2, mut buf3, mut buf4) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut f = Fields::default();
         let body = b"Error code: 400 - {'error': {'message': 'x', 'type': 'invalid_request_error', 'code': 'organization_restricted'}}";
-        assert_eq!(
-            read(body, Box::leak(Box::default()), &mut f),
-            (BodyForm::Text, true)
-        );
+        assert_eq!(read(body, &mut buf1, &mut f), (BodyForm::Text, true));
         assert_eq!(
             &*f.text(Field::ErrorCode).unwrap().bytes(),
             b"organization_restricted"
         );
         let mut f = Fields::default();
         let body = br#"unexpected status 429 Too Many Requests: {"error":{"code":"SetLimitExceeded","message":"m"}}"#;
-        assert_eq!(
-            read(body, Box::leak(Box::default()), &mut f),
-            (BodyForm::Text, true)
-        );
+        assert_eq!(read(body, &mut buf2, &mut f), (BodyForm::Text, true));
         assert_eq!(
             &*f.text(Field::ErrorCode).unwrap().bytes(),
             b"SetLimitExceeded"
@@ -414,11 +415,7 @@ mod text_tests {
         // Plain text is kept for phrases; an HTML page is not.
         let mut f = Fields::default();
         assert_eq!(
-            read(
-                b"Key limit exceeded (daily limit).",
-                Box::leak(Box::default()),
-                &mut f
-            ),
+            read(b"Key limit exceeded (daily limit).", &mut buf3, &mut f),
             (BodyForm::Text, true)
         );
         assert!(!f.says_error());
@@ -427,7 +424,7 @@ mod text_tests {
         assert_eq!(
             read(
                 b"<html><body>502 Bad Gateway</body></html>",
-                Box::leak(Box::default()),
+                &mut buf4,
                 &mut f
             ),
             (BodyForm::Text, false)

@@ -155,6 +155,10 @@ pub(crate) fn first_error<'a>(b: &'a [u8], out: &'a mut Vec<u8>) -> Option<Field
                 if !skip {
                     match j {
                         Some(j) => {
+                            // Read twice when it holds an error (a rare payload): the
+                            // fields returned must borrow `out`, which can be handed
+                            // over only once, so the payload that holds none is told
+                            // apart first.
                             if event_error(is_error, &j).is_some() {
                                 return joined_error(is_error, j, out);
                             }

@@ -2,7 +2,9 @@
 //! a consumer compiles with the default features (normal and build dependencies,
 //! followed from errnorm) declares a newer `rust-version`. errnorm's own code is held to
 //! it by clippy's `incompatible_msrv` lint (the CI's clippy gate). Reads the lock file's
-//! resolution with `cargo metadata --offline`: no network.
+//! resolution with `cargo metadata --offline`: no network. The resolution is filtered to
+//! the host's platform: unfiltered, cargo needs every platform's crates on disk (a
+//! fresh machine's build downloads only the host's, so the test failed there).
 
 use std::process::Command;
 
@@ -19,8 +21,18 @@ fn version(v: &str) -> (u32, u32, u32) {
 #[test]
 fn no_default_dependency_needs_a_newer_rust_than_declared() {
     let dir = env!("CARGO_MANIFEST_DIR");
+    let rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .arg("-vV")
+        .output()
+        .expect("rustc runs");
+    let rustc = String::from_utf8_lossy(&rustc.stdout);
+    let host = rustc
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc names its host");
     let out = Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--offline", "--locked"])
+        .args(["--filter-platform", host])
         .current_dir(dir)
         .output()
         .expect("cargo metadata runs");

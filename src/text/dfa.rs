@@ -35,10 +35,15 @@ pub(crate) struct Dfa {
     outs: Box<[u32]>,
     /// Each pattern's length in bytes.
     lens: Box<[u32]>,
+    /// The longest pattern's length in bytes.
+    max_len: usize,
     /// For each state (by row index), the best pattern it ends by the order given to
     /// [`Dfa::with_best`], or `u32::MAX`.
     best: Box<[u32]>,
 }
+
+/// The stretches [`Dfa::is_match`] walks in lockstep.
+const LANES: usize = 4;
 
 /// The most states an automaton may have: a bound on the memory of a table loaded at
 /// runtime (16 MiB of transitions at 256 classes).
@@ -186,6 +191,7 @@ impl Dfa {
             trans: trans.into_boxed_slice(),
             out_at: out_at.into_boxed_slice(),
             outs: outs.into_boxed_slice(),
+            max_len: lens.iter().max().map_or(0, |&l| l as usize),
             lens: lens.into_boxed_slice(),
             best: Box::new([]),
         })
@@ -302,14 +308,90 @@ impl Dfa {
         });
     }
 
-    /// Whether any pattern occurs in `hay`.
+    /// Whether any pattern occurs in `hay`. A walk is a chain of dependent loads (each
+    /// step needs the state the last one reached), so it runs at the memory's latency,
+    /// not at the processor's width: a haystack long enough is cut into four stretches,
+    /// each overlapping the next by the longest pattern less one byte (so that every
+    /// occurrence lies whole in one of them), walked in lockstep from the start state:
+    /// four independent chains in about the time of one.
     pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
+        let overlap = self.max_len.saturating_sub(1);
+        let part = hay.len().div_ceil(LANES);
+        if part <= overlap + LANES {
+            return self.is_match_one(hay);
+        }
+        if self.by_byte {
+            self.lanes::<true>(hay, part, overlap)
+        } else {
+            self.lanes::<false>(hay, part, overlap)
+        }
+    }
+
+    /// [`Dfa::is_match`] in one walk.
+    fn is_match_one(&self, hay: &[u8]) -> bool {
         let mut found = false;
         self.walk(hay, |_, _| {
             found = true;
             false
         });
         found
+    }
+
+    /// [`Dfa::is_match`]'s four stretches of `part` bytes (and `overlap` more), with
+    /// rows indexed by the byte (`BY_BYTE`) or by its class.
+    #[inline(always)]
+    fn lanes<const BY_BYTE: bool>(&self, hay: &[u8], part: usize, overlap: usize) -> bool {
+        let Some(trans) = self.table() else {
+            return false;
+        };
+        let classes = &self.classes;
+        let mask = self.mask;
+        let step = |s: u32, b: u8| -> u32 {
+            let c = if BY_BYTE {
+                usize::from(b)
+            } else {
+                usize::from(classes[usize::from(b)])
+            };
+            trans.get((s as usize + c) & mask).copied().unwrap_or(0)
+        };
+        // Each lane is `part + overlap` bytes rounded up to whole fours; the first three
+        // start at `0`, `part` and `2 * part`, the last ends where the haystack does (it
+        // may overlap the third more): every occurrence lies whole in a lane, and no lane
+        // has a ragged end. Four bytes of each lane a round (fixed-size arrays: unrolled,
+        // no bounds check).
+        let len = (part + overlap).div_ceil(4) * 4;
+        let Some(last) = hay.len().checked_sub(len) else {
+            return self.is_match_one(hay);
+        };
+        let lane = |from: usize| {
+            hay.get(from.min(last)..from.min(last) + len)
+                .unwrap_or_default()
+        };
+        let (mut s0, mut s1, mut s2, mut s3) = (0u32, 0u32, 0u32, 0u32);
+        let mut any = 0u32;
+        let rounds = lane(0).chunks_exact(4).zip(lane(part).chunks_exact(4)).zip(
+            lane(2 * part)
+                .chunks_exact(4)
+                .zip(lane(last).chunks_exact(4)),
+        );
+        for ((a4, b4), (c4, d4)) in rounds {
+            let (Ok(a4), Ok(b4), Ok(c4), Ok(d4)) = (
+                <&[u8; 4]>::try_from(a4),
+                <&[u8; 4]>::try_from(b4),
+                <&[u8; 4]>::try_from(c4),
+                <&[u8; 4]>::try_from(d4),
+            ) else {
+                break;
+            };
+            for k in 0..4 {
+                s0 = step(s0, a4[k]);
+                s1 = step(s1, b4[k]);
+                s2 = step(s2, c4[k]);
+                s3 = step(s3, d4[k]);
+                any |= s0 | s1 | s2 | s3;
+            }
+        }
+        any & MATCH != 0
     }
 
     /// The best pattern in `hay` by the order given to [`Dfa::with_best`] (which must
@@ -446,6 +528,7 @@ mod tests {
         fn the_walk_finds_every_match_the_definition_finds(
             pats in proptest::collection::btree_set("[abAB ]{1,5}", 1..6),
             hay in proptest::collection::vec(proptest::sample::select(b"abAB x".to_vec()), 0..40),
+            sparse in proptest::collection::vec(proptest::sample::select(b"xxxxxxxxxxxxxxab ".to_vec()), 0..200),
         ) {
             let pats: Vec<String> = pats
                 .into_iter()
@@ -465,6 +548,9 @@ mod tests {
                 });
                 proptest::prop_assert_eq!(&got, &want);
                 proptest::prop_assert_eq!(d.is_match(&hay), !want.is_empty());
+                // Longer haystacks with rare matches: the four stretches walked in
+                // lockstep, a match anywhere, at their edges included.
+                proptest::prop_assert_eq!(d.is_match(&sparse), !by_definition(&pats, &sparse).is_empty());
                 let longer = |a: u32, b: u32| pats[a as usize].len() > pats[b as usize].len();
                 let d = d.with_best(longer);
                 let best = want.iter().map(|&(p, _)| p).fold(None, |b: Option<u32>, p| match b {
@@ -472,6 +558,22 @@ mod tests {
                     _ => Some(p),
                 });
                 proptest::prop_assert_eq!(d.best(&hay, longer), best);
+            }
+        }
+    }
+
+    #[test]
+    fn a_match_across_the_edge_of_two_stretches_is_found() {
+        let d = Dfa::new(&["duration", "day"], true).unwrap();
+        // Every length (the stretches' lengths are rounded to fours, so an edge falls
+        // at every place of an eight for some length), every place.
+        for len in 8..=300 {
+            for at in 0..=len - 8 {
+                let mut hay = vec![b'x'; len];
+                hay[at..at + 8].copy_from_slice(b"DURATION");
+                assert!(d.is_match(&hay), "{len} {at}");
+                hay[at + 7] = b'x';
+                assert!(!d.is_match(&hay), "{len} {at}");
             }
         }
     }

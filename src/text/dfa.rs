@@ -228,6 +228,23 @@ impl Dfa {
         self.trans.get(..=self.mask)
     }
 
+    /// One step of a walk: the state after `s` reads `b`, with rows indexed by the byte
+    /// (`BY_BYTE`) or by its class; `None` for a table shorter than its mask.
+    #[inline(always)]
+    fn stepper<const BY_BYTE: bool>(&self) -> Option<impl Fn(u32, u8) -> u32 + '_> {
+        let trans = self.table()?;
+        let classes = &self.classes;
+        let mask = self.mask;
+        Some(move |s: u32, b: u8| -> u32 {
+            let c = if BY_BYTE {
+                usize::from(b)
+            } else {
+                usize::from(classes[usize::from(b)])
+            };
+            trans.get((s as usize + c) & mask).copied().unwrap_or(0)
+        })
+    }
+
     /// Walks `hay` from the start state and calls `hit(end, state)` at each byte whose
     /// transition enters a state that ends a pattern (`end` is the index after that
     /// byte, `state` the row offset); stops when `hit` returns `false`.
@@ -248,16 +265,8 @@ impl Dfa {
     /// [`Dfa::walk`], with rows indexed by the byte (`BY_BYTE`) or by its class.
     #[inline(always)]
     fn walk_by<const BY_BYTE: bool>(&self, hay: &[u8], mut hit: impl FnMut(usize, u32) -> bool) {
-        let Some(trans) = self.table() else { return };
-        let classes = &self.classes;
-        let mask = self.mask;
-        let step = |s: u32, b: u8| -> u32 {
-            let c = if BY_BYTE {
-                usize::from(b)
-            } else {
-                usize::from(classes[usize::from(b)])
-            };
-            trans.get((s as usize + c) & mask).copied().unwrap_or(0)
+        let Some(step) = self.stepper::<BY_BYTE>() else {
+            return;
         };
         let mut s = 0u32;
         let mut chunks = hay.chunks_exact(8);
@@ -341,18 +350,8 @@ impl Dfa {
     /// rows indexed by the byte (`BY_BYTE`) or by its class.
     #[inline(always)]
     fn lanes<const BY_BYTE: bool>(&self, hay: &[u8], part: usize, overlap: usize) -> bool {
-        let Some(trans) = self.table() else {
+        let Some(step) = self.stepper::<BY_BYTE>() else {
             return false;
-        };
-        let classes = &self.classes;
-        let mask = self.mask;
-        let step = |s: u32, b: u8| -> u32 {
-            let c = if BY_BYTE {
-                usize::from(b)
-            } else {
-                usize::from(classes[usize::from(b)])
-            };
-            trans.get((s as usize + c) & mask).copied().unwrap_or(0)
         };
         // Each lane is `part + overlap` bytes rounded up to whole fours; the first three
         // start at `0`, `part` and `2 * part`, the last ends where the haystack does (it

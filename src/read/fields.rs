@@ -635,7 +635,41 @@ mod tests {
 
 #[cfg(test)]
 mod check_tests {
-    use super::{check_escaped, escapes_ascii, unescape_into};
+    use super::{check_escaped, escapes_ascii, hex4, unescape_into};
+
+    #[test]
+    fn four_hex_digits_are_read_as_from_str_radix_reads_them() {
+        // Every byte in every place, among digits of both cases.
+        for place in 0..4 {
+            for c in 0..=255u8 {
+                let mut h = *b"0aF9";
+                h[place] = c;
+                let want = std::str::from_utf8(&h)
+                    .ok()
+                    .filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .and_then(|s| u32::from_str_radix(s, 16).ok());
+                assert_eq!(hex4(&h), want, "{h:?}");
+            }
+        }
+        assert_eq!(hex4(b"ffff"), Some(0xFFFF));
+    }
+
+    proptest::proptest! {
+        /// The check and the decoder agree on every string of escapes and their parts.
+        #[test]
+        fn the_check_agrees_with_decoding(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                &br"\\"[..], br"\u", br"\ud83d", br"\ude00", br"\u0029", br"\u3002", br"\u4f59",
+                br"\n", br"\x", b"d8", b"0", b"g", b"a", b" ", b"\\", b"\xc3", b"\xa9", "余".as_bytes(),
+            ]), 0..12),
+        ) {
+            let s: Vec<u8> = parts.concat();
+            proptest::prop_assert_eq!(check_escaped(&s).is_some(), unescape_into(&s, None));
+            if let Some(ascii) = check_escaped(&s) {
+                proptest::prop_assert_eq!(ascii, escapes_ascii(&s));
+            }
+        }
+    }
 
     #[test]
     fn the_one_pass_check_refuses_what_decoding_refuses() {

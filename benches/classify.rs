@@ -1,14 +1,16 @@
 //! errnorm against the floor and a naive baseline, table lookups, phrase matching, and
 //! scaling with body size.
 //!
-//! - `<body>` groups, for the five canonical bodies in `benches/bodies/`: `classify`,
-//!   `classify_as`, `ignored_any` (serde_json merely validating the body,
+//! - `<body>` groups, for every body of `benches/bodies/canonical.rs` (the error bodies,
+//!   two success bodies, a body no table knows): `classify`, `classify_as` (where there
+//!   is a provider to hint), `ignored_any` (serde_json merely validating the body,
 //!   `from_slice::<IgnoredAny>`), and `naive` (parse into `serde_json::Value`, walk it,
 //!   look codes up in a `HashMap`, `contains` chains on the lowercased message).
 //! - `lookup_numeric` / `lookup_named`: every key of the `base_resp.status_code` field
 //!   (MiniMax's codes) / of the `reason` field (Novita's names), and a few misses, looked
 //!   up through errnorm's perfect hash, phf, a `match` and a `HashMap`.
-//! - `phrase`: gateway messages through the aho-corasick matcher and a `contains` chain.
+//! - `phrase`: gateway messages through the built-in phrase automaton (`match_phrase`)
+//!   and a `contains` chain.
 //! - `scaling_<size>`: a success-shaped body of 256 B to 1 MiB with the error object
 //!   at the end and at the start.
 //!

@@ -11,7 +11,7 @@ use http::HeaderMap;
 use super::headers::Seen;
 use super::{generic, Fields, Val};
 use crate::schema::{Field, TextAt};
-use crate::text::dfa::Dfa;
+use crate::text::dfa::Matcher;
 
 /// One response as read: borrowed from the body and the header map.
 pub(crate) struct Read<'a> {
@@ -229,10 +229,10 @@ pub(crate) fn time_details(doc: &[u8]) -> bool {
     })
 }
 
-fn long_window_words() -> Option<&'static Dfa> {
-    static DFA: std::sync::OnceLock<Option<Dfa>> = std::sync::OnceLock::new();
+fn long_window_words() -> Option<&'static Matcher> {
+    static DFA: std::sync::OnceLock<Option<Matcher>> = std::sync::OnceLock::new();
     DFA.get_or_init(|| {
-        Dfa::new(
+        Matcher::new(
             &[
                 "day", "daily", "hour", "month", "duration", "window", "rpd", "tpd", "日", "天",
                 "月", "小时",
@@ -243,10 +243,10 @@ fn long_window_words() -> Option<&'static Dfa> {
     .as_ref()
 }
 
-fn window_words() -> Option<&'static Dfa> {
-    static DFA: std::sync::OnceLock<Option<Dfa>> = std::sync::OnceLock::new();
+fn window_words() -> Option<&'static Matcher> {
+    static DFA: std::sync::OnceLock<Option<Matcher>> = std::sync::OnceLock::new();
     DFA.get_or_init(|| {
-        Dfa::new(
+        Matcher::new(
             &[
                 "day", "hour", "month", "minute", "second", "duration", "window", "rpd", "tpd",
                 "rpm", "tpm", "rps", "qps", "日", "天", "月", "小时", "分钟", "秒",

@@ -42,7 +42,7 @@ pub(crate) struct Dfa {
     best: Box<[u32]>,
 }
 
-/// The stretches [`Dfa::is_match`] walks in lockstep.
+/// The stretches [`Matcher::is_match`] walks in lockstep.
 const LANES: usize = 4;
 
 /// The most states an automaton may have: a bound on the memory of a table loaded at
@@ -317,82 +317,6 @@ impl Dfa {
         });
     }
 
-    /// Whether any pattern occurs in `hay`. A walk is a chain of dependent loads (each
-    /// step needs the state the last one reached), so it runs at the memory's latency,
-    /// not at the processor's width: a haystack long enough is cut into four stretches,
-    /// each overlapping the next by the longest pattern less one byte (so that every
-    /// occurrence lies whole in one of them), walked in lockstep from the start state:
-    /// four independent chains in about the time of one.
-    pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
-        let overlap = self.max_len.saturating_sub(1);
-        let part = hay.len().div_ceil(LANES);
-        if part <= overlap + LANES {
-            return self.is_match_one(hay);
-        }
-        if self.by_byte {
-            self.lanes::<true>(hay, part, overlap)
-        } else {
-            self.lanes::<false>(hay, part, overlap)
-        }
-    }
-
-    /// [`Dfa::is_match`] in one walk.
-    fn is_match_one(&self, hay: &[u8]) -> bool {
-        let mut found = false;
-        self.walk(hay, |_, _| {
-            found = true;
-            false
-        });
-        found
-    }
-
-    /// [`Dfa::is_match`]'s four stretches of `part` bytes (and `overlap` more), with
-    /// rows indexed by the byte (`BY_BYTE`) or by its class.
-    #[inline(always)]
-    fn lanes<const BY_BYTE: bool>(&self, hay: &[u8], part: usize, overlap: usize) -> bool {
-        let Some(step) = self.stepper::<BY_BYTE>() else {
-            return false;
-        };
-        // Each lane is `part + overlap` bytes rounded up to whole fours; the first three
-        // start at `0`, `part` and `2 * part`, the last ends where the haystack does (it
-        // may overlap the third more): every occurrence lies whole in a lane, and no lane
-        // has a ragged end. Four bytes of each lane a round (fixed-size arrays: unrolled,
-        // no bounds check).
-        let len = (part + overlap).div_ceil(4) * 4;
-        let Some(last) = hay.len().checked_sub(len) else {
-            return self.is_match_one(hay);
-        };
-        let lane = |from: usize| {
-            hay.get(from.min(last)..from.min(last) + len)
-                .unwrap_or_default()
-        };
-        let (mut s0, mut s1, mut s2, mut s3) = (0u32, 0u32, 0u32, 0u32);
-        let mut any = 0u32;
-        let rounds = lane(0).chunks_exact(4).zip(lane(part).chunks_exact(4)).zip(
-            lane(2 * part)
-                .chunks_exact(4)
-                .zip(lane(last).chunks_exact(4)),
-        );
-        for ((a4, b4), (c4, d4)) in rounds {
-            let (Ok(a4), Ok(b4), Ok(c4), Ok(d4)) = (
-                <&[u8; 4]>::try_from(a4),
-                <&[u8; 4]>::try_from(b4),
-                <&[u8; 4]>::try_from(c4),
-                <&[u8; 4]>::try_from(d4),
-            ) else {
-                break;
-            };
-            for k in 0..4 {
-                s0 = step(s0, a4[k]);
-                s1 = step(s1, b4[k]);
-                s2 = step(s2, c4[k]);
-                s3 = step(s3, d4[k]);
-                any |= s0 | s1 | s2 | s3;
-            }
-        }
-        any & MATCH != 0
-    }
-
     /// The best pattern in `hay` by the order given to [`Dfa::with_best`] (which must
     /// have been called), or `None`.
     pub(crate) fn best(&self, hay: &[u8], better: impl Fn(u32, u32) -> bool) -> Option<u32> {
@@ -444,9 +368,103 @@ impl Dfa {
     }
 }
 
+/// An automaton that answers only whether any pattern occurs (the window words of a
+/// message). Each state that ends a pattern is absorbing: its row points back at it, so
+/// the state a walk ends in says whether the walk ever matched, and no flag is
+/// collected byte by byte.
+pub(crate) struct Matcher(Dfa);
+
+impl Matcher {
+    /// The matcher of `patterns` (see [`Dfa::new`]).
+    pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P], ignore_case: bool) -> Option<Matcher> {
+        Matcher::of(Dfa::new(patterns, ignore_case)?)
+    }
+
+    /// `d` with every state that ends a pattern made absorbing.
+    fn of(mut d: Dfa) -> Option<Matcher> {
+        let stride = d.stride as usize;
+        // A transition that enters a state ending a pattern is that state's row offset
+        // with the flag: the same value fills the state's own row.
+        let mut ends: Vec<u32> = d.trans.iter().copied().filter(|t| t & MATCH != 0).collect();
+        ends.sort_unstable();
+        ends.dedup();
+        for t in ends {
+            let row = (t & !MATCH) as usize;
+            d.trans.get_mut(row..row + stride)?.fill(t);
+        }
+        Some(Matcher(d))
+    }
+
+    /// Whether any pattern occurs in `hay`. A walk is a chain of dependent loads (each
+    /// step needs the state the last one reached), so it runs at the memory's latency,
+    /// not at the processor's width: a haystack long enough is cut into four stretches,
+    /// each overlapping the next by the longest pattern less one byte (so that every
+    /// occurrence lies whole in one of them), walked in lockstep from the start state:
+    /// four independent chains in about the time of one.
+    pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
+        if self.0.by_byte {
+            self.walk::<true>(hay)
+        } else {
+            self.walk::<false>(hay)
+        }
+    }
+
+    /// [`Matcher::is_match`], with rows indexed by the byte (`BY_BYTE`) or by its class.
+    #[inline(always)]
+    fn walk<const BY_BYTE: bool>(&self, hay: &[u8]) -> bool {
+        let Some(step) = self.0.stepper::<BY_BYTE>() else {
+            return false;
+        };
+        let overlap = self.0.max_len.saturating_sub(1);
+        let part = hay.len().div_ceil(LANES);
+        // Each lane is `part + overlap` bytes rounded up to whole fours; the first three
+        // start at `0`, `part` and `2 * part`, the last ends where the haystack does (it
+        // may overlap the third more): every occurrence lies whole in a lane, and no lane
+        // has a ragged end.
+        let len = (part + overlap).div_ceil(4) * 4;
+        let last = hay.len().checked_sub(len);
+        let Some(last) = last.filter(|_| part > overlap + LANES) else {
+            // Too short to cut: one walk.
+            return hay.iter().fold(0, |s, &b| step(s, b)) & MATCH != 0;
+        };
+        let lane = |from: usize| {
+            hay.get(from.min(last)..from.min(last) + len)
+                .unwrap_or_default()
+        };
+        let (mut s0, mut s1, mut s2, mut s3) = (0u32, 0u32, 0u32, 0u32);
+        let rounds = lane(0).chunks_exact(4).zip(lane(part).chunks_exact(4)).zip(
+            lane(2 * part)
+                .chunks_exact(4)
+                .zip(lane(last).chunks_exact(4)),
+        );
+        // Four bytes of each lane a round (fixed-size arrays: unrolled, no bounds
+        // check); a lane that matched stays matched, so a round ends the walk early.
+        for ((a4, b4), (c4, d4)) in rounds {
+            let (Ok(a4), Ok(b4), Ok(c4), Ok(d4)) = (
+                <&[u8; 4]>::try_from(a4),
+                <&[u8; 4]>::try_from(b4),
+                <&[u8; 4]>::try_from(c4),
+                <&[u8; 4]>::try_from(d4),
+            ) else {
+                break;
+            };
+            for k in 0..4 {
+                s0 = step(s0, a4[k]);
+                s1 = step(s1, b4[k]);
+                s2 = step(s2, c4[k]);
+                s3 = step(s3, d4[k]);
+            }
+            if (s0 | s1 | s2 | s3) & MATCH != 0 {
+                return true;
+            }
+        }
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Dfa;
+    use super::{Dfa, Matcher};
 
     fn all(d: &Dfa, hay: &str) -> Vec<(u32, usize)> {
         let mut v = Vec::new();
@@ -463,17 +481,18 @@ mod tests {
         // "ushers": she (end 4), he (end 4), hers (end 6).
         assert_eq!(all(&d, "ushers"), vec![(1, 4), (0, 4), (3, 6)]);
         assert_eq!(all(&d, "xyz"), vec![]);
-        assert!(d.is_match(b"this"));
-        assert!(!d.is_match(b"hi"));
+        let m = Matcher::new(&["he", "she", "his", "hers"], false).unwrap();
+        assert!(m.is_match(b"this"));
+        assert!(!m.is_match(b"hi"));
     }
 
     #[test]
     fn case_is_ignored_only_when_asked_and_only_for_ascii() {
         let d = Dfa::new(&["quota", "余额"], true).unwrap();
         assert_eq!(all(&d, "QuOtA 余额"), vec![(0, 5), (1, 12)]);
-        let d = Dfa::new(&["quota"], false).unwrap();
-        assert!(!d.is_match(b"QUOTA"));
-        assert!(d.is_match(b"xquotax"));
+        let m = Matcher::new(&["quota"], false).unwrap();
+        assert!(!m.is_match(b"QUOTA"));
+        assert!(m.is_match(b"xquotax"));
     }
 
     #[test]
@@ -546,10 +565,11 @@ mod tests {
                     true
                 });
                 proptest::prop_assert_eq!(&got, &want);
-                proptest::prop_assert_eq!(d.is_match(&hay), !want.is_empty());
+                let m = Matcher::of(Dfa::build(&pats, true, by_byte_max).unwrap()).unwrap();
+                proptest::prop_assert_eq!(m.is_match(&hay), !want.is_empty());
                 // Longer haystacks with rare matches: the four stretches walked in
                 // lockstep, a match anywhere, at their edges included.
-                proptest::prop_assert_eq!(d.is_match(&sparse), !by_definition(&pats, &sparse).is_empty());
+                proptest::prop_assert_eq!(m.is_match(&sparse), !by_definition(&pats, &sparse).is_empty());
                 let longer = |a: u32, b: u32| pats[a as usize].len() > pats[b as usize].len();
                 let d = d.with_best(longer);
                 let best = want.iter().map(|&(p, _)| p).fold(None, |b: Option<u32>, p| match b {
@@ -563,7 +583,7 @@ mod tests {
 
     #[test]
     fn a_match_across_the_edge_of_two_stretches_is_found() {
-        let d = Dfa::new(&["duration", "day"], true).unwrap();
+        let d = Matcher::new(&["duration", "day"], true).unwrap();
         // Every length (the stretches' lengths are rounded to fours, so an edge falls
         // at every place of an eight for some length), every place.
         for len in 8..=300 {
@@ -603,7 +623,8 @@ mod tests {
         let d = Dfa::new(&["", "a"], false).unwrap();
         assert_eq!(all(&d, ""), vec![]);
         assert_eq!(all(&d, "a"), vec![(1, 1)]);
-        let d = Dfa::new::<&str>(&[], false).unwrap();
-        assert!(!d.is_match(b"anything"));
+        assert!(!Matcher::new::<&str>(&[], false)
+            .unwrap()
+            .is_match(b"anything"));
     }
 }

@@ -189,9 +189,11 @@ pub(crate) fn time_numbers(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
         let rest = b.get(j..).unwrap_or_default();
         if date
             || matches!(rest.first(), Some(b's' | b'm' | b'h' | b'S' | b'M' | b'H'))
-            || ["秒", "分", "小时"]
-                .iter()
-                .any(|u| rest.starts_with(u.as_bytes()))
+            // A Chinese unit only after a byte that starts a character beyond ASCII.
+            || (rest.first().is_some_and(|&c| c >= 0x80)
+                && ["秒", "分", "小时"]
+                    .iter()
+                    .any(|u| rest.starts_with(u.as_bytes())))
         {
             return Some(start);
         }
@@ -494,6 +496,16 @@ mod tests {
         assert_eq!(retry_delay("34s"), Some(Duration::from_secs(34)));
         assert_eq!(retry_delay("0.5s"), Some(Duration::from_millis(500)));
         assert_eq!(retry_delay("soon"), None);
+    }
+
+    #[test]
+    fn numbers_with_a_unit_of_time_are_found_in_english_and_chinese() {
+        let starts = |t: &str| super::time_numbers(t.as_bytes()).collect::<Vec<_>>();
+        assert_eq!(starts("请 30 秒后重试"), vec![4]);
+        assert_eq!(starts("5分钟后"), vec![0]);
+        assert_eq!(starts("约2小时"), vec![3]);
+        assert_eq!(starts("30 个请求, 2 次"), Vec::<usize>::new());
+        assert_eq!(starts("wait 2s or 3 items, 2026-01-01"), vec![5, 20]);
     }
 
     #[test]

@@ -461,6 +461,69 @@ mod tests {
         assert_eq!(s("status 200 ok"), None);
         assert_eq!(s("status 4290 x"), None);
         assert_eq!(s("no status here 400"), None);
+        // Three digits, then no letter or digit: not a size, a longer number or a code.
+        assert_eq!(s("status 429ms"), None);
+        assert_eq!(s("status 0429 x"), None);
+        // The first status quoted is the upstream's; a later one is the wrapper's.
+        assert_eq!(
+            s("client error (429) from upstream, status 500 here"),
+            Some(429)
+        );
+    }
+
+    #[test]
+    fn the_first_of_each_is_read_and_all_three_are_read() {
+        let now = SystemTime::UNIX_EPOCH;
+        let st = stated("try again in 5s; limit per 60 seconds; status 429", now);
+        assert_eq!(st.delay, Some(Duration::from_secs(5)));
+        assert_eq!(st.window, Some(Duration::from_secs(60)));
+        assert_eq!(st.status, Some(429));
+        let st = stated("limit per 60 seconds, and a window of 3600 after", now);
+        assert_eq!(st.window, Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn a_window_that_starts_inside_a_character_starts_at_its_first_byte() {
+        let now = SystemTime::UNIX_EPOCH;
+        // The number is 41 and 42 bytes in: 40 bytes before it falls inside `余`.
+        for pad in [24, 25] {
+            let t = format!("余retry later in{}5s", " ".repeat(pad));
+            assert_eq!(first_delay(&t, now), Some(Duration::from_secs(5)), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_wait_starts_with_a_digit_and_a_date_is_a_whole_token() {
+        let now = SystemTime::UNIX_EPOCH;
+        assert_eq!(in_words("retry in .5s", now), None);
+        assert_eq!(
+            in_words("retry in 0.5s", now),
+            Some(Duration::from_millis(500))
+        );
+        // Half a day before 2030-01-01T00:00:00Z (1,893,456,000 s after the epoch).
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000 - 43_200);
+        let at = |w: &str| stated(w, now).delay.map(|d| d.as_secs());
+        assert_eq!(
+            at("quota resets at 2030-01-01T06:30:00Z today"),
+            Some(66_600)
+        );
+        // A date alone, or before what is not a digit, is its midnight; a longer
+        // number is no date.
+        assert_eq!(at("access resumes on 2030-01-01, sorry"), Some(43_200));
+        assert_eq!(at("access resumes on 2030-01-01t9"), Some(43_200));
+        assert_eq!(at("access resumes on 2030-01-015"), None);
+    }
+
+    #[test]
+    fn the_earlier_of_an_english_and_a_chinese_wait_is_read() {
+        let now = SystemTime::UNIX_EPOCH;
+        for (t, secs) in [
+            ("请 30 秒后重试, or try again in 5s", 30),
+            ("try again in 5s, 或 30 秒后重试", 5),
+        ] {
+            assert_eq!(stated(t, now).delay, Some(Duration::from_secs(secs)), "{t}");
+            assert_eq!(first_delay(t, now), Some(Duration::from_secs(secs)), "{t}");
+        }
     }
 
     #[test]

@@ -598,6 +598,23 @@ mod tests {
     }
 
     #[test]
+    fn two_stretches_that_match_in_the_same_round_still_match() {
+        // Two occurrences at every pair of places: some pair falls at the same offset
+        // of two stretches, so that both enter a matching state in the same round.
+        let m = Matcher::new(&["duration", "day"], true).unwrap();
+        for len in [64, 100, 129, 200] {
+            for p in 0..=len - 8 {
+                for q in p + 8..=len - 8 {
+                    let mut hay = vec![b'x'; len];
+                    hay[p..p + 8].copy_from_slice(b"DURATION");
+                    hay[q..q + 8].copy_from_slice(b"duration");
+                    assert!(m.is_match(&hay), "{len} {p} {q}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_match_is_stopped_at_in_any_eight() {
         let d = Dfa::new(&["ab"], false).unwrap();
         // At every place, in and across the edges of the eights.
